@@ -1,0 +1,136 @@
+"""Command line: ``python -m bot [run|check|ingest|export|sandbox]``.
+
+Admin subcommands work without a token. Every expected failure (bad config, missing
+token) is one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import BotConfig, ConfigError, Environment, load_config
+from bot.content import load_content
+from bot.store.content_repo import IngestReport, export_store, ingest
+from bot.store.db import make_engine, make_session_factory, migrate
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """Log to stderr; httpx logs request URLs, which contain the bot token, so mute it."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def sync_content(config: BotConfig) -> IngestReport:
+    """Migrate the database, then ingest whatever changed in content."""
+    engine = make_engine(config.database_url)
+    try:
+        migrate(engine)
+        return ingest(make_session_factory(engine), load_content(config), config.taxonomy)
+    finally:
+        engine.dispose()
+
+
+def cmd_check(config: BotConfig) -> int:
+    """Validate config and content without touching the database."""
+    result = load_content(config)
+    print(f"config OK: {config.path}")
+    print(f"schedule: {config.schedule.day_of_week} {config.schedule.time:%H:%M} {config.timezone.key}")
+    total = 0
+    for digest in result.digests:
+        total += len(digest.papers)
+        week = digest.week_start.isoformat() if digest.week_start else "no week"
+        print(f"  {digest.entry.id}: {len(digest.papers)} papers ({week}) {digest.title}")
+        for warning in digest.warnings:
+            print(f"    warning: {warning}")
+    for problem in result.problems:
+        print(f"  problem: {problem}")
+    print(f"{len(result.digests)} digests, {total} papers, {len(result.problems)} problems")
+    return EXIT_PROBLEMS if result.problems else 0
+
+
+def cmd_ingest(config: BotConfig) -> int:
+    """Load config and content into the store and say what changed."""
+    report = sync_content(config)
+    for line in report.lines():
+        print(line)
+    return EXIT_PROBLEMS if report.problems else 0
+
+
+def cmd_export(config: BotConfig) -> int:
+    """Print the whole store as JSON (the backup format)."""
+    engine = make_engine(config.database_url)
+    try:
+        migrate(engine)
+        data = export_store(make_session_factory(engine))
+    finally:
+        engine.dispose()
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_run(config: BotConfig, env: Environment) -> int:
+    """Run the bot (polling, or webhook when WEBHOOK_URL is set)."""
+    if not env.token:
+        print("error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.app import run_bot  # telegram is only needed for running
+
+    return run_bot(config, env)
+
+
+def cmd_sandbox(config: BotConfig, env: Environment) -> int:
+    """The bot against a local fake Bot API, with a chat in the terminal."""
+    from bot.sandbox.terminal import run_sandbox
+
+    return run_sandbox(config, env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m bot``."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="main config file (default: $BOT_CONFIG or config/bot.yaml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (default)")
+    sub.add_parser("check", help="validate config and content; non-zero exit on problems")
+    sub.add_parser("ingest", help="load config and content into the store")
+    sub.add_parser("export", help="print the store as JSON")
+    sub.add_parser("sandbox", help="try the bot in the terminal against a local fake Telegram")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        env = Environment.from_environ()
+        config = load_config(Path(args.config) if args.config else None, env)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    command = args.command or "run"
+    if command == "check":
+        return cmd_check(config)
+    if command == "ingest":
+        return cmd_ingest(config)
+    if command == "export":
+        return cmd_export(config)
+    if command == "sandbox":
+        return cmd_sandbox(config, env)
+    return cmd_run(config, env)

@@ -1,0 +1,125 @@
+"""Reads the digest files that ``digests.yaml`` lists and parses them.
+
+A file that cannot be parsed is reported (file and line) and left out; the others
+still load. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.config import BotConfig, DigestEntry
+from bot.domain.models import DigestParseError, ParsedDigest
+from bot.domain.parser import parse_digest
+from bot.domain.topics import Taxonomy
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedPaper:
+    """A parsed paper with the topics the taxonomy gave it."""
+
+    title_en: str
+    title_zh: str | None
+    abstract: str
+    arxiv_id: str | None
+    url: str | None
+    links: tuple[str, ...]
+    section: str | None
+    position: int
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedDigest:
+    """A digest ready for the store: config facts merged with what the file says."""
+
+    entry: DigestEntry
+    title: str
+    week_start: date | None
+    week_end: date | None
+    source_url: str | None
+    author: str | None
+    content_hash: str
+    config_hash: str
+    papers: tuple[TaggedPaper, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """Every digest that loaded, and one line per problem (``file:line: problem``)."""
+
+    digests: tuple[LoadedDigest, ...]
+    problems: tuple[str, ...]
+    refused_ids: frozenset[str] = frozenset()  # listed digests whose file was refused
+
+
+def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
+    """Changes whenever tagging could change, so re-tagging follows a topics.yaml edit."""
+    text = repr([(t.id, t.name_en, t.name_zh, t.aliases, t.keywords) for t in taxonomy.topics])
+    return hashlib.sha256(f"{text}|{taxonomy.fallback_id}".encode()).hexdigest()
+
+
+def load_entry(entry: DigestEntry, taxonomy: Taxonomy, fingerprint: str) -> LoadedDigest:
+    """Parse one digest file and tag its papers; raises DigestParseError."""
+    raw = entry.file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DigestParseError(str(entry.file), line, "not UTF-8 text") from exc
+    parsed: ParsedDigest = parse_digest(text, str(entry.file))
+    week_start = entry.week or parsed.week_start
+    week_end = parsed.week_end
+    if week_end is None and week_start is not None:
+        week_end = week_start + timedelta(days=6)
+    title = entry.title or parsed.title
+    if not title:
+        title = f"Week of {week_start.isoformat()}" if week_start else entry.id
+    papers = tuple(
+        TaggedPaper(
+            title_en=p.title_en,
+            title_zh=p.title_zh,
+            abstract=p.abstract,
+            arxiv_id=p.arxiv_id,
+            url=p.url,
+            links=tuple(p.links),
+            section=p.section,
+            position=index,
+            topics=tuple(taxonomy.tag(p.title_en, p.title_zh, p.section, p.abstract)),
+        )
+        for index, p in enumerate(parsed.papers)
+    )
+    meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
+    return LoadedDigest(
+        entry=entry,
+        title=title,
+        week_start=week_start,
+        week_end=week_end,
+        source_url=entry.source or parsed.source_url,
+        author=parsed.author,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        config_hash=hashlib.sha256(f"{meta}|{fingerprint}".encode()).hexdigest(),
+        papers=papers,
+        warnings=tuple(f"{entry.file}: {w}" for w in parsed.warnings),
+    )
+
+
+def load_content(config: BotConfig) -> LoadResult:
+    """Parse every listed digest; broken files become problems, the rest load."""
+    fingerprint = taxonomy_fingerprint(config.taxonomy)
+    loaded: list[LoadedDigest] = []
+    problems: list[str] = []
+    refused: set[str] = set()
+    for entry in config.digests:
+        try:
+            loaded.append(load_entry(entry, config.taxonomy, fingerprint))
+        except DigestParseError as exc:
+            problems.append(f"{exc.file}:{exc.line}: {exc.problem} (digest {entry.id} refused)")
+            refused.add(entry.id)
+        except OSError as exc:
+            problems.append(f"{entry.file}:1: cannot read: {exc.strerror} (digest {entry.id} refused)")
+            refused.add(entry.id)
+    return LoadResult(tuple(loaded), tuple(problems), frozenset(refused))

@@ -1,0 +1,4 @@
+"""Pure domain code: digest parsing, topic tagging, text normalisation, rendering.
+
+Nothing here imports ``telegram`` or ``sqlalchemy``.
+"""

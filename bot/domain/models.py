@@ -1,0 +1,44 @@
+"""Plain data objects produced by the digest parser and consumed by the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPaper:
+    """One paper as read from a digest file."""
+
+    title_en: str
+    title_zh: str | None
+    abstract: str
+    arxiv_id: str | None
+    url: str | None
+    links: tuple[str, ...] = ()
+    section: str | None = None
+    position: int = 0  # 0-based order within the digest
+    line: int = 0  # 1-based line of the title in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDigest:
+    """A whole digest file: its header facts and its papers in order."""
+
+    title: str | None
+    week_start: date | None
+    week_end: date | None
+    source_url: str | None
+    author: str | None
+    papers: tuple[ParsedPaper, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = ()
+
+
+class DigestParseError(ValueError):
+    """A digest file that cannot be parsed with confidence; names file and line."""
+
+    def __init__(self, file: str, line: int, problem: str) -> None:
+        super().__init__(f"{file}:{line}: {problem}")
+        self.file = file
+        self.line = line
+        self.problem = problem

@@ -1,0 +1,116 @@
+"""Topic taxonomy and tagging: which topics a paper belongs to, and topic look-up by name.
+
+Tagging is keyword matching over the paper's title, section heading and abstract,
+with title and section weighing more than the abstract, so one passing mention of
+"LLM" in an abstract does not make every paper a language-model paper.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot.domain.searchtext import has_cjk, normalize
+
+TITLE_WEIGHT = 3
+SECTION_WEIGHT = 3
+ABSTRACT_WEIGHT = 1
+TAG_THRESHOLD = 2  # a title/section hit, or two distinct abstract keywords
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One topic of the taxonomy with its bilingual names and matching keywords."""
+
+    id: str
+    name_en: str
+    name_zh: str
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        """Every name the topic answers to in ``/topic <name>``."""
+        return (self.id, self.name_en, self.name_zh, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The configured topics and the fallback for papers no keyword matches."""
+
+    topics: tuple[Topic, ...]
+    fallback_id: str
+    _patterns: dict[str, list[re.Pattern[str] | str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for topic in self.topics:
+            terms = {normalize(t) for t in (*topic.keywords, *topic.aliases, topic.name_en)}
+            terms |= {normalize(topic.name_zh)}
+            compiled: list[re.Pattern[str] | str] = []
+            for term in sorted(t for t in terms if t):
+                if has_cjk(term):
+                    compiled.append(term)  # CJK has no word boundaries: substring match
+                else:
+                    compiled.append(re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])"))
+            self._patterns[topic.id] = compiled
+
+    @cached_property
+    def by_id(self) -> dict[str, Topic]:
+        """Topics keyed by id."""
+        return {topic.id: topic for topic in self.topics}
+
+    def _hits(self, topic_id: str, text: str) -> int:
+        count = 0
+        for pattern in self._patterns[topic_id]:
+            if isinstance(pattern, str):
+                count += pattern in text
+            else:
+                count += pattern.search(text) is not None
+        return count
+
+    def tag(self, title_en: str, title_zh: str | None, section: str | None, abstract: str) -> list[str]:
+        """Topic ids for a paper, best first; never empty (falls back to the fallback)."""
+        title = normalize(f"{title_en} {title_zh or ''}")
+        heading = normalize(section or "")
+        body = normalize(abstract)
+        scores: dict[str, int] = {}
+        for topic in self.topics:
+            score = (
+                TITLE_WEIGHT * min(self._hits(topic.id, title), 2)
+                + SECTION_WEIGHT * min(self._hits(topic.id, heading), 1)
+                + ABSTRACT_WEIGHT * min(self._hits(topic.id, body), 3)
+            )
+            if score:
+                scores[topic.id] = score
+        tagged = [t for t, s in scores.items() if s >= TAG_THRESHOLD]
+        if not tagged and scores:
+            tagged = [max(scores, key=lambda t: scores[t])]
+        if not tagged:
+            return [self.fallback_id]
+        order = {t.id: i for i, t in enumerate(self.topics)}
+        return sorted(tagged, key=lambda t: (-scores[t], order[t]))
+
+    def resolve(self, query: str) -> list[Topic]:
+        """Topics whose id, English/Chinese name or alias matches ``query``.
+
+        Exact (case/width-insensitive) matches win; otherwise prefix matches, so
+        ``/topic quant`` finds "Efficiency & quantization" through its alias.
+        """
+        wanted = normalize(query)
+        if not wanted:
+            return []
+        exact = [t for t in self.topics if any(normalize(n) == wanted for n in t.names())]
+        if exact:
+            return exact
+        prefix = [
+            t
+            for t in self.topics
+            if any(
+                normalize(n).startswith(wanted)
+                or any(w.startswith(wanted) for w in normalize(n).split())
+                for n in t.names()
+            )
+        ]
+        return prefix

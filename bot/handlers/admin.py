@@ -1,0 +1,140 @@
+"""Admin commands (user id in config ``admins``): /reload, /preview, /stats, /postnow."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import wraps
+
+from telegram import Update
+
+from bot.config import ConfigError
+from bot.domain.render import weekly_post
+from bot.domain.schedule import format_local
+from bot.domain.texts import Raw, t
+from bot.handlers.common import NO_PREVIEW, db, query_text, reply, user_lang
+from bot.handlers.context import BotContext
+from bot.jobs.weekly import schedule_weekly
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Refuse (and do nothing) for anyone who is not a bot admin."""
+
+    @wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        user = update.effective_user
+        if not context.services.is_admin(user.id if user else None):
+            log.info("refused %s for user %s", handler.__name__, user.id if user else None)
+            await reply(update, t(user_lang(update), "admins_only"))
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+@admin_only
+async def reload_command(update: Update, context: BotContext) -> None:
+    """/reload: re-read config and content, ingest what changed, reschedule."""
+    lang = user_lang(update)
+    services = context.services
+    try:
+        report = await db(services.reload)
+    except ConfigError as exc:
+        await reply(update, f"⚠️ {html.escape(str(exc))}")
+        return
+    if context.job_queue is not None:
+        schedule_weekly(context.job_queue, services)
+    lines = report.lines()
+    lines.append(
+        f"next post: {format_local(services.next_post_time(datetime.now(UTC)), services.config.timezone)}"
+    )
+    body = html.escape("\n".join(lines))
+    await reply(update, t(lang, "reload_done", lines=Raw(body))[:4000])
+
+
+@admin_only
+async def preview_command(update: Update, context: BotContext) -> None:
+    """/preview: the next weekly post exactly as chats will get it, to the admin only."""
+    lang = user_lang(update)
+    services = context.services
+    digest_id = await db(services.ledger.next_digest)
+    if digest_id is None:
+        await reply(update, t(lang, "queue_empty"))
+        return
+    digest = await db(services.library.digest, digest_id)
+    papers = await db(services.library.digest_papers, digest_id)
+    if digest is None:
+        await reply(update, t(lang, "queue_empty"))
+        return
+    parts = weekly_post(digest, papers, lang)
+    user = update.effective_user
+    chat = update.effective_chat
+    target = user.id if user and chat and chat.type != "private" else (chat.id if chat else None)
+    if target is None:
+        return
+    await context.bot.send_message(target, t(lang, "preview_header", id=digest_id, n=len(parts)))
+    for part in parts:
+        await context.bot.send_message(target, part, link_preview_options=NO_PREVIEW)
+
+
+@admin_only
+async def stats_command(update: Update, context: BotContext) -> None:
+    """/stats: papers, digests, subscribers, last and next post."""
+    lang = user_lang(update)
+    services = context.services
+    digests, total_digests = await db(services.library.digests, 0, 100_000)
+    published = await db(services.ledger.published_ids)
+    last = await db(services.ledger.last_post_time)
+    tz = services.config.timezone
+    text = t(
+        lang,
+        "stats",
+        digests=total_digests,
+        retired=await db(services.library.retired_count),
+        papers=sum(d.paper_count for d in digests),
+        subscribers=await db(services.subscriptions.count_active),
+        published=len(published),
+        queued=len([d for d in digests if d.id not in published]),
+        last_post=format_local(last, tz) if last else t(lang, "never"),
+        next_post=format_local(services.next_post_time(datetime.now(UTC)), tz),
+    )
+    await reply(update, text)
+
+
+@admin_only
+async def postnow_command(update: Update, context: BotContext) -> None:
+    """/postnow [id]: publish the next digest now, or re-send one to chats that lack it."""
+    lang = user_lang(update)
+    services = context.services
+    publisher = services.publisher
+    wanted = query_text(context)
+    if wanted:
+        digest = await db(services.library.digest, wanted)
+        if digest is None:
+            await reply(update, t(lang, "postnow_unknown", id=wanted[:60]))
+            return
+        summary = await publisher.publish(digest.id, "postnow")
+    else:
+        summary = await publisher.publish_next("postnow")
+        if summary is None:
+            await reply(update, t(lang, "queue_empty"))
+            return
+    if summary is None:
+        return
+    targets = await db(publisher.targets)
+    await reply(
+        update,
+        t(
+            lang,
+            "postnow_done",
+            id=summary.digest_id,
+            sent=summary.sent,
+            failed=summary.failed,
+            skipped=max(0, len(targets) - summary.sent - summary.failed - summary.pending),
+        ),
+    )

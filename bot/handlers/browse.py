@@ -1,0 +1,160 @@
+"""Browsing: /topic, /topics, /digest, /digests and their buttons."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.domain.render import digest_overview, esc, paper_line, shorten, week_label
+from bot.domain.texts import t
+from bot.domain.views import TopicView
+from bot.handlers.common import (
+    NO_PREVIEW,
+    PAGE_SIZE,
+    db,
+    page_count,
+    pager,
+    paper_buttons,
+    query_text,
+    reply,
+    reply_many,
+    user_lang,
+)
+from bot.handlers.context import BotContext
+
+DIGESTS_PER_PAGE = 8
+
+
+def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup:
+    """Every topic as a button "Name (count)", two per row."""
+    buttons = [
+        InlineKeyboardButton(f"{topic.name(lang)} ({topic.paper_count})", callback_data=f"t:{topic.id}")
+        for topic in topics
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def topic_page(context: BotContext, topic: TopicView, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of a topic's papers, newest digest first."""
+    papers, total = await db(context.services.library.topic_papers, topic.id, page * PAGE_SIZE, PAGE_SIZE)
+    if total == 0:
+        return t(lang, "topic_empty", topic=topic.name(lang)), InlineKeyboardMarkup([])
+    pages = page_count(total)
+    lines = [t(lang, "topic_header", topic=topic.name(lang), total=total, page=page + 1, pages=pages)]
+    start = page * PAGE_SIZE + 1
+    lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
+    keyboard = paper_buttons(papers, start)
+    nav = pager(lang, f"tp:{topic.id}:", page, pages)
+    if nav:
+        keyboard.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+async def topics_command(update: Update, context: BotContext) -> None:
+    """/topics: every topic with its paper count, as buttons."""
+    lang = user_lang(update)
+    topics = await db(context.services.library.topics)
+    await reply(update, t(lang, "topics_header"), topics_keyboard(topics, lang))
+
+
+async def topic_command(update: Update, context: BotContext) -> None:
+    """/topic <name>: that topic's papers; unknown or missing name: the topic list."""
+    lang = user_lang(update)
+    query = query_text(context)
+    topics = await db(context.services.library.topics)
+    if not query:
+        await reply(update, t(lang, "usage_topic"), topics_keyboard(topics, lang))
+        return
+    matches = context.services.config.taxonomy.resolve(query)
+    if not matches:
+        await reply(update, t(lang, "unknown_topic", query=shorten(query, 60)), topics_keyboard(topics, lang))
+        return
+    counted = {topic.id: topic for topic in topics}
+    chosen = counted.get(matches[0].id) or TopicView(matches[0].id, matches[0].name_en, matches[0].name_zh)
+    text, markup = await topic_page(context, chosen, 0, lang)
+    await reply(update, text, markup)
+
+
+async def topic_callback(update: Update, context: BotContext) -> None:
+    """Buttons ``t:<topic>`` (from /topics: new message) and ``tp:<topic>:<page>`` (paging)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = user_lang(update)
+    kind, topic_id, *rest = query.data.split(":")
+    topics = {topic.id: topic for topic in await db(context.services.library.topics)}
+    topic = topics.get(topic_id)
+    if topic is None:
+        await query.answer(t(lang, "expired"), show_alert=True)
+        return
+    page = max(0, int(rest[0])) if rest else 0
+    text, markup = await topic_page(context, topic, page, lang)
+    await query.answer()
+    if kind == "t":  # keep the /topics menu; answer with a new message
+        await reply(update, text, markup)
+    else:
+        await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
+
+
+async def send_digest(update: Update, context: BotContext, key: str, lang: str) -> None:
+    """Reply with a digest's overview (title, week, numbered titles with buttons)."""
+    library = context.services.library
+    digest = await db(library.digest, key)
+    if digest is None:
+        total = (await db(library.digests, 0, 1))[1]
+        text = t(lang, "digest_not_found", query=shorten(key, 60)) if total else t(lang, "no_digests")
+        await reply(update, text + ("\n" + t(lang, "usage_digest") if total else ""))
+        return
+    papers = await db(library.digest_papers, digest.id)
+    await reply_many(update, digest_overview(digest, papers, lang), InlineKeyboardMarkup(paper_buttons(papers)))
+
+
+async def digest_command(update: Update, context: BotContext) -> None:
+    """/digest [latest|id|YYYY-MM-DD]: a digest's overview."""
+    await send_digest(update, context, query_text(context) or "latest", user_lang(update))
+
+
+async def digest_callback(update: Update, context: BotContext) -> None:
+    """Button ``d:<id>``: that digest's overview."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await send_digest(update, context, query.data.split(":", 1)[1], user_lang(update))
+
+
+async def digests_page(context: BotContext, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the archive, newest first."""
+    digests, total = await db(context.services.library.digests, page * DIGESTS_PER_PAGE, DIGESTS_PER_PAGE)
+    if total == 0:
+        return t(lang, "no_digests"), InlineKeyboardMarkup([])
+    pages = page_count(total, DIGESTS_PER_PAGE)
+    lines = [t(lang, "digests_header", page=page + 1, pages=pages)]
+    buttons: list[list[InlineKeyboardButton]] = []
+    for digest in digests:
+        week = week_label(digest, lang)
+        lines.append(f"• <b>{esc(digest.title)}</b> — {esc(week or digest.id)} · {digest.paper_count} 📄")
+        label = shorten(f"{digest.week_start or ''} {digest.title}".strip(), 40)
+        buttons.append([InlineKeyboardButton(label, callback_data=f"d:{digest.id}")])
+    nav = pager(lang, "dl:", page, pages)
+    if nav:
+        buttons.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+async def digests_command(update: Update, context: BotContext) -> None:
+    """/digests: the archive, newest first, paged."""
+    text, markup = await digests_page(context, 0, user_lang(update))
+    await reply(update, text, markup)
+
+
+async def digests_callback(update: Update, context: BotContext) -> None:
+    """Button ``dl:<page>``: another page of the archive."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    text, markup = await digests_page(context, max(0, int(query.data.split(":")[1])), user_lang(update))
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
+
+
+async def noop_callback(update: Update, _context: BotContext) -> None:
+    """The page-number button: nothing to do but stop the client's spinner."""
+    if update.callback_query:
+        await update.callback_query.answer()

@@ -1,0 +1,173 @@
+"""/start, /help, /settings, /subscribe, /unsubscribe and the bot's own membership changes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import ChatMember, ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+
+from bot.domain.schedule import format_local
+from bot.domain.texts import Raw, t
+from bot.handlers.browse import topics_keyboard
+from bot.handlers.common import db, is_group, query_text, reply, thread_of, user_lang
+from bot.handlers.context import BotContext
+from bot.handlers.papers import send_card
+
+log = logging.getLogger(__name__)
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+def _topic_names(context: BotContext, topic_ids: tuple[str, ...], lang: str) -> str:
+    by_id = context.services.config.taxonomy.by_id
+    return ", ".join(
+        (by_id[tid].name_zh if lang == "zh" else by_id[tid].name_en) if tid in by_id else tid
+        for tid in topic_ids
+    )
+
+
+async def subscription_status(update: Update, context: BotContext, lang: str) -> str:
+    """"subscribed ✅", "subscribed (only: …)" or "not subscribed" for this chat/topic."""
+    chat = update.effective_chat
+    if chat is None:
+        return ""
+    sub = await db(context.services.subscriptions.get, chat.id, thread_of(update) or 0)
+    if sub is None or not sub.active:
+        return t(lang, "status_not_subscribed")
+    if sub.topics:
+        return t(lang, "status_subscribed_topics", topics=_topic_names(context, sub.topics, lang))
+    return t(lang, "status_subscribed")
+
+
+def next_post_label(context: BotContext) -> str:
+    """The next weekly post time in the configured timezone."""
+    services = context.services
+    return format_local(services.next_post_time(datetime.now(UTC)), services.config.timezone)
+
+
+async def start_command(update: Update, context: BotContext) -> None:
+    """/start and /help: what the bot does; ``/start paper_<id>`` opens that paper."""
+    lang = user_lang(update)
+    services = context.services
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("paper_") and payload[6:].isdigit():
+        paper = await db(services.library.paper, int(payload[6:]))
+        if paper is not None:
+            await send_card(update, paper, lang)
+            return
+    commands = t(lang, "commands", username=services.bot_username)
+    user = update.effective_user
+    if services.is_admin(user.id if user else None):
+        commands += t(lang, "admin_commands")
+    text = t(
+        lang,
+        "start",
+        commands=Raw(commands),
+        next_post=next_post_label(context),
+        status=Raw(await subscription_status(update, context, lang)),
+    )
+    await reply(update, text)
+
+
+async def settings_command(update: Update, context: BotContext) -> None:
+    """/settings: this chat's subscription and the next post time."""
+    lang = user_lang(update)
+    status = await subscription_status(update, context, lang)
+    await reply(update, t(lang, "settings", status=Raw(status), next_post=next_post_label(context)))
+
+
+async def may_change_subscription(update: Update, context: BotContext) -> bool:
+    """Private chats: yes. Groups: chat administrators and bot admins only."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or not is_group(update):
+        return True
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous group administrator
+    if user is None:
+        return False
+    if context.services.is_admin(user.id):
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("getChatMember failed in %s: %s", chat.id, exc)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def subscribe_command(update: Update, context: BotContext) -> None:
+    """/subscribe [topic …]: this chat (or forum topic) gets the weekly post."""
+    lang = user_lang(update)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if not await may_change_subscription(update, context):
+        await reply(update, t(lang, "need_chat_admin"))
+        return
+    taxonomy = context.services.config.taxonomy
+    wanted: list[str] = []
+    unknown: list[str] = []
+    for word in query_text(context).replace(",", " ").replace(",", " ").split():
+        matches = taxonomy.resolve(word)
+        if matches:
+            wanted.extend(m.id for m in matches[:1] if m.id not in wanted)
+        else:
+            unknown.append(word)
+    if unknown:
+        topics = await db(context.services.library.topics)
+        await reply(update, t(lang, "unknown_topic", query=" ".join(unknown)[:60]), topics_keyboard(topics, lang))
+        return
+    changed, _ = await db(
+        context.services.subscriptions.subscribe,
+        chat.id,
+        thread_of(update) or 0,
+        chat_type=chat.type,
+        title=chat.title or chat.username,
+        topics=tuple(wanted),
+        language=lang,
+    )
+    when = next_post_label(context)
+    if not changed:
+        await reply(update, t(lang, "already_subscribed", when=when))
+    elif wanted:
+        await reply(update, t(lang, "subscribed_topics", when=when, topics=_topic_names(context, tuple(wanted), lang)))
+    else:
+        await reply(update, t(lang, "subscribed", when=when))
+
+
+async def unsubscribe_command(update: Update, context: BotContext) -> None:
+    """/unsubscribe: stop the weekly post here."""
+    lang = user_lang(update)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if not await may_change_subscription(update, context):
+        await reply(update, t(lang, "need_chat_admin"))
+        return
+    removed = await db(context.services.subscriptions.unsubscribe, chat.id, thread_of(update) or 0, "user")
+    await reply(update, t(lang, "unsubscribed" if removed else "not_subscribed"))
+
+
+def _was_member(change: ChatMemberUpdated) -> tuple[bool, bool]:
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    present = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
+    return old in present, new in present
+
+
+async def my_chat_member(update: Update, context: BotContext) -> None:
+    """The bot was added to or removed from a chat: channels (un)subscribe themselves."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    chat = change.chat
+    _, is_member = _was_member(change)
+    subs = context.services.subscriptions
+    if not is_member:
+        await db(subs.unsubscribe, chat.id, None, f"bot removed ({change.new_chat_member.status})")
+        log.info("removed from chat %s: unsubscribed", chat.id)
+        return
+    if chat.type == ChatType.CHANNEL and change.new_chat_member.status == ChatMember.ADMINISTRATOR:
+        await db(subs.subscribe, chat.id, 0, chat_type=chat.type, title=chat.title, language="en")
+        log.info("added to channel %s as administrator: subscribed", chat.id)

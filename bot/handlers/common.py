@@ -1,0 +1,105 @@
+"""Small helpers the handlers share: language, arguments, replies, keyboards."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+
+from bot.domain.searchtext import strip_controls
+from bot.domain.texts import lang_of, t
+from bot.domain.views import PaperView
+from bot.handlers.context import BotContext
+
+MAX_QUERY_CHARS = 256  # Telegram's own inline-query limit; longer text is not a title
+PAGE_SIZE = 5
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+async def db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a blocking store call off the event loop, so slow queries never stall updates."""
+    return await asyncio.to_thread(func, *args, **kwargs)
+
+
+def user_lang(update: Update) -> str:
+    """The reader's language: ``zh`` for Chinese Telegram clients, else ``en``."""
+    user = update.effective_user
+    return lang_of(user.language_code if user else None)
+
+
+def query_text(context: BotContext) -> str:
+    """The command's arguments as one cleaned query (control characters dropped)."""
+    text = " ".join(context.args or [])
+    return " ".join(strip_controls(text).split())[:MAX_QUERY_CHARS]
+
+
+def thread_of(update: Update) -> int | None:
+    """The forum topic the message was sent in, if any."""
+    message = update.effective_message
+    if message and message.is_topic_message and message.message_thread_id:
+        return message.message_thread_id
+    return None
+
+
+async def reply(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Reply in the same chat (and forum topic) as the command, without link previews."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_html(
+        text, reply_markup=markup, link_preview_options=NO_PREVIEW, do_quote=False
+    )
+
+
+async def reply_many(update: Update, texts: Sequence[str], last_markup: InlineKeyboardMarkup | None) -> None:
+    """Send several messages in order; the keyboard goes under the last one."""
+    for index, text in enumerate(texts):
+        await reply(update, text, last_markup if index == len(texts) - 1 else None)
+
+
+def is_group(update: Update) -> bool:
+    """Whether the update comes from a group or supergroup."""
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def paper_buttons(papers: Sequence[PaperView], start: int = 1, per_row: int = 5) -> list[list[InlineKeyboardButton]]:
+    """Numbered buttons, one per paper, that open its card."""
+    buttons = [
+        InlineKeyboardButton(str(start + index), callback_data=f"p:{paper.id}")
+        for index, paper in enumerate(papers)
+    ]
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def pager(lang: str, prefix: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+    """◀ page/pages ▶ navigation; ``prefix`` + page number is the callback data."""
+    row: list[InlineKeyboardButton] = []
+    if page > 0:
+        row.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"{prefix}{page - 1}"))
+    if pages > 1:
+        row.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data="noop"))
+    if page + 1 < pages:
+        row.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"{prefix}{page + 1}"))
+    return row
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    """Pages needed for ``total`` items (at least one)."""
+    return max(1, -(-total // size))

@@ -1,0 +1,197 @@
+"""/paper search, paper cards (with "more"), result paging, and inline mode."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.error import BadRequest
+
+from bot.domain.render import paper_card, paper_line, shorten
+from bot.domain.searchtext import strip_controls
+from bot.domain.texts import t
+from bot.domain.views import PaperView
+from bot.handlers.common import (
+    NO_PREVIEW,
+    PAGE_SIZE,
+    db,
+    page_count,
+    pager,
+    paper_buttons,
+    query_text,
+    reply,
+    user_lang,
+)
+from bot.handlers.context import BotContext
+from bot.store.search import SearchHit
+
+INLINE_RESULTS = 20
+STRONG_KINDS = ("arxiv", "exact")
+
+
+def clear_winner(hits: list[SearchHit]) -> bool:
+    """One clear best match: the only hit, the only exact/arXiv hit, or the only prefix hit."""
+    if len(hits) == 1:
+        return True
+    first, second = hits[0], hits[1]
+    if first.kind in STRONG_KINDS:
+        return second.kind not in STRONG_KINDS
+    return first.kind == "prefix" and second.kind not in (*STRONG_KINDS, "prefix")
+
+
+def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> InlineKeyboardMarkup:
+    """Buttons under a card: more/less, and the digest it came from."""
+    row: list[InlineKeyboardButton] = []
+    if has_more:
+        key = "ps" if full else "pf"
+        row.append(InlineKeyboardButton(t(lang, "less" if full else "more"), callback_data=f"{key}:{paper.id}"))
+    row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=f"d:{paper.digest.id}"))
+    return InlineKeyboardMarkup([row])
+
+
+async def send_card(update: Update, paper: PaperView, lang: str) -> None:
+    """Reply with a paper's card."""
+    text, has_more = paper_card(paper, lang)
+    await reply(update, text, card_markup(paper, lang, has_more, full=False))
+
+
+def results_page(
+    lang: str, query: str, papers: list[PaperView], total: int, page: int, key: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of search results with a button per paper and paging."""
+    pages = page_count(total)
+    lines = [t(lang, "results_header", total=total, query=query, page=page + 1, pages=pages)]
+    start = page * PAGE_SIZE + 1
+    lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
+    keyboard = paper_buttons(papers, start)
+    nav = pager(lang, f"sp:{key}:", page, pages)
+    if nav:
+        keyboard.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+async def paper_command(update: Update, context: BotContext) -> None:
+    """/paper <query>: a card for one clear match, else a ranked, paged list."""
+    lang = user_lang(update)
+    services = context.services
+    query = query_text(context)
+    if not query:
+        await reply(update, t(lang, "usage_paper"))
+        return
+    hits = await db(services.library.search, query, 50)
+    if not hits:
+        await reply_no_match(update, context, query, lang)
+        return
+    if clear_winner(hits):
+        paper = await db(services.library.paper, hits[0].paper_id)
+        if paper is not None:
+            await send_card(update, paper, lang)
+            return
+    ids = [hit.paper_id for hit in hits]
+    key = services.remember_results(query, ids)
+    papers = await db(services.library.papers, ids[:PAGE_SIZE])
+    text, markup = results_page(lang, query, papers, len(ids), 0, key)
+    await reply(update, text, markup)
+
+
+async def reply_no_match(update: Update, context: BotContext, query: str, lang: str) -> None:
+    """Say nothing matched; offer the closest titles and /topics."""
+    suggestions = await db(context.services.library.suggest, query, 3)
+    lines = [t(lang, "no_match", query=shorten(query, 100))]
+    markup = None
+    if suggestions:
+        lines.append(t(lang, "did_you_mean"))
+        lines.extend(paper_line(i + 1, p, with_zh=False) for i, p in enumerate(suggestions))
+        markup = InlineKeyboardMarkup(paper_buttons(suggestions))
+    lines.append(t(lang, "try_topics"))
+    await reply(update, "\n".join(lines), markup)
+
+
+async def open_paper_callback(update: Update, context: BotContext) -> None:
+    """Button ``p:<id>``: send that paper's card."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = user_lang(update)
+    paper = await db(context.services.library.paper, int(query.data.split(":")[1]))
+    if paper is None:
+        await query.answer(t(lang, "paper_gone"), show_alert=True)
+        return
+    await query.answer()
+    await send_card(update, paper, lang)
+
+
+async def toggle_card_callback(update: Update, context: BotContext) -> None:
+    """Buttons ``pf:<id>`` / ``ps:<id>``: show the full or the short summary in place."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = user_lang(update)
+    kind, raw_id = query.data.split(":")
+    paper = await db(context.services.library.paper, int(raw_id))
+    if paper is None:
+        await query.answer(t(lang, "paper_gone"), show_alert=True)
+        return
+    full = kind == "pf"
+    text, has_more = paper_card(paper, lang, full=full)
+    await query.answer()
+    try:
+        await query.edit_message_text(
+            text,
+            reply_markup=card_markup(paper, lang, has_more or full, full),
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def results_page_callback(update: Update, context: BotContext) -> None:
+    """Button ``sp:<key>:<page>``: another page of a search result list."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = user_lang(update)
+    _, key, raw_page = query.data.split(":")
+    remembered = context.services.recall_results(key)
+    if remembered is None:
+        await query.answer(t(lang, "expired"), show_alert=True)
+        return
+    text_query, ids = remembered
+    page = min(max(0, int(raw_page)), page_count(len(ids)) - 1)
+    papers = await db(context.services.library.papers, ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
+    text, markup = results_page(lang, text_query, papers, len(ids), page, key)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
+
+
+async def inline_query(update: Update, context: BotContext) -> None:
+    """Inline mode: ``@bot genie`` offers matching papers; posting one posts its card."""
+    inline = update.inline_query
+    assert inline is not None
+    lang = user_lang(update)
+    library = context.services.library
+    text = " ".join(strip_controls(inline.query).split())[:256]
+    if text:
+        hits = await db(library.search, text, INLINE_RESULTS)
+        papers = await db(library.papers, [hit.paper_id for hit in hits])
+    else:
+        papers = await db(library.latest_papers, INLINE_RESULTS)
+    results = []
+    for paper in papers[:INLINE_RESULTS]:
+        card, _ = paper_card(paper, lang)
+        first_line = paper.abstract.strip().splitlines()[0] if paper.abstract.strip() else ""
+        description = " · ".join(x for x in (paper.title_zh, shorten(first_line, 120)) if x)
+        results.append(
+            InlineQueryResultArticle(
+                id=str(paper.id),
+                title=shorten(paper.title_en, 200),
+                description=description[:250] or None,
+                input_message_content=InputTextMessageContent(
+                    card, parse_mode="HTML", link_preview_options=NO_PREVIEW
+                ),
+                url=paper.link,
+            )
+        )
+    await inline.answer(results, cache_time=60, is_personal=False)

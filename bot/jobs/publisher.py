@@ -1,0 +1,259 @@
+"""Publishing a digest to every target chat through the delivery ledger.
+
+Each chat's post is a few messages sent in order; chats are served by a handful of
+concurrent workers while python-telegram-bot's ``AIORateLimiter`` keeps the whole bot
+under Telegram's flood limits. Telegram's answers are handled one by one:
+
+* ``RetryAfter`` — wait what Telegram asks, send the same part again;
+* network errors and 5xx — retry with exponential backoff; if that runs out, the
+  delivery goes back to pending and the periodic resume job retries it later;
+* ``Forbidden`` / chat not found — the chat is unsubscribed and the reason recorded;
+* ``ChatMigrated`` — the subscription and the delivery move to the new supergroup id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.domain.render import weekly_post
+from bot.domain.texts import t
+from bot.store.ledger import FAILED, SENT, DeliveryJob, Ledger, OpenedPublication, PublicationSummary
+from bot.store.library import Library
+from bot.store.subscriptions import Subscriptions, Target
+
+log = logging.getLogger(__name__)
+QUEUE_EMPTY_FLAG = "queue_empty_notified"
+_GONE_CHAT_ERRORS = ("chat not found", "thread not found", "have no rights", "not enough rights")
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """``RetryAfter.retry_after`` as seconds (it is an int or a timedelta in PTB 22)."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """Tunables of a broadcast."""
+
+    workers: int = 8
+    lease: timedelta = timedelta(seconds=120)  # a claim older than this is considered dead
+    network_retries: int = 5
+    backoff_base: float = 1.0
+    max_retry_after: float = 3600.0
+
+
+class Publisher:
+    """Publishes digests: opens a publication in the ledger and works off its deliveries."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        library: Library,
+        subscriptions: Subscriptions,
+        ledger: Ledger,
+        channels: Callable[[], Sequence[int]],
+        admins: Callable[[], Sequence[int]],
+        settings: PublishSettings | None = None,
+    ) -> None:
+        self.bot = bot
+        self.library = library
+        self.subscriptions = subscriptions
+        self.ledger = ledger
+        self.channels = channels
+        self.admins = admins
+        self.settings = settings or PublishSettings()
+        self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._render_cache: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
+        self._lock = asyncio.Lock()
+
+    # --- what to publish ------------------------------------------------------------
+
+    def targets(self) -> list[Target]:
+        """Every subscribed chat plus the configured channels (no filter for those)."""
+        subscribed = self.subscriptions.active_targets()
+        known = {(t.chat_id, t.thread_id) for t in subscribed}
+        extra = [Target(chat_id) for chat_id in self.channels() if (chat_id, 0) not in known]
+        return subscribed + extra
+
+    async def publish_next(self, trigger: str, slot: str | None = None) -> PublicationSummary | None:
+        """Publish the next unpublished digest; with none left, tell the admins once."""
+        if slot is not None and await asyncio.to_thread(self.ledger.slot_taken, slot):
+            # another process (or an earlier run) owns this slot: just help it finish
+            return await self.resume()
+        digest_id = await asyncio.to_thread(self.ledger.next_digest)
+        if digest_id is None:
+            await self._notify_queue_empty()
+            return None
+        return await self.publish(digest_id, trigger, slot)
+
+    async def publish(
+        self, digest_id: str, trigger: str, slot: str | None = None
+    ) -> PublicationSummary | None:
+        """Publish ``digest_id`` to every target that has not had it yet."""
+        targets = await asyncio.to_thread(self.targets)
+        opened: OpenedPublication | None = await asyncio.to_thread(
+            self.ledger.open, digest_id, trigger, targets, slot
+        )
+        if opened is None:
+            return None
+        log.info(
+            "publication %s of %s (%s): %d chats queued, %d already had it",
+            opened.id,
+            digest_id,
+            trigger,
+            opened.queued,
+            opened.skipped,
+        )
+        await self.ledger_flag_clear()
+        return await self.deliver(opened.id)
+
+    async def ledger_flag_clear(self) -> None:
+        """A digest went out, so the next empty queue is news again."""
+        await asyncio.to_thread(self.ledger.set_flag, QUEUE_EMPTY_FLAG, None)
+
+    async def resume(self) -> PublicationSummary | None:
+        """Finish every publication that still has pending or stale deliveries."""
+        last: PublicationSummary | None = None
+        for publication_id in await asyncio.to_thread(self.ledger.unfinished):
+            last = await self.deliver(publication_id)
+        return last
+
+    async def _notify_queue_empty(self) -> None:
+        if await asyncio.to_thread(self.ledger.get_flag, QUEUE_EMPTY_FLAG):
+            return
+        await asyncio.to_thread(self.ledger.set_flag, QUEUE_EMPTY_FLAG, "1")
+        for admin in self.admins():
+            try:
+                await self.bot.send_message(admin, t("en", "queue_empty"))
+            except (Forbidden, BadRequest) as exc:  # admin never started the bot
+                log.warning("cannot tell admin %s the queue is empty: %s", admin, exc)
+        log.warning("weekly run found no unpublished digest")
+
+    # --- delivering -----------------------------------------------------------------
+
+    async def deliver(self, publication_id: int) -> PublicationSummary:
+        """Run workers until no delivery of the publication is claimable."""
+        workers = [
+            asyncio.create_task(self._worker(publication_id))
+            for _ in range(max(1, self.settings.workers))
+        ]
+        await asyncio.gather(*workers)
+        await asyncio.to_thread(self.ledger.complete_if_done, publication_id)
+        summary = await asyncio.to_thread(self.ledger.summary, publication_id)
+        log.info(
+            "publication %s: %d sent, %d failed, %d pending",
+            publication_id,
+            summary.sent,
+            summary.failed,
+            summary.pending,
+        )
+        return summary
+
+    async def _worker(self, publication_id: int) -> None:
+        while True:
+            jobs = await asyncio.to_thread(
+                self.ledger.claim, publication_id, self.worker_id, self.settings.lease, 1
+            )
+            if not jobs:
+                return
+            for job in jobs:
+                await self._deliver_one(job)
+
+    def _post(self, job: DeliveryJob) -> list[str]:
+        key = (job.digest_id, job.topics, job.language)
+        cached = self._render_cache.get(key)
+        if cached is None:
+            digest = self.library.digest(job.digest_id)
+            papers = self.library.digest_papers(job.digest_id)
+            if digest is None:
+                raise LookupError(f"digest {job.digest_id} is not in the store")
+            names = {tp.id: tp.name(job.language) for tp in self.library.topics()}
+            cached = weekly_post(
+                digest,
+                papers,
+                job.language,
+                job.topics,
+                [names.get(tid, tid) for tid in job.topics],
+            )
+            if len(self._render_cache) > 256:
+                self._render_cache.clear()
+            self._render_cache[key] = cached
+        return cached
+
+    async def _deliver_one(self, job: DeliveryJob) -> None:
+        try:
+            parts = await asyncio.to_thread(self._post, job)
+        except LookupError as exc:
+            await asyncio.to_thread(self.ledger.finish, job.id, FAILED, str(exc))
+            return
+        chat_id = job.chat_id
+        for index in range(job.parts_sent, len(parts)):
+            if not await asyncio.to_thread(self.ledger.part_attempted, job.id, index, self.worker_id):
+                log.warning("delivery %s was taken over by another worker", job.id)
+                return
+            outcome = await self._send_part(job, chat_id, parts[index])
+            if isinstance(outcome, int):  # migrated: same part again, to the new chat
+                chat_id = outcome
+                outcome = await self._send_part(job, chat_id, parts[index])
+            if outcome is not True:
+                await asyncio.to_thread(self.ledger.part_not_sent, job.id, index)
+                if outcome == "retry-later":
+                    await asyncio.to_thread(self.ledger.release, job.id, "network errors")
+                return
+            await asyncio.to_thread(self.ledger.part_sent, job.id, index)
+        await asyncio.to_thread(self.ledger.finish, job.id, SENT)
+
+    async def _send_part(self, job: DeliveryJob, chat_id: int, text: str) -> bool | int | str:
+        """Send one message; True when sent, a new chat id after a migration, else a reason."""
+        network_failures = 0
+        while True:
+            try:
+                await self.bot.send_message(
+                    chat_id,
+                    text,
+                    message_thread_id=job.thread_id or None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                return True
+            except RetryAfter as exc:
+                wait = min(retry_seconds(exc), self.settings.max_retry_after)
+                log.info("flood limit for chat %s: waiting %.1fs", chat_id, wait)
+                await asyncio.sleep(wait)
+            except ChatMigrated as exc:
+                log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+                await asyncio.to_thread(self.subscriptions.migrate_chat, chat_id, exc.new_chat_id)
+                if not await asyncio.to_thread(self.ledger.move_chat, job.id, exc.new_chat_id):
+                    return "duplicate"
+                return int(exc.new_chat_id)
+            except Forbidden as exc:
+                await self._drop_chat(job, chat_id, f"forbidden: {exc.message}")
+                return "forbidden"
+            except BadRequest as exc:
+                if any(marker in exc.message.lower() for marker in _GONE_CHAT_ERRORS):
+                    await self._drop_chat(job, chat_id, f"bad request: {exc.message}")
+                    return "gone"
+                log.error("Telegram refused the post for chat %s: %s", chat_id, exc.message)
+                await asyncio.to_thread(self.ledger.finish, job.id, FAILED, exc.message[:500])
+                return "refused"
+            except NetworkError as exc:  # includes TimedOut and 5xx answers
+                network_failures += 1
+                if network_failures > self.settings.network_retries:
+                    log.warning("chat %s: giving up for now after %s", chat_id, exc)
+                    return "retry-later"
+                await asyncio.sleep(self.settings.backoff_base * 2 ** (network_failures - 1))
+
+    async def _drop_chat(self, job: DeliveryJob, chat_id: int, reason: str) -> None:
+        log.info("unsubscribing chat %s: %s", chat_id, reason)
+        thread = job.thread_id if "thread" in reason else None
+        await asyncio.to_thread(self.subscriptions.unsubscribe, chat_id, thread, reason[:300])
+        await asyncio.to_thread(self.ledger.finish, job.id, FAILED, reason[:500])

@@ -1,0 +1,108 @@
+"""The weekly schedule on python-telegram-bot's JobQueue (APScheduler underneath).
+
+JobQueue jobs are not persisted, so everything is rebuilt from config and the ledger
+on every start: the cron job itself, a catch-up of a run missed while the bot was
+down (within the configured grace), and the resumption of interrupted broadcasts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+from telegram.ext import Application, JobQueue
+
+from bot.domain.schedule import previous_occurrence, slot_key
+from bot.handlers.context import BotContext
+from bot.jobs.publisher import Publisher
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+WEEKLY_JOB = "weekly-digest"
+RESUME_JOB = "resume-deliveries"
+INSTALLED_FLAG = "installed_at"
+RESUME_EVERY = timedelta(minutes=2)
+
+
+def cron_trigger(services: Services) -> CronTrigger:
+    """A cron trigger from ``schedule`` in the configured timezone (cron days, not PTB's)."""
+    schedule = services.config.schedule
+    return CronTrigger(
+        day_of_week=schedule.day_of_week,
+        hour=schedule.time.hour,
+        minute=schedule.time.minute,
+        second=schedule.time.second,
+        timezone=services.config.timezone,
+    )
+
+
+def schedule_weekly(job_queue: JobQueue[Any], services: Services) -> None:
+    """(Re)create the weekly job from config; called on start and by /reload."""
+    for job in job_queue.get_jobs_by_name(WEEKLY_JOB):
+        job.schedule_removal()
+    job_queue.run_custom(weekly_job, job_kwargs={"trigger": cron_trigger(services)}, name=WEEKLY_JOB)
+    if not job_queue.get_jobs_by_name(RESUME_JOB):
+        job_queue.run_repeating(resume_job, interval=RESUME_EVERY, first=RESUME_EVERY, name=RESUME_JOB)
+
+
+def current_slot(services: Services, now: datetime) -> str:
+    """The slot of the occurrence at or just before ``now``."""
+    schedule = services.config.schedule
+    return slot_key(previous_occurrence(now, schedule.weekday, schedule.time, services.config.timezone))
+
+
+async def weekly_job(context: BotContext) -> None:
+    """The scheduled run: publish the next digest to every target."""
+    services = context.services
+    publisher = services.publisher
+    # a second of slack: the job may start a hair before the wall clock shows the slot
+    slot = current_slot(services, datetime.now(UTC) + timedelta(seconds=1))
+    log.info("weekly run for %s", slot)
+    await publisher.publish_next("schedule", slot)
+
+
+async def resume_job(context: BotContext) -> None:
+    """Periodically finish deliveries that were released after network trouble."""
+    await context.services.publisher.resume()
+
+
+def first_start(services: Services, now: datetime) -> datetime:
+    """When this database first ran the bot (no catch-up of slots before that)."""
+    stored = services.ledger.get_flag(INSTALLED_FLAG)
+    if stored:
+        return datetime.fromisoformat(stored)
+    services.ledger.set_flag(INSTALLED_FLAG, now.isoformat())
+    return now
+
+
+async def catch_up(services: Services, publisher: Publisher, now: datetime) -> str | None:
+    """On start: resume interrupted broadcasts, then post a missed run once, within grace."""
+    await publisher.resume()
+    schedule = services.config.schedule
+    missed = previous_occurrence(now, schedule.weekday, schedule.time, services.config.timezone)
+    installed = first_start(services, now)
+    if missed <= installed or now - missed > timedelta(days=schedule.catch_up_days):
+        return None
+    slot = slot_key(missed)
+    if services.ledger.slot_taken(slot):
+        return None
+    log.info("catching up the run missed at %s", missed.isoformat())
+    await publisher.publish_next("catch-up", slot)
+    return slot
+
+
+def install_jobs(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    """Schedule the weekly and resume jobs on the application's JobQueue."""
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    schedule_weekly(application.job_queue, services)
+
+
+def next_run(application: Application[Any, Any, Any, Any, Any, Any]) -> datetime | None:
+    """When the weekly job fires next according to the scheduler."""
+    if application.job_queue is None:
+        return None
+    jobs = application.job_queue.get_jobs_by_name(WEEKLY_JOB)
+    return jobs[0].next_t if jobs else None

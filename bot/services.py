@@ -1,0 +1,85 @@
+"""The services every handler and job needs, built once and handed over via ``bot_data``."""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import BotConfig, Environment, load_config
+from bot.content import load_content
+from bot.domain.schedule import next_occurrence
+from bot.store.content_repo import IngestReport, ingest
+from bot.store.ledger import Ledger
+from bot.store.library import Library
+from bot.store.subscriptions import Subscriptions
+
+if TYPE_CHECKING:
+    from bot.jobs.publisher import Publisher
+
+SEARCH_CACHE_SIZE = 2000
+
+
+@dataclass
+class Services:
+    """Config, storage and domain services shared by the whole bot."""
+
+    config: BotConfig
+    env: Environment
+    engine: Engine
+    factory: sessionmaker[Session]
+    library: Library
+    subscriptions: Subscriptions
+    ledger: Ledger
+    bot_username: str = "paper_digest_bot"
+    publisher_ref: Publisher | None = None
+    catch_up_on_start: bool = True
+    # result lists for paging: short key → (query, paper ids); callback data stays < 64 bytes
+    _search_pages: OrderedDict[str, tuple[str, list[int]]] = field(default_factory=OrderedDict)
+
+    @property
+    def publisher(self) -> Publisher:
+        """The publisher (set by the wiring once the Bot object exists)."""
+        if self.publisher_ref is None:
+            raise RuntimeError("publisher is not set up")
+        return self.publisher_ref
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""
+        return user_id is not None and user_id in self.config.admins
+
+    def next_post_time(self, now: datetime) -> datetime:
+        """When the weekly job fires next, in the configured timezone."""
+        schedule = self.config.schedule
+        return next_occurrence(now, schedule.weekday, schedule.time, self.config.timezone)
+
+    def remember_results(self, query: str, ids: list[int]) -> str:
+        """Keep a result list for paging buttons; returns its short key."""
+        key = secrets.token_urlsafe(6)
+        self._search_pages[key] = (query, ids)
+        while len(self._search_pages) > SEARCH_CACHE_SIZE:
+            self._search_pages.popitem(last=False)
+        return key
+
+    def recall_results(self, key: str) -> tuple[str, list[int]] | None:
+        """A remembered result list, or None once it has expired."""
+        found = self._search_pages.get(key)
+        if found is not None:
+            self._search_pages.move_to_end(key)
+        return found
+
+    def reload(self) -> IngestReport:
+        """Re-read config and content and ingest what changed (blocking; run in a thread).
+
+        A broken config keeps the running one: the ConfigError propagates to the caller.
+        """
+        config = load_config(self.config.path, self.env)
+        report = ingest(self.factory, load_content(config), config.taxonomy)
+        self.config = config
+        self.library.invalidate()
+        return report

@@ -1,0 +1,217 @@
+"""Digests and papers in the database: incremental ingestion, look-ups and export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.content import LoadedDigest, LoadResult, TaggedPaper
+from bot.domain.searchtext import compact, normalize
+from bot.domain.topics import Taxonomy
+from bot.store.models import Digest, Paper, PaperTopic, Topic
+
+
+@dataclass
+class IngestReport:
+    """What one ingestion changed; ``problems`` are refused files (``file:line: …``)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    papers: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when the store is different afterwards."""
+        return bool(self.added or self.updated or self.retired or self.restored)
+
+    def lines(self) -> list[str]:
+        """Human-readable summary for the CLI and /reload."""
+        out: list[str] = []
+        for label, ids in (
+            ("added", self.added),
+            ("updated", self.updated),
+            ("restored", self.restored),
+            ("retired", self.retired),
+        ):
+            out.extend(f"{label}: {i} ({self.papers.get(i, 0)} papers)" for i in ids)
+        if not self.changed:
+            out.append(f"nothing changed ({len(self.unchanged)} digests up to date)")
+        out.extend(f"problem: {p}" for p in self.problems)
+        return out
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _paper_key(title_en: str, arxiv_id: str | None) -> str:
+    return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{compact(title_en)}"
+
+
+def _search_text(p: TaggedPaper) -> str:
+    parts = [p.title_en, p.title_zh or "", p.section or "", p.abstract, p.arxiv_id or ""]
+    return normalize(" ".join(parts))
+
+
+def _apply_paper(paper: Paper, source: TaggedPaper) -> None:
+    paper.position = source.position
+    paper.title_en = source.title_en
+    paper.title_zh = source.title_zh
+    paper.abstract = source.abstract
+    paper.arxiv_id = source.arxiv_id
+    paper.url = source.url
+    paper.links = "\n".join(source.links)
+    paper.section = source.section
+    paper.title_norm = normalize(f"{source.title_en} {source.title_zh or ''}")
+    paper.title_compact = compact(source.title_en)
+    paper.search_text = _search_text(source)
+    wanted = list(source.topics)
+    if [link.topic_id for link in paper.topic_links] != wanted:
+        paper.topic_links = [
+            PaperTopic(topic_id=topic_id, rank=rank) for rank, topic_id in enumerate(wanted)
+        ]
+
+
+def sync_topics(session: Session, taxonomy: Taxonomy) -> None:
+    """Mirror ``topics.yaml`` into the topics table (topics are never deleted: papers refer)."""
+    existing = {t.id: t for t in session.scalars(select(Topic))}
+    for position, topic in enumerate(taxonomy.topics):
+        row = existing.get(topic.id)
+        if row is None:
+            session.add(
+                Topic(id=topic.id, name_en=topic.name_en, name_zh=topic.name_zh, position=position)
+            )
+        elif (row.name_en, row.name_zh, row.position) != (topic.name_en, topic.name_zh, position):
+            row.name_en, row.name_zh, row.position = topic.name_en, topic.name_zh, position
+
+
+def _write_digest(session: Session, row: Digest, loaded: LoadedDigest) -> None:
+    row.title = loaded.title
+    row.week_start = loaded.week_start
+    row.week_end = loaded.week_end
+    row.source_url = loaded.source_url
+    row.author = loaded.author
+    row.file = str(loaded.entry.file.name)
+    row.content_hash = loaded.content_hash
+    row.config_hash = loaded.config_hash
+    row.position = loaded.entry.position
+    row.retired = False
+    row.updated_at = _now()
+    # match papers by arXiv id, else by folded title, so ids survive edits and reordering
+    by_key = {_paper_key(p.title_en, p.arxiv_id): p for p in row.papers}
+    by_title = {f"title:{compact(p.title_en)}": p for p in row.papers}
+    kept: list[Paper] = []
+    for source in loaded.papers:
+        paper = by_key.pop(_paper_key(source.title_en, source.arxiv_id), None)
+        if paper is None:
+            paper = by_title.get(f"title:{compact(source.title_en)}")
+            if paper is not None and paper in kept:
+                paper = None
+        if paper is None:
+            paper = Paper(digest_id=row.id, topic_links=[])
+        by_title.pop(f"title:{compact(source.title_en)}", None)
+        _apply_paper(paper, source)
+        kept.append(paper)
+    row.papers = kept  # delete-orphan removes papers no longer in the file
+
+
+def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxonomy) -> IngestReport:
+    """Store what changed; idempotent. Digests missing from config are retired, not deleted.
+
+    A digest whose file was refused this time keeps its stored version (listed in
+    ``problems``), so a typo in a file never wipes a published week.
+    """
+    report = IngestReport(problems=list(content.problems))
+    loaded = content.digests
+    with factory.begin() as session:
+        sync_topics(session, taxonomy)
+        session.flush()
+        rows = {
+            d.id: d
+            for d in session.scalars(
+                select(Digest).options(
+                    selectinload(Digest.papers).selectinload(Paper.topic_links)
+                )
+            )
+        }
+        listed = {d.entry.id for d in loaded} | content.refused_ids
+        for item in loaded:
+            digest_id = item.entry.id
+            report.papers[digest_id] = len(item.papers)
+            row = rows.get(digest_id)
+            if row is None:
+                row = Digest(id=digest_id, created_at=_now(), papers=[])
+                session.add(row)
+                _write_digest(session, row, item)
+                report.added.append(digest_id)
+            elif (row.content_hash, row.config_hash, row.retired) == (
+                item.content_hash,
+                item.config_hash,
+                False,
+            ):
+                report.unchanged.append(digest_id)
+            else:
+                was_retired = row.retired
+                _write_digest(session, row, item)
+                (report.restored if was_retired else report.updated).append(digest_id)
+        for digest_id, row in rows.items():
+            if digest_id not in listed and not row.retired:
+                row.retired = True
+                row.updated_at = _now()
+                report.retired.append(digest_id)
+                report.papers[digest_id] = len(row.papers)
+    return report
+
+
+def export_store(factory: sessionmaker[Session]) -> dict[str, Any]:
+    """The whole store as the JSON backup format (absent values are null)."""
+    with factory() as session:
+        digests = session.scalars(
+            select(Digest)
+            .options(selectinload(Digest.papers).selectinload(Paper.topic_links))
+            .order_by(Digest.retired, Digest.position, Digest.id)
+        ).all()
+        return {
+            "digests": [
+                {
+                    "id": d.id,
+                    "title": d.title,
+                    "week_start": d.week_start.isoformat() if d.week_start else None,
+                    "week_end": d.week_end.isoformat() if d.week_end else None,
+                    "source": d.source_url,
+                    "author": d.author,
+                    "retired": d.retired,
+                    "content_hash": d.content_hash,
+                    "papers": [
+                        {
+                            "id": p.id,
+                            "title_en": p.title_en,
+                            "title_zh": p.title_zh,
+                            "abstract": p.abstract,
+                            "arxiv_id": p.arxiv_id,
+                            "url": p.url,
+                            "links": p.links.split("\n") if p.links else [],
+                            "section": p.section,
+                            "topics": p.topic_ids,
+                        }
+                        for p in d.papers
+                    ],
+                }
+                for d in digests
+            ]
+        }
+
+
+def count_papers(factory: sessionmaker[Session]) -> int:
+    """Papers in active digests."""
+    with factory() as session:
+        stmt = select(func.count(Paper.id)).join(Digest).where(Digest.retired.is_(False))
+        return int(session.scalar(stmt) or 0)

@@ -1,0 +1,352 @@
+"""The publication ledger: which digest went to which chat, claimed before it is sent.
+
+Exactly-once rests on three database facts, so it holds across restarts and across
+several bot processes sharing one database:
+
+* ``deliveries`` has a unique key (digest, chat, thread): a chat can be queued for a
+  digest once, ever;
+* a delivery is *claimed* with a conditional UPDATE (pending → sending) before any
+  message goes out, so two workers never send the same one;
+* each message ("part") of a post is marked attempted before and sent after the API
+  call. A worker that dies leaves a stale claim; whoever reclaims it resumes after the
+  last part attempted, so no part is ever sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import Delivery, Digest, KeyValue, Publication
+from bot.store.subscriptions import Target
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedPublication:
+    """Result of opening a publication: its id, and whether this call created it."""
+
+    id: int
+    digest_id: str
+    created: bool
+    queued: int  # deliveries this call added
+    skipped: int  # targets that already had the digest
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    """A claimed delivery: send parts ``parts_sent`` … of the post to this chat."""
+
+    id: int
+    publication_id: int
+    digest_id: str
+    chat_id: int
+    thread_id: int
+    topics: tuple[str, ...]
+    language: str
+    parts_sent: int
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationSummary:
+    """Counts of a publication's deliveries by status."""
+
+    id: int
+    digest_id: str
+    sent: int
+    failed: int
+    pending: int
+    finished: bool
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ledger:
+    """Publications and deliveries."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+
+    # --- which digest is next -------------------------------------------------------
+
+    def published_ids(self) -> set[str]:
+        """Digests that have been published (by any trigger) at least once."""
+        with self.factory() as session:
+            return set(session.scalars(select(Publication.digest_id).distinct()))
+
+    def next_digest(self) -> str | None:
+        """The first active digest, in ``digests.yaml`` order, never published."""
+        with self.factory() as session:
+            published = select(Publication.digest_id)
+            return session.scalars(
+                select(Digest.id)
+                .where(Digest.retired.is_(False), Digest.id.not_in(published))
+                .order_by(Digest.position)
+            ).first()
+
+    def slot_taken(self, slot: str) -> bool:
+        """Whether a scheduled slot already has its publication (run or being run)."""
+        with self.factory() as session:
+            return session.scalar(select(Publication.id).where(Publication.slot == slot)) is not None
+
+    # --- opening --------------------------------------------------------------------
+
+    def open(
+        self,
+        digest_id: str,
+        trigger: str,
+        targets: Sequence[Target],
+        slot: str | None = None,
+    ) -> OpenedPublication | None:
+        """Create a publication and queue a delivery per target that never had the digest.
+
+        With a ``slot`` (a schedule occurrence) only one process can create it; the others
+        get the existing publication back (``created=False``) and may help deliver.
+        """
+        try:
+            with self.factory.begin() as session:
+                publication = Publication(
+                    digest_id=digest_id, trigger=trigger, slot=slot, started_at=_now()
+                )
+                session.add(publication)
+                session.flush()
+                queued = self._queue(session, publication.id, digest_id, targets)
+                return OpenedPublication(
+                    publication.id, digest_id, True, queued, len(targets) - queued
+                )
+        except IntegrityError:
+            if slot is None:
+                raise
+        with self.factory() as session:
+            existing = session.scalars(select(Publication).where(Publication.slot == slot)).first()
+            if existing is None:
+                return None
+            return OpenedPublication(existing.id, existing.digest_id, False, 0, len(targets))
+
+    def _queue(
+        self, session: Session, publication_id: int, digest_id: str, targets: Sequence[Target]
+    ) -> int:
+        unique: dict[tuple[int, int], Target] = {}
+        for target in targets:
+            unique.setdefault((target.chat_id, target.thread_id), target)
+        rows = [
+            {
+                "publication_id": publication_id,
+                "digest_id": digest_id,
+                "chat_id": target.chat_id,
+                "thread_id": target.thread_id,
+                "topics": " ".join(target.topics),
+                "language": target.language,
+                "status": PENDING,
+                "parts_attempted": 0,
+                "parts_sent": 0,
+                "attempts": 0,
+            }
+            for target in unique.values()
+        ]
+        if not rows:
+            return 0
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(Delivery).on_conflict_do_nothing(
+            index_elements=["digest_id", "chat_id", "thread_id"]
+        )
+        for start in range(0, len(rows), 500):  # stay under bound-parameter limits
+            session.execute(stmt, rows[start : start + 500])
+        # rows that conflicted kept their old publication: what is ours is what was queued
+        count = select(func.count(Delivery.id)).where(Delivery.publication_id == publication_id)
+        return int(session.scalar(count) or 0)
+
+    # --- delivering -----------------------------------------------------------------
+
+    def unfinished(self) -> list[int]:
+        """Publications with deliveries still to do (oldest first)."""
+        with self.factory() as session:
+            return list(
+                session.scalars(
+                    select(Publication.id)
+                    .where(Publication.finished_at.is_(None))
+                    .order_by(Publication.id)
+                )
+            )
+
+    def claim(
+        self, publication_id: int, worker: str, lease: timedelta, limit: int = 1
+    ) -> list[DeliveryJob]:
+        """Claim up to ``limit`` deliveries: pending ones, or ones whose claim went stale."""
+        now = _now()
+        stale = and_(Delivery.status == SENDING, Delivery.claimed_at < now - lease)
+        claimable = and_(
+            Delivery.publication_id == publication_id,
+            or_(Delivery.status == PENDING, stale),
+        )
+        jobs: list[DeliveryJob] = []
+        with self.factory.begin() as session:
+            candidates = session.scalars(
+                select(Delivery.id).where(claimable).order_by(Delivery.id).limit(limit * 3)
+            ).all()
+            for delivery_id in candidates:
+                if len(jobs) >= limit:
+                    break
+                result = session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, or_(Delivery.status == PENDING, stale))
+                    .values(
+                        status=SENDING,
+                        claimed_by=worker,
+                        claimed_at=now,
+                        attempts=Delivery.attempts + 1,
+                        # a part attempted but never confirmed may have arrived: skip it
+                        parts_sent=Delivery.parts_attempted,
+                    )
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    continue  # another worker won the race
+                row = session.get(Delivery, delivery_id)
+                assert row is not None
+                session.refresh(row)
+                jobs.append(
+                    DeliveryJob(
+                        id=row.id,
+                        publication_id=row.publication_id,
+                        digest_id=row.digest_id,
+                        chat_id=row.chat_id,
+                        thread_id=row.thread_id,
+                        topics=tuple(row.topics.split()),
+                        language=row.language,
+                        parts_sent=row.parts_sent,
+                    )
+                )
+        return jobs
+
+    def part_attempted(self, delivery_id: int, part: int, worker: str) -> bool:
+        """Record that part ``part`` (0-based) is about to be sent; False if we lost the claim."""
+        with self.factory.begin() as session:
+            result = session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.claimed_by == worker)
+                .where(Delivery.status == SENDING)
+                .values(parts_attempted=part + 1, claimed_at=_now())
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def part_sent(self, delivery_id: int, part: int) -> None:
+        """Part ``part`` was accepted by Telegram."""
+        with self.factory.begin() as session:
+            session.execute(
+                update(Delivery).where(Delivery.id == delivery_id).values(parts_sent=part + 1)
+            )
+
+    def part_not_sent(self, delivery_id: int, part: int) -> None:
+        """Telegram refused part ``part`` for sure (an error answer): it may be retried."""
+        with self.factory.begin() as session:
+            session.execute(
+                update(Delivery).where(Delivery.id == delivery_id).values(parts_attempted=part)
+            )
+
+    def finish(self, delivery_id: int, status: str, error: str | None = None) -> None:
+        """Close a delivery as sent or failed (with the reason)."""
+        with self.factory.begin() as session:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(status=status, error=error, sent_at=_now() if status == SENT else None)
+            )
+
+    def release(self, delivery_id: int, error: str) -> None:
+        """Give a claim back (transient failure): it stays pending for a later retry."""
+        with self.factory.begin() as session:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(status=PENDING, error=error[:500], claimed_by=None)
+            )
+
+    def move_chat(self, delivery_id: int, new_chat_id: int) -> bool:
+        """The chat migrated to a supergroup: deliver there (unless it already has it)."""
+        try:
+            with self.factory.begin() as session:
+                session.execute(
+                    update(Delivery).where(Delivery.id == delivery_id).values(chat_id=new_chat_id)
+                )
+            return True
+        except IntegrityError:
+            self.finish(delivery_id, FAILED, f"migrated to {new_chat_id}, which already had it")
+            return False
+
+    def complete_if_done(self, publication_id: int) -> bool:
+        """Mark the publication finished when no delivery is pending or in flight."""
+        with self.factory.begin() as session:
+            open_count = session.scalar(
+                select(func.count(Delivery.id)).where(
+                    Delivery.publication_id == publication_id,
+                    Delivery.status.in_((PENDING, SENDING)),
+                )
+            )
+            if open_count:
+                return False
+            session.execute(
+                update(Publication)
+                .where(Publication.id == publication_id, Publication.finished_at.is_(None))
+                .values(finished_at=_now())
+            )
+            return True
+
+    def summary(self, publication_id: int) -> PublicationSummary:
+        """Counts by status for one publication."""
+        with self.factory() as session:
+            publication = session.get(Publication, publication_id)
+            assert publication is not None
+            counts = dict(
+                session.execute(
+                    select(Delivery.status, func.count(Delivery.id))
+                    .where(Delivery.publication_id == publication_id)
+                    .group_by(Delivery.status)
+                ).all()
+            )
+            return PublicationSummary(
+                id=publication_id,
+                digest_id=publication.digest_id,
+                sent=int(counts.get(SENT, 0)),
+                failed=int(counts.get(FAILED, 0)),
+                pending=int(counts.get(PENDING, 0) + counts.get(SENDING, 0)),
+                finished=publication.finished_at is not None,
+            )
+
+    def last_post_time(self) -> datetime | None:
+        """When the newest publication started."""
+        with self.factory() as session:
+            return session.scalar(select(func.max(Publication.started_at)))
+
+    def publication_count(self) -> int:
+        """How many digests were published at least once."""
+        return len(self.published_ids())
+
+    # --- small persistent flags -----------------------------------------------------
+
+    def get_flag(self, key: str) -> str | None:
+        """A stored bot-state value."""
+        with self.factory() as session:
+            row = session.get(KeyValue, key)
+            return row.value if row else None
+
+    def set_flag(self, key: str, value: str | None) -> None:
+        """Store (or with None, delete) a bot-state value."""
+        with self.factory.begin() as session:
+            row = session.get(KeyValue, key)
+            if value is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(KeyValue(key=key, value=value))
+            else:
+                row.value = value

@@ -1,0 +1,221 @@
+"""Read side of the archive: papers, digests and topics as views, plus search.
+
+Handlers and jobs call these methods; each opens (and closes) its own short session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.domain.views import DigestView, PaperView, TopicView
+from bot.store.models import Digest, Paper, PaperTopic, Topic
+from bot.store.search import PaperSearch, SearchHit
+
+
+def _digest_view(digest: Digest, paper_count: int) -> DigestView:
+    return DigestView(
+        id=digest.id,
+        title=digest.title,
+        week_start=digest.week_start,
+        week_end=digest.week_end,
+        source_url=digest.source_url,
+        paper_count=paper_count,
+        retired=digest.retired,
+    )
+
+
+class Library:
+    """Queries over digests, papers and topics; the only reader of the content tables."""
+
+    def __init__(self, factory: sessionmaker[Session], search: PaperSearch) -> None:
+        self.factory = factory
+        self.engine_search = search
+        self._topics: dict[str, TopicView] | None = None
+
+    # topics are few and change only on reload: cache them, invalidate on reload
+    def invalidate(self) -> None:
+        """Forget cached topic names (after an ingest)."""
+        self._topics = None
+
+    def _topic_map(self, session: Session) -> dict[str, TopicView]:
+        if self._topics is None:
+            rows = session.scalars(select(Topic).order_by(Topic.position)).all()
+            self._topics = {r.id: TopicView(r.id, r.name_en, r.name_zh) for r in rows}
+        return self._topics
+
+    def _paper_query(self) -> Select[tuple[Paper]]:
+        return (
+            select(Paper)
+            .join(Digest)
+            .where(Digest.retired.is_(False))
+            .options(selectinload(Paper.topic_links), selectinload(Paper.digest))
+        )
+
+    def _views(self, session: Session, papers: Sequence[Paper]) -> list[PaperView]:
+        topics = self._topic_map(session)
+        digest_ids = {p.digest_id for p in papers}
+        counts = self._paper_counts(session, digest_ids)
+        return [
+            PaperView(
+                id=p.id,
+                title_en=p.title_en,
+                title_zh=p.title_zh,
+                abstract=p.abstract,
+                arxiv_id=p.arxiv_id,
+                url=p.url,
+                section=p.section,
+                position=p.position,
+                topics=tuple(topics[t] for t in p.topic_ids if t in topics),
+                digest=_digest_view(p.digest, counts.get(p.digest_id, 0)),
+            )
+            for p in papers
+        ]
+
+    @staticmethod
+    def _paper_counts(session: Session, digest_ids: set[str] | None = None) -> dict[str, int]:
+        stmt = select(Paper.digest_id, func.count(Paper.id)).group_by(Paper.digest_id)
+        if digest_ids is not None:
+            if not digest_ids:
+                return {}
+            stmt = stmt.where(Paper.digest_id.in_(digest_ids))
+        return {digest_id: int(n) for digest_id, n in session.execute(stmt)}
+
+    def paper(self, paper_id: int) -> PaperView | None:
+        """One paper of an active digest, or None."""
+        with self.factory() as session:
+            row = session.scalars(self._paper_query().where(Paper.id == paper_id)).first()
+            return self._views(session, [row])[0] if row else None
+
+    def papers(self, paper_ids: Sequence[int]) -> list[PaperView]:
+        """Papers in the order of ``paper_ids`` (missing ones skipped)."""
+        if not paper_ids:
+            return []
+        with self.factory() as session:
+            rows = session.scalars(self._paper_query().where(Paper.id.in_(paper_ids))).all()
+            by_id = {row.id: row for row in rows}
+            return self._views(session, [by_id[i] for i in paper_ids if i in by_id])
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Ranked hits for a free-text query."""
+        with self.factory() as session:
+            return self.engine_search.search(session, query, limit)
+
+    def suggest(self, query: str, limit: int = 3) -> list[PaperView]:
+        """Closest titles for a query that matched nothing."""
+        with self.factory() as session:
+            ids = self.engine_search.suggest(session, query, limit)
+        return self.papers(ids)
+
+    def topics(self) -> list[TopicView]:
+        """Every topic with its number of papers in active digests, taxonomy order."""
+        with self.factory() as session:
+            counts = dict(
+                session.execute(
+                    select(PaperTopic.topic_id, func.count(PaperTopic.paper_id))
+                    .join(Paper, Paper.id == PaperTopic.paper_id)
+                    .join(Digest, Digest.id == Paper.digest_id)
+                    .where(Digest.retired.is_(False))
+                    .group_by(PaperTopic.topic_id)
+                ).all()
+            )
+            return [
+                TopicView(t.id, t.name_en, t.name_zh, int(counts.get(t.id, 0)))
+                for t in self._topic_map(session).values()
+            ]
+
+    def topic_papers(self, topic_id: str, offset: int, limit: int) -> tuple[list[PaperView], int]:
+        """A page of a topic's papers, newest digest first, and the total."""
+        with self.factory() as session:
+            base = (
+                select(Paper.id)
+                .join(PaperTopic, PaperTopic.paper_id == Paper.id)
+                .join(Digest, Digest.id == Paper.digest_id)
+                .where(PaperTopic.topic_id == topic_id, Digest.retired.is_(False))
+            )
+            total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+            ids = session.scalars(
+                base.order_by(
+                    Digest.week_start.desc().nulls_last(),
+                    Digest.position.desc(),
+                    Paper.position,
+                )
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        return self.papers(list(ids)), total
+
+    def digests(self, offset: int = 0, limit: int = 10) -> tuple[list[DigestView], int]:
+        """A page of the active digests, newest first, and the total."""
+        with self.factory() as session:
+            active = Digest.retired.is_(False)
+            total = int(session.scalar(select(func.count(Digest.id)).where(active)) or 0)
+            rows = session.scalars(
+                select(Digest)
+                .where(active)
+                .order_by(Digest.week_start.desc().nulls_last(), Digest.position.desc())
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            counts = self._paper_counts(session, {r.id for r in rows})
+            return [_digest_view(r, counts.get(r.id, 0)) for r in rows], total
+
+    def retired_count(self) -> int:
+        """Digests removed from config (kept, never deleted)."""
+        with self.factory() as session:
+            return int(session.scalar(select(func.count(Digest.id)).where(Digest.retired)) or 0)
+
+    def digest(self, key: str) -> DigestView | None:
+        """A digest by id, ``latest``, or a date inside its week."""
+        key = key.strip()
+        with self.factory() as session:
+            active = Digest.retired.is_(False)
+            row: Digest | None
+            if key.lower() in ("", "latest", "最新"):
+                row = session.scalars(
+                    select(Digest)
+                    .where(active)
+                    .order_by(Digest.week_start.desc().nulls_last(), Digest.position.desc())
+                ).first()
+            else:
+                row = session.get(Digest, key.lower())
+                if row is None or row.retired:
+                    row = self._digest_by_date(session, key)
+            if row is None:
+                return None
+            return _digest_view(row, self._paper_counts(session, {row.id}).get(row.id, 0))
+
+    @staticmethod
+    def _digest_by_date(session: Session, key: str) -> Digest | None:
+        try:
+            day = date.fromisoformat(key)
+        except ValueError:
+            return None
+        return session.scalars(
+            select(Digest)
+            .where(
+                Digest.retired.is_(False),
+                Digest.week_start <= day,
+                func.coalesce(Digest.week_end, Digest.week_start) >= day,
+            )
+            .order_by(Digest.week_start.desc())
+        ).first()
+
+    def digest_papers(self, digest_id: str) -> list[PaperView]:
+        """Every paper of a digest in digest order."""
+        with self.factory() as session:
+            rows = session.scalars(
+                select(Paper)
+                .where(Paper.digest_id == digest_id)
+                .options(selectinload(Paper.topic_links), selectinload(Paper.digest))
+                .order_by(Paper.position)
+            ).all()
+            return self._views(session, rows)
+
+    def latest_papers(self, limit: int) -> list[PaperView]:
+        """The papers of the newest digest (inline mode with an empty query)."""
+        latest = self.digest("latest")
+        return self.digest_papers(latest.id)[:limit] if latest else []

@@ -1,0 +1,181 @@
+"""ORM models (SQLAlchemy 2.0 typed declarative). The schema itself is owned by Alembic."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# SQLite only auto-increments INTEGER PRIMARY KEY, PostgreSQL wants BIGINT for chat ids
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Digest(Base):
+    """A weekly digest as listed in ``digests.yaml``; retired when removed from it."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    week_start: Mapped[date | None] = mapped_column(Date)
+    week_end: Mapped[date | None] = mapped_column(Date)
+    source_url: Mapped[str | None] = mapped_column(String(500))
+    author: Mapped[str | None] = mapped_column(String(200))
+    file: Mapped[str] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    config_hash: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    papers: Mapped[list[Paper]] = relationship(
+        back_populates="digest", order_by="Paper.position", cascade="all, delete-orphan"
+    )
+
+
+class Paper(Base):
+    """One paper of a digest. Its id stays stable across re-ingestion of the same paper."""
+
+    __tablename__ = "papers"
+    __table_args__ = (Index("ix_papers_digest_position", "digest_id", "position"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    digest_id: Mapped[str] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title_en: Mapped[str] = mapped_column(String(500))
+    title_zh: Mapped[str | None] = mapped_column(String(500))
+    abstract: Mapped[str] = mapped_column(Text)
+    arxiv_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    url: Mapped[str | None] = mapped_column(String(500))
+    links: Mapped[str] = mapped_column(Text, default="")  # newline-separated
+    section: Mapped[str | None] = mapped_column(String(300))
+    # normalised title forms used by search ranking (see bot.domain.searchtext)
+    title_norm: Mapped[str] = mapped_column(String(1000), default="")
+    title_compact: Mapped[str] = mapped_column(String(1000), default="", index=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    digest: Mapped[Digest] = relationship(back_populates="papers")
+    topic_links: Mapped[list[PaperTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="PaperTopic.rank"
+    )
+
+    @property
+    def topic_ids(self) -> list[str]:
+        """Topic ids, best first."""
+        return [link.topic_id for link in self.topic_links]
+
+
+class Topic(Base):
+    """A topic of the taxonomy, mirrored from ``topics.yaml`` for joins and counts."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PaperTopic(Base):
+    """Which topics a paper carries; ``rank`` 0 is its main topic."""
+
+    __tablename__ = "paper_topics"
+    __table_args__ = (Index("ix_paper_topics_topic", "topic_id", "paper_id"),)
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[str] = mapped_column(ForeignKey("topics.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Subscription(Base):
+    """A chat (or forum topic) that receives the weekly post.
+
+    ``thread_id`` 0 means the chat itself (not NULL, so the unique key works everywhere).
+    ``topics`` is a space-separated filter of topic ids; empty means everything.
+    """
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id", name="uq_subscription_chat"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    chat_type: Mapped[str] = mapped_column(String(20), default="private")
+    title: Mapped[str | None] = mapped_column(String(300))
+    topics: Mapped[str] = mapped_column(String(1000), default="")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    subscribed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class Publication(Base):
+    """One publishing of a digest (scheduled run, catch-up or /postnow)."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    digest_id: Mapped[str] = mapped_column(ForeignKey("digests.id"))
+    trigger: Mapped[str] = mapped_column(String(20))
+    # the schedule slot this run belongs to; unique so two processes cannot both run it
+    slot: Mapped[str | None] = mapped_column(String(40), unique=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """The ledger row that makes a chat receive a digest at most once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("digest_id", "chat_id", "thread_id", name="uq_delivery_once"),
+        Index("ix_deliveries_publication_status", "publication_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    digest_id: Mapped[str] = mapped_column(ForeignKey("digests.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the chat's topic filter and language when the publication started
+    topics: Mapped[str] = mapped_column(String(1000), default="")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # parts are the messages of one post; "attempted" is written before a send, "sent"
+    # after it, so a crash leaves at most one part whose fate is unknown (never resent)
+    parts_attempted: Mapped[int] = mapped_column(Integer, default=0)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class KeyValue(Base):
+    """Small bot state that must survive restarts (e.g. "admins told the queue is empty")."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

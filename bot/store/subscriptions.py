@@ -1,0 +1,157 @@
+"""Subscriptions: which chats (and forum topics) receive the weekly post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import Subscription
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a weekly post goes: a chat, optionally a forum topic, with its filter."""
+
+    chat_id: int
+    thread_id: int = 0
+    topics: tuple[str, ...] = ()
+    language: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionView:
+    """A chat's subscription state."""
+
+    chat_id: int
+    thread_id: int
+    active: bool
+    topics: tuple[str, ...]
+    language: str
+    reason: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _view(row: Subscription) -> SubscriptionView:
+    return SubscriptionView(
+        chat_id=row.chat_id,
+        thread_id=row.thread_id,
+        active=row.active,
+        topics=tuple(row.topics.split()),
+        language=row.language,
+        reason=row.reason,
+    )
+
+
+class Subscriptions:
+    """Reads and writes the subscriptions table."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+
+    def get(self, chat_id: int, thread_id: int = 0) -> SubscriptionView | None:
+        """The chat's subscription (active or not), if it ever had one."""
+        with self.factory() as session:
+            row = session.scalars(
+                select(Subscription).where(
+                    Subscription.chat_id == chat_id, Subscription.thread_id == thread_id
+                )
+            ).first()
+            return _view(row) if row else None
+
+    def subscribe(
+        self,
+        chat_id: int,
+        thread_id: int = 0,
+        *,
+        chat_type: str = "private",
+        title: str | None = None,
+        topics: tuple[str, ...] = (),
+        language: str = "en",
+    ) -> tuple[bool, SubscriptionView]:
+        """Subscribe (or change the filter); returns (state changed, new state)."""
+        for _ in range(2):  # a concurrent insert of the same chat: retry as an update
+            try:
+                with self.factory.begin() as session:
+                    row = session.scalars(
+                        select(Subscription).where(
+                            Subscription.chat_id == chat_id, Subscription.thread_id == thread_id
+                        )
+                    ).first()
+                    wanted = " ".join(topics)
+                    if row is None:
+                        row = Subscription(
+                            chat_id=chat_id,
+                            thread_id=thread_id,
+                            chat_type=chat_type,
+                            title=title,
+                            topics=wanted,
+                            language=language,
+                            active=True,
+                            subscribed_at=_now(),
+                            changed_at=_now(),
+                        )
+                        session.add(row)
+                        return True, _view(row)
+                    changed = not row.active or row.topics != wanted
+                    if changed:
+                        if not row.active:
+                            row.subscribed_at = _now()
+                        row.active, row.topics, row.reason = True, wanted, None
+                        row.changed_at = _now()
+                    row.chat_type, row.language = chat_type, language
+                    row.title = title or row.title
+                    return changed, _view(row)
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not subscribe chat {chat_id}")
+
+    def unsubscribe(self, chat_id: int, thread_id: int | None = 0, reason: str = "user") -> bool:
+        """Stop the weekly post; ``thread_id=None`` means every topic of the chat."""
+        with self.factory.begin() as session:
+            stmt = update(Subscription).where(
+                Subscription.chat_id == chat_id, Subscription.active.is_(True)
+            )
+            if thread_id is not None:
+                stmt = stmt.where(Subscription.thread_id == thread_id)
+            result = session.execute(stmt.values(active=False, reason=reason, changed_at=_now()))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: move its subscriptions to the new id."""
+        with self.factory.begin() as session:
+            rows = session.scalars(
+                select(Subscription).where(Subscription.chat_id == old_chat_id)
+            ).all()
+            taken = set(
+                session.scalars(
+                    select(Subscription.thread_id).where(Subscription.chat_id == new_chat_id)
+                )
+            )
+            for row in rows:
+                if row.thread_id in taken:
+                    row.active, row.reason = False, f"migrated to {new_chat_id}"
+                else:
+                    row.chat_id, row.chat_type, row.changed_at = new_chat_id, "supergroup", _now()
+
+    def active_targets(self) -> list[Target]:
+        """Every active subscription as a delivery target, oldest first."""
+        with self.factory() as session:
+            rows = session.scalars(
+                select(Subscription)
+                .where(Subscription.active.is_(True))
+                .order_by(Subscription.id)
+            ).all()
+            return [Target(r.chat_id, r.thread_id, tuple(r.topics.split()), r.language) for r in rows]
+
+    def count_active(self) -> int:
+        """Number of active subscriptions."""
+        with self.factory() as session:
+            stmt = select(func.count(Subscription.id)).where(Subscription.active.is_(True))
+            return int(session.scalar(stmt) or 0)

@@ -1,0 +1,170 @@
+"""Config validation: every bad file stops with one message naming file, key and problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Environment, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cfg(config_dir: Path) -> Path:
+    return config_dir / "bot.yaml"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def error_of(cfg: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        load_config(cfg)
+    return caught.value
+
+
+def test_project_config_loads() -> None:
+    config = load_config(ROOT / "config" / "bot.yaml", Environment())
+    assert config.timezone.key == "Asia/Shanghai"
+    assert config.schedule.day_of_week == "mon"
+    assert config.schedule.time == time(9, 0)
+    assert config.schedule.weekday == 0
+    assert [d.id for d in config.digests] == ["2024-w09", "2024-w16", "2024-w21"]
+    assert config.digests[0].week == date(2024, 2, 26)
+    assert config.digests[0].file == ROOT / "content" / "2024-02-26_weekly-ai-papers.txt"
+    assert config.database_url == f"sqlite:///{ROOT / 'data' / 'bot.sqlite3'}"
+    assert len(config.taxonomy.topics) >= 11
+    assert config.taxonomy.fallback_id in config.taxonomy.by_id
+
+
+def test_database_url_from_environment(cfg: Path) -> None:
+    config = load_config(cfg, Environment(database_url="postgresql://x@h/db"))
+    assert config.database_url == "postgresql://x@h/db"
+
+
+def test_environment_reads_overrides(tmp_path: Path) -> None:
+    env = Environment.from_environ(
+        {
+            "TELEGRAM_BOT_TOKEN": "1:abc",
+            "DATABASE_URL": "sqlite:///x.db",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "BOT_CONFIG": str(tmp_path / "other.yaml"),
+            "PORT": "9000",
+        }
+    )
+    assert env.token == "1:abc"
+    assert env.api_base_url == "http://127.0.0.1:8081/bot"
+    assert env.config_path == tmp_path / "other.yaml"
+    assert env.port == 9000
+    with pytest.raises(ConfigError, match="PORT"):
+        Environment.from_environ({"PORT": "eighty"})
+
+
+def test_yaml_syntax_error_names_file_and_line(cfg: Path) -> None:
+    edit(cfg, "timezone: Asia/Shanghai", "timezone: [Asia/Shanghai")
+    err = error_of(cfg)
+    assert err.file == str(cfg)
+    assert "YAML syntax error at line" in str(err)
+
+
+def test_unknown_key(cfg: Path) -> None:
+    edit(cfg, "admins: []", "admins: []\nadmin: [1]")
+    err = error_of(cfg)
+    assert err.key == "admin"
+    assert "unknown key" in err.problem
+
+
+def test_unknown_nested_key(cfg: Path) -> None:
+    edit(cfg, "  day_of_week: mon", "  day_of_week: mon\n  hour: 9")
+    assert error_of(cfg).key == "schedule.hour"
+
+
+def test_wrong_type(cfg: Path) -> None:
+    edit(cfg, "admins: []", "admins: [123, abc]")
+    err = error_of(cfg)
+    assert err.key == "admins[1]"
+    assert "expected a number" in err.problem
+
+
+def test_bad_time_and_day(cfg: Path) -> None:
+    edit(cfg, 'time: "09:00"', 'time: "25:00"')
+    assert error_of(cfg).key == "schedule.time"
+    edit(cfg, 'time: "25:00"', 'time: "09:00"')
+    edit(cfg, "day_of_week: mon", "day_of_week: someday")
+    assert error_of(cfg).key == "schedule.day_of_week"
+
+
+def test_unquoted_time_is_understood(cfg: Path) -> None:
+    edit(cfg, 'time: "09:00"', "time: 09:30")  # YAML 1.1 reads this as 570
+    assert load_config(cfg).schedule.time == time(9, 30)
+
+
+def test_unknown_timezone(cfg: Path) -> None:
+    edit(cfg, "timezone: Asia/Shanghai", "timezone: Mars/Olympus")
+    err = error_of(cfg)
+    assert (err.key, "unknown timezone" in err.problem) == ("timezone", True)
+
+
+def test_missing_main_file(tmp_path: Path) -> None:
+    err = error_of(tmp_path / "nope.yaml")
+    assert err.problem == "file not found"
+
+
+def test_missing_digest_file(config_dir: Path, cfg: Path) -> None:
+    edit(config_dir / "digests.yaml", "2024-04-15_ai-papers.txt", "missing.txt")
+    err = error_of(cfg)
+    assert err.file == str(config_dir / "digests.yaml")
+    assert err.key == "[1].file"
+    assert "file not found" in err.problem
+
+
+def test_duplicate_digest_id(config_dir: Path, cfg: Path) -> None:
+    edit(config_dir / "digests.yaml", "id: 2024-w16", "id: 2024-w09")
+    err = error_of(cfg)
+    assert err.key == "[1].id"
+    assert "duplicate digest id '2024-w09'" in err.problem
+
+
+def test_week_must_be_a_monday(config_dir: Path, cfg: Path) -> None:
+    edit(config_dir / "digests.yaml", "week: 2024-04-15", "week: 2024-04-17")
+    err = error_of(cfg)
+    assert err.key == "[1].week"
+    assert "not a Monday" in err.problem
+
+
+def test_topics_errors(config_dir: Path, cfg: Path) -> None:
+    edit(config_dir / "topics.yaml", "fallback: general", "fallback: nothing")
+    assert error_of(cfg).key == "fallback"
+    edit(config_dir / "topics.yaml", "fallback: nothing", "fallback: general")
+    edit(config_dir / "topics.yaml", "  - id: code\n", "  - id: code\n    colour: red\n")
+    err = error_of(cfg)
+    assert err.file == str(config_dir / "topics.yaml")
+    assert err.key.endswith(".colour")
+
+
+def test_relative_paths_resolve_against_config_folder(config_dir: Path, cfg: Path) -> None:
+    config = load_config(cfg)
+    assert config.digests_path == config_dir / "digests.yaml"
+    assert config.digests[0].file == config_dir.parent / "content" / "2024-02-26_weekly-ai-papers.txt"
+
+
+def test_cli_reports_config_error_in_one_line(config_dir: Path, cfg: Path) -> None:
+    edit(cfg, "admins: []", "admins: nobody")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(cfg), "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"config error: {cfg}: admins: expected a list, got 'nobody'"
+    assert "Traceback" not in result.stderr
