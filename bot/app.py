@@ -7,21 +7,15 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.cli import sync_content
 from bot.config import BotConfig, Environment
-from bot.handlers import ADMIN_COMMANDS, USER_COMMANDS, register
+from bot.handlers import register
 from bot.handlers.context import BotContext, BotData
+from bot.handlers.menu import set_menus
 from bot.jobs.publisher import Publisher, PublishSettings
 from bot.jobs.weekly import catch_up, install_jobs
 from bot.services import Services
@@ -51,6 +45,15 @@ def build_services(config: BotConfig, env: Environment) -> Services:
     )
 
 
+def default_rate_limiter() -> AIORateLimiter:
+    """Telegram's flood limits: ~30 messages/s overall, 20/min per group.
+
+    ``max_retries`` is 0 by default in python-telegram-bot; a few retries of a 429 here
+    keep replies flowing, and the publisher handles what is left over.
+    """
+    return AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
+
+
 def build_application(
     config: BotConfig,
     env: Environment,
@@ -58,6 +61,7 @@ def build_application(
     publish_settings: PublishSettings | None = None,
     rate_limiter: AIORateLimiter | None = None,
     catch_up_on_start: bool = True,
+    concurrent_updates: int | bool = 8,
 ) -> BotApp:
     """The bot application, ready for ``run_polling``/``run_webhook`` or manual start."""
     if not env.token:
@@ -76,10 +80,10 @@ def build_application(
             )
         )
         # Telegram: ~30 messages/s overall, 20/min per group; retry a 429 a few times
-        .rate_limiter(rate_limiter or AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3))
-        .concurrent_updates(8)
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .rate_limiter(rate_limiter or default_rate_limiter())
+        .concurrent_updates(concurrent_updates)
+        .post_init(startup)
+        .post_shutdown(shutdown)
     )
     if env.api_base_url:
         base = env.api_base_url.rstrip("/")
@@ -101,26 +105,9 @@ def build_application(
     return application
 
 
-def _commands(table: dict[str, dict[str, str]], lang: str) -> list[BotCommand]:
-    return [BotCommand(name, texts[lang]) for name, texts in table.items()]
-
-
 async def register_commands(application: BotApp) -> None:
     """``setMyCommands``: the menu for everyone, and admin commands in the admins' chats."""
-    bot = application.bot
-    services = application.bot_data.services
-    for lang in ("en", "zh"):
-        code = None if lang == "en" else "zh"
-        await bot.set_my_commands(_commands(USER_COMMANDS, lang), BotCommandScopeDefault(), code)
-        for admin in sorted(services.config.admins):
-            try:
-                await bot.set_my_commands(
-                    _commands(USER_COMMANDS, lang) + _commands(ADMIN_COMMANDS, lang),
-                    BotCommandScopeChat(admin),
-                    code,
-                )
-            except TelegramError as exc:  # the admin has not started the bot yet
-                log.warning("cannot set admin commands for %s: %s", admin, exc)
+    await set_menus(application.bot, application.bot_data.services.config.admins)
 
 
 async def _startup_job(context: BotContext) -> None:
@@ -128,7 +115,8 @@ async def _startup_job(context: BotContext) -> None:
     await catch_up(services, services.publisher, datetime.now(UTC))
 
 
-async def _post_init(application: BotApp) -> None:
+async def startup(application: BotApp) -> None:
+    """``post_init``: learn our username, register the command menu, schedule catch-up."""
     services = application.bot_data.services
     me = await application.bot.get_me()
     services.bot_username = me.username or services.bot_username
@@ -138,7 +126,8 @@ async def _post_init(application: BotApp) -> None:
     log.info("bot @%s ready", services.bot_username)
 
 
-async def _post_shutdown(application: BotApp) -> None:
+async def shutdown(application: BotApp) -> None:
+    """``post_shutdown``: close the database pool."""
     application.bot_data.services.engine.dispose()
 
 

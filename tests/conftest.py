@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig, Environment, load_config
+from bot.app import BotApp
+from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.runner import running_bot
 from bot.store.db import make_engine, make_session_factory, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,3 +98,38 @@ def config_dir(tmp_path: Path) -> Path:
 def config(config_dir: Path, db_url: str) -> BotConfig:
     """The project's config (copied) pointing at the parametrised database."""
     return load_config(config_dir / "bot.yaml", Environment(database_url=db_url))
+
+
+# --------------------------------------------------------------------------- end to end
+
+ADMIN_ID = 4242
+
+
+def edit_bot_yaml(config_dir: Path, **changes: object) -> None:
+    """Change keys of the copied config/bot.yaml (e.g. admins, schedule)."""
+    path = config_dir / "bot.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture
+def e2e_config(config_dir: Path, tmp_path: Path) -> BotConfig:
+    """The project's config on a fresh SQLite file, with one bot admin (``ADMIN_ID``)."""
+    edit_bot_yaml(config_dir, admins=[ADMIN_ID])
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    return load_config(config_dir / "bot.yaml", Environment(database_url=url))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A fresh fake Bot API on 127.0.0.1."""
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot_app(e2e_config: BotConfig, api: FakeBotApi) -> AsyncIterator[BotApp]:
+    """The real bot, polling the fake API, with the seed content ingested."""
+    async with running_bot(e2e_config, api) as application:
+        yield application

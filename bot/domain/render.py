@@ -20,6 +20,8 @@ LIST_TITLE_CHARS = 120
 
 _SENTENCE_END = re.compile(r"(?<=[。!?!?])|(?<=[.!?])\s+(?=[A-Z\u4e00-\u9fff])")
 
+_NOT_WORD = re.compile(r"\W+")
+
 
 def esc(value: str) -> str:
     """Escape text for Telegram HTML (quotes only matter inside attributes)."""
@@ -79,8 +81,13 @@ def title_html(paper: PaperView) -> str:
 
 
 def topic_tags(paper: PaperView, lang: str) -> str:
-    """Topic names as hashtag-like tags."""
-    return " ".join(f"#{esc(topic.name(lang).replace(' ', '_'))}" for topic in paper.topics)
+    """Topic names as hashtags (letters, digits and ``_`` only, so Telegram links them)."""
+    return " ".join(f"#{hashtag(topic.name(lang))}" for topic in paper.topics)
+
+
+def hashtag(name: str) -> str:
+    """``"Training & alignment"`` → ``Training_alignment``; ``"训练与对齐"`` stays."""
+    return _NOT_WORD.sub("_", name).strip("_") or "topic"
 
 
 def paper_card(paper: PaperView, lang: str, full: bool = False) -> tuple[str, bool]:

@@ -14,25 +14,9 @@ from telegram.ext import (
 
 from bot.handlers import admin, browse, chat, papers
 from bot.handlers.errors import error_handler
+from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
 
-USER_COMMANDS: dict[str, dict[str, str]] = {
-    "paper": {"en": "Find a paper", "zh": "查找论文"},
-    "topic": {"en": "Papers of a topic", "zh": "某主题的论文"},
-    "topics": {"en": "All topics", "zh": "全部主题"},
-    "digest": {"en": "A weekly digest (latest, id or date)", "zh": "某期速递(最新、编号或日期)"},
-    "digests": {"en": "The digest archive", "zh": "往期速递"},
-    "subscribe": {"en": "Get the weekly post here", "zh": "在此接收每周推送"},
-    "unsubscribe": {"en": "Stop the weekly post", "zh": "停止每周推送"},
-    "settings": {"en": "This chat's subscription", "zh": "本聊天的订阅设置"},
-    "help": {"en": "What this bot does", "zh": "使用帮助"},
-}
-ADMIN_COMMANDS: dict[str, dict[str, str]] = {
-    "reload": {"en": "Reload config and content", "zh": "重新加载配置和内容"},
-    "preview": {"en": "Preview the next weekly post", "zh": "预览下一次推送"},
-    "stats": {"en": "Bot statistics", "zh": "统计信息"},
-    "postnow": {"en": "Publish the next digest now", "zh": "立即发布下一期"},
-}
-
+__all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "register"]
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Attach every handler to the application."""

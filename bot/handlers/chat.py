@@ -14,6 +14,7 @@ from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
 from bot.handlers.common import db, is_group, query_text, reply, thread_of, user_lang
 from bot.handlers.context import BotContext
+from bot.handlers.menu import set_admin_menu
 from bot.handlers.papers import send_card
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,11 @@ async def start_command(update: Update, context: BotContext) -> None:
             return
     commands = t(lang, "commands", username=services.bot_username)
     user = update.effective_user
-    if services.is_admin(user.id if user else None):
+    if user is not None and services.is_admin(user.id):
         commands += t(lang, "admin_commands")
+        chat = update.effective_chat
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await set_admin_menu(context.bot, user.id)
     text = t(
         lang,
         "start",

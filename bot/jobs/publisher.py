@@ -202,7 +202,8 @@ class Publisher:
                 log.warning("delivery %s was taken over by another worker", job.id)
                 return
             outcome = await self._send_part(job, chat_id, parts[index])
-            if isinstance(outcome, int):  # migrated: same part again, to the new chat
+            if isinstance(outcome, int) and not isinstance(outcome, bool):
+                # migrated: the same part again, to the new chat id
                 chat_id = outcome
                 outcome = await self._send_part(job, chat_id, parts[index])
             if outcome is not True:

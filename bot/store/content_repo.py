@@ -73,6 +73,12 @@ def _apply_paper(paper: Paper, source: TaggedPaper) -> None:
     paper.title_norm = normalize(f"{source.title_en} {source.title_zh or ''}")
     paper.title_compact = compact(source.title_en)
     paper.search_text = _search_text(source)
+    from bot.domain.search_tokens import search_columns  # search index tokens (migration 0002)
+
+    derived = search_columns(source.title_en, source.title_zh, source.abstract)
+    paper.title_tokens = derived.title_tokens
+    paper.abstract_tokens = derived.abstract_tokens
+    paper.title_zh_compact = derived.title_zh_compact
     wanted = list(source.topics)
     if [link.topic_id for link in paper.topic_links] != wanted:
         paper.topic_links = [

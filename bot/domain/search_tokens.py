@@ -1,0 +1,269 @@
+"""Search tokens: what the full-text index stores and what a query asks for.
+
+Pure functions, shared by ingestion (``bot.store.content_repo``), the schema migration
+(backfill) and the search itself, so both sides always tokenise the same way.
+
+Text is folded (NFKC, case folding) and split into
+
+* words of letters and digits (``"StarCoder2"`` → ``starcoder2``); the index also stores
+  the letter/digit parts of a mixed word (``starcoder``, ``2``) and the join of two words
+  written with a hyphen, dot or slash between them or next to a number
+  (``"Llama-2"`` → ``llama2``, ``"StarCoder 2"`` → ``starcoder2``, ``"10,000"`` →
+  ``10000``), so spelling variants meet;
+* runs of CJK characters, stored as overlapping character bigrams
+  (``世界模型`` → ``世界 界模 模型``) so that any two-character Chinese query (``量化``)
+  is one index token, and longer queries become phrases of consecutive bigrams.
+
+Queries use the plain words (no joins or parts) and the bigram phrases; whitespace
+between two CJK characters of a query is dropped (``世界 模型`` = ``世界模型``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.domain.searchtext import compact, strip_controls
+
+MAX_QUERY_CHARS = 300  # longer queries are cut (a pasted abstract is not a title)
+MAX_QUERY_TERMS = 16
+PREFIX_MIN_CHARS = 4
+
+_CJK = (
+    "\u3040-\u30ff"  # kana
+    "\u3400-\u4dbf"
+    "\u4e00-\u9fff"
+    "\uac00-\ud7af"  # hangul
+    "\uf900-\ufaff"
+    "\U00020000-\U0002fa1f"
+)
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_TOKEN = re.compile(r"[^\W_]+")
+_PARTS = re.compile(r"\d+|[^\W\d_]+")
+_JOINERS = frozenset("-./'’+")
+
+# words too common to narrow an "any of the words" fallback query
+STOPWORDS = frozenset(
+    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is"}
+    | {"it", "of", "on", "or", "the", "to", "via", "vs", "with"}
+)
+
+_ARXIV_NEW = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])", re.IGNORECASE)
+_ARXIV_OLD = re.compile(
+    r"(?:arxiv\s*:\s*|arxiv\.org/(?:abs|pdf)/)([a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
+    re.IGNORECASE,
+)
+
+
+def fold(text: str) -> str:
+    """NFKC and case folding (``ＳｔａｒＣｏｄｅｒ２`` → ``starcoder2``), controls removed."""
+    folded = unicodedata.normalize("NFKC", strip_controls(text)).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
+def _split(folded: str) -> list[tuple[str, str]]:
+    """``(token, separator before it)`` pairs; a CJK run is one token."""
+    spaced = _CJK_RUN.sub(lambda m: f" {m.group(0)} ", folded)
+    out: list[tuple[str, str]] = []
+    end = 0
+    for match in _TOKEN.finditer(spaced):
+        out.append((match.group(0), spaced[end : match.start()]))
+        end = match.end()
+    return out
+
+
+def is_cjk_token(token: str) -> bool:
+    """True for a token of CJK characters (the bigram side of the index)."""
+    return bool(token) and _CJK_CHAR.match(token) is not None
+
+
+def bigrams(run: str) -> list[str]:
+    """Overlapping character bigrams of a CJK run; a single character stays itself."""
+    if len(run) < 2:
+        return [run] if run else []
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def _joins(previous: str, separator: str, token: str) -> bool:
+    if is_cjk_token(previous) or is_cjk_token(token):
+        return False
+    if len(separator) == 1 and separator in _JOINERS:
+        return True
+    return separator.isspace() and (previous.isdigit() or token.isdigit())
+
+
+def index_token_list(text: str) -> list[str]:
+    """Every token the index stores for ``text`` (see the module docstring)."""
+    out: list[str] = []
+    previous = ""
+    for token, separator in _split(fold(text)):
+        if is_cjk_token(token):
+            out.extend(bigrams(token))
+            previous = token
+            continue
+        out.append(token)
+        parts = _PARTS.findall(token)
+        if len(parts) > 1:
+            out.extend(parts)
+        if previous and _joins(previous, separator, token):
+            out.append(previous + token)
+        previous = token
+    return out
+
+
+def index_tokens(text: str) -> str:
+    """The space-separated index tokens of ``text`` (what a ``*_tokens`` column holds)."""
+    return " ".join(index_token_list(text))
+
+
+def title_tokens(title_en: str, title_zh: str | None) -> str:
+    """Index tokens of both titles (the ``papers.title_tokens`` column)."""
+    return index_tokens(f"{title_en}\n{title_zh or ''}")
+
+
+def abstract_tokens(abstract: str) -> str:
+    """Index tokens of the abstract (the ``papers.abstract_tokens`` column)."""
+    return index_tokens(abstract or "")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchColumns:
+    """The derived search columns of one paper, as ingestion and the migration store them."""
+
+    title_tokens: str
+    abstract_tokens: str
+    title_zh_compact: str
+
+
+def search_columns(title_en: str, title_zh: str | None, abstract: str) -> SearchColumns:
+    """Everything the search index derives from a paper's text."""
+    return SearchColumns(
+        title_tokens=title_tokens(title_en or "", title_zh),
+        abstract_tokens=abstract_tokens(abstract or ""),
+        title_zh_compact=compact(title_zh or ""),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One thing a query asks for: a word, or the bigram phrase of a CJK run.
+
+    ``prefix`` marks a term that also matches longer tokens: a single CJK character (any
+    bigram starting with it) or a Latin word of ``PREFIX_MIN_CHARS`` or more letters.
+    """
+
+    tokens: tuple[str, ...]
+    cjk: bool = False
+    prefix: bool = False
+
+    @property
+    def text(self) -> str:
+        """The term as typed (a CJK run is rebuilt from its bigrams)."""
+        if self.cjk and len(self.tokens) > 1:
+            return self.tokens[0] + "".join(t[1:] for t in self.tokens[1:])
+        return self.tokens[0]
+
+
+def clean_query(query: str) -> str:
+    """The folded query, controls removed, cut to ``MAX_QUERY_CHARS``, spaces squeezed."""
+    folded = fold(query or "")[: MAX_QUERY_CHARS * 2]
+    folded = _CJK_GAP.sub("", folded)
+    return " ".join(folded.split())[:MAX_QUERY_CHARS]
+
+
+def query_terms(query: str) -> list[QueryTerm]:
+    """The terms of a query, de-duplicated, at most ``MAX_QUERY_TERMS``."""
+    terms: list[QueryTerm] = []
+    seen: set[tuple[str, ...]] = set()
+    for token, _sep in _split(clean_query(query)):
+        if is_cjk_token(token):
+            term = QueryTerm(tuple(bigrams(token)), cjk=True, prefix=len(token) == 1)
+        else:
+            # a word of 4+ letters also finds its longer forms: "model" → "models", "modeling"
+            term = QueryTerm((token,), prefix=len(token) >= PREFIX_MIN_CHARS and token.isalpha())
+        if term.tokens not in seen:
+            seen.add(term.tokens)
+            terms.append(term)
+        if len(terms) >= MAX_QUERY_TERMS:
+            break
+    return terms
+
+
+def term_in_tokens(term: QueryTerm, tokens: list[str], token_set: frozenset[str]) -> bool:
+    """Whether a document with these index tokens contains ``term`` (as the index would)."""
+    if term.prefix:
+        return any(t.startswith(term.tokens[0]) for t in tokens)
+    if len(term.tokens) == 1:
+        return term.tokens[0] in token_set
+    if not all(t in token_set for t in term.tokens):
+        return False
+    width = len(term.tokens)
+    first = term.tokens[0]
+    return any(
+        tokens[i] == first and tuple(tokens[i : i + width]) == term.tokens
+        for i in range(len(tokens) - width + 1)
+    )
+
+
+def arxiv_ids(query: str) -> list[str]:
+    """arXiv ids (without version) in a query: ``2405.11157``, an abs/pdf URL, ``arXiv:…``."""
+    text = strip_controls(query or "")[:MAX_QUERY_CHARS]
+    found = [m.group(1) for m in _ARXIV_NEW.finditer(text)]
+    found += [m.group(1).lower() for m in _ARXIV_OLD.finditer(text)]
+    return list(dict.fromkeys(found))[:5]
+
+
+def trigrams(word: str) -> list[str]:
+    """Distinct three-character substrings of a word, in order."""
+    return list(dict.fromkeys(word[i : i + 3] for i in range(len(word) - 2)))
+
+
+def edit_distance(a: str, b: str, cap: int = 3) -> int:
+    """Optimal-string-alignment distance (a swap of two neighbours costs 1), capped."""
+    if a == b:
+        return 0
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > cap:
+            return cap + 1
+        previous2, previous = previous, current
+    return min(previous[-1], cap + 1)
+
+
+def word_similarity(a: str, b: str) -> float:
+    """1 for equal words, ~0.9 for one typo in a long word, 0 for unrelated ones."""
+    if a == b:
+        return 1.0
+    longest = max(len(a), len(b))
+    if min(len(a), len(b)) < 3:
+        return 0.0
+    distance = edit_distance(a, b, cap=max(1, longest // 3))
+    if distance > max(1, longest // 3):
+        return 0.0
+    return 1.0 - distance / longest
+
+
+def fuzzy_title_score(words: list[str], title_token_list: list[str]) -> float:
+    """Mean over query words of the best similarity to a title word (0 … 1)."""
+    if not words:
+        return 0.0
+    candidates = {t for t in title_token_list if not is_cjk_token(t)}
+    total = 0.0
+    for word in words:
+        if word in candidates:
+            total += 1.0
+        elif candidates:
+            total += max(word_similarity(word, t) for t in candidates)
+    return total / len(words)

@@ -1,0 +1,134 @@
+"""Rendering of cards, lists and the weekly post: valid Telegram HTML, never over 4096."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain.render import (
+    MESSAGE_LIMIT,
+    digest_overview,
+    paper_card,
+    shorten,
+    split_blocks,
+    summary,
+    utf16_len,
+    weekly_post,
+)
+from bot.domain.texts import TEXTS, t
+from bot.domain.views import DigestView, PaperView, TopicView
+from bot.sandbox.html_check import check_telegram_html
+
+DIGEST = DigestView("2024-w09", "每周AI论文速递(240226-240301)", date(2024, 2, 26), date(2024, 3, 1), None, 2)
+LM = TopicView("language-models", "Language models", "语言模型")
+CODE = TopicView("code", "Code", "代码")
+
+
+def paper(pid: int = 1, **changes: object) -> PaperView:
+    base: dict[str, object] = {
+        "id": pid,
+        "title_en": "Thinking <think> & Acting: 1.58 Bits",
+        "title_zh": "思考 <think> 与行动",
+        "abstract": "我们提出 <b>不是标签</b> & 更多。第二句话。第三句话很长。",
+        "arxiv_id": "2402.17764",
+        "url": None,
+        "section": None,
+        "position": pid - 1,
+        "topics": (LM,),
+        "digest": DIGEST,
+    }
+    base.update(changes)
+    return PaperView(**base)  # type: ignore[arg-type]
+
+
+def test_card_escapes_everything_and_is_valid_html() -> None:
+    text, has_more = paper_card(paper(), "en")
+    visible = check_telegram_html(text)
+    assert "Thinking <think> & Acting: 1.58 Bits" in visible
+    assert "我们提出 <b>不是标签</b> & 更多" in visible
+    assert '<a href="https://arxiv.org/abs/2402.17764"><b>Thinking &lt;think&gt; &amp; Acting' in text
+    assert "#Language_models" in visible
+    assert "From: 每周AI论文速递(240226-240301) (2024-02-26 – 2024-03-01)" in visible
+    assert has_more is False
+
+
+def test_card_in_chinese() -> None:
+    visible = check_telegram_html(paper_card(paper(), "zh")[0])
+    assert "主题:#语言模型" in visible
+    assert "来自:" in visible
+
+
+def test_long_abstract_is_trimmed_with_more() -> None:
+    long = "这是一个很长的句子。" * 300
+    text, has_more = paper_card(paper(abstract=long), "en")
+    assert has_more is True
+    assert utf16_len(text) < 1500
+    full, _ = paper_card(paper(abstract=long), "en", full=True)
+    assert utf16_len(full) <= MESSAGE_LIMIT
+    check_telegram_html(full)
+
+
+def test_summary_takes_two_sentences() -> None:
+    assert summary("First one. Second one. Third one.") == "First one. Second one."
+    assert summary("第一句。第二句。第三句。") == "第一句。第二句。"
+    assert len(summary("word " * 500)) <= 260
+
+
+def test_shorten() -> None:
+    assert shorten("short", 10) == "short"
+    cut = shorten("alpha beta gamma delta epsilon", 20)
+    assert cut.endswith("…") and len(cut) <= 20
+
+
+def test_weekly_post_sections_and_split() -> None:
+    papers = [paper(i, section="LLM发展与基准" if i < 30 else "Transformer和注意力模型", abstract="句子。" * 80) for i in range(1, 41)]
+    messages = weekly_post(DIGEST, papers, "en")
+    assert len(messages) > 1
+    for message in messages:
+        assert utf16_len(message) <= MESSAGE_LIMIT
+        check_telegram_html(message)
+        assert not message.rstrip().endswith("</b>") or "▎" not in message.splitlines()[-1]
+    joined = "\n\n".join(messages)
+    assert joined.count("Thinking &lt;think&gt;") == 40  # every paper exactly once, in order
+    assert messages[0].startswith("📚 <b>每周AI论文速递(240226-240301)</b>\n2024-02-26 – 2024-03-01 · 40 papers")
+    assert joined.count("▎<b>LLM发展与基准</b>") == 1
+
+
+def test_weekly_post_topic_filter() -> None:
+    papers = [paper(1), paper(2, topics=(CODE,), title_en="StarCoder 2")]
+    [message] = weekly_post(DIGEST, papers, "en", ["code"], ["Code"])
+    assert "1 of 2 papers, on: Code" in message
+    assert "StarCoder 2" in message and "Thinking" not in message
+    [note] = weekly_post(DIGEST, [paper(1)], "zh", ["code"], ["代码"])
+    assert "本周没有关于 代码 的论文" in note
+
+
+def test_digest_overview_lists_every_title() -> None:
+    papers = [paper(i) for i in range(1, 16)]
+    [message] = digest_overview(DIGEST, papers, "en")
+    check_telegram_html(message)
+    assert "15. Thinking &lt;think&gt;" in message
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=3000), min_size=1, max_size=8))
+def test_split_blocks_never_exceeds_the_limit(blocks: list[str]) -> None:
+    for message in split_blocks(blocks):
+        assert utf16_len(message) <= MESSAGE_LIMIT
+
+
+def test_every_text_exists_in_both_languages_and_renders() -> None:
+    for key, entry in TEXTS.items():
+        assert set(entry) == {"en", "zh"}, key
+    values = {
+        "commands": "x", "next_post": "<now>", "status": "s", "username": "u", "query": "<q>",
+        "total": 1, "page": 1, "pages": 2, "shown": 5, "topic": "<t>", "title": "T&", "week": "w",
+        "count": 3, "start": "a", "end": "b", "digest": "d", "topics": "x", "when": "w",
+        "lines": "l", "digests": 1, "retired": 0, "papers": 2, "subscribers": 3, "published": 1,
+        "queued": 0, "last_post": "x", "id": "i", "n": 2, "sent": 1, "failed": 0, "skipped": 0,
+    }
+    for key in TEXTS:
+        for lang in ("en", "zh"):
+            check_telegram_html(t(lang, key, **values))
