@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -17,6 +17,7 @@ from bot.handlers import register
 from bot.handlers.context import BotContext, BotData
 from bot.handlers.menu import set_menus
 from bot.jobs.publisher import Publisher, PublishSettings
+from bot.jobs.ratelimit import DeliveryRateLimiter
 from bot.jobs.weekly import catch_up, install_jobs
 from bot.services import Services
 from bot.store.db import make_engine, make_session_factory, migrate
@@ -45,13 +46,21 @@ def build_services(config: BotConfig, env: Environment) -> Services:
     )
 
 
+def publish_settings_from(config: BotConfig) -> PublishSettings:
+    """Broadcast tunables from the ``delivery`` section of bot.yaml."""
+    return PublishSettings(
+        workers=config.delivery.workers,
+        lease=timedelta(seconds=config.delivery.claim_timeout_seconds),
+    )
+
+
 def default_rate_limiter() -> AIORateLimiter:
     """Telegram's flood limits: ~30 messages/s overall, 20/min per group.
 
     ``max_retries`` is 0 by default in python-telegram-bot; a few retries of a 429 here
     keep replies flowing, and the publisher handles what is left over.
     """
-    return AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
+    return DeliveryRateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
 
 
 def build_application(
@@ -97,7 +106,7 @@ def build_application(
         services.ledger,
         channels=lambda: services.config.channels,
         admins=lambda: sorted(services.config.admins),
-        settings=publish_settings,
+        settings=publish_settings or publish_settings_from(config),
     )
     services.catch_up_on_start = catch_up_on_start
     register(application)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,26 +102,42 @@ def cmd_sandbox(config: BotConfig, env: Environment) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m bot``."""
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", help="main config file (default: $BOT_CONFIG or config/bot.yaml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    """The argument parser of ``python -m bot``; options go before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        help="main config file (default: $BOT_CONFIG or config/bot.yaml)",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description=__doc__.splitlines()[0], parents=[common]
+    )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (default)")
-    sub.add_parser("check", help="validate config and content; non-zero exit on problems")
-    sub.add_parser("ingest", help="load config and content into the store")
-    sub.add_parser("export", help="print the store as JSON")
-    sub.add_parser("sandbox", help="try the bot in the terminal against a local fake Telegram")
+    commands = {
+        "run": "run the bot (default)",
+        "check": "validate config and content; non-zero exit on problems",
+        "ingest": "load config and content into the store",
+        "export": "print the store as JSON",
+        "sandbox": "try the bot in the terminal against a local fake Telegram",
+    }
+    for name, text in commands.items():
+        sub.add_parser(name, help=text, parents=[common])
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
-    configure_logging(args.verbose)
+    configure_logging(getattr(args, "verbose", False))
+    # python-telegram-bot 22: durations (RetryAfter.retry_after) as timedeltas, no warnings
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         env = Environment.from_environ()
-        config = load_config(Path(args.config) if args.config else None, env)
+        config_path = getattr(args, "config", None)
+        config = load_config(Path(config_path) if config_path else None, env)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return EXIT_USAGE

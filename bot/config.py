@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.domain.topics import Topic, Taxonomy
+from bot.domain.topics import Taxonomy, Topic
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "bot.yaml"
@@ -53,6 +53,15 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class Delivery:
+    """How a broadcast runs (``delivery:`` in bot.yaml)."""
+
+    workers: int = 8  # chats served concurrently; the rate limiter caps the total anyway
+    # a chat claimed by a process that has not sent for this long is taken over (it died)
+    claim_timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
 class DigestEntry:
     """One line of ``digests.yaml``: a digest file and what the admin says about it."""
 
@@ -79,6 +88,7 @@ class BotConfig:
     digests: tuple[DigestEntry, ...]
     taxonomy: Taxonomy
     bot_username: str | None = None
+    delivery: Delivery = field(default_factory=Delivery)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +221,17 @@ def _parse_schedule(path: Path, data: Any) -> Schedule:
     return Schedule(day_of_week=day, time=_parse_time(section, "time"), catch_up_days=float(grace))
 
 
+def _parse_delivery(path: Path, data: Any) -> Delivery:
+    section = _Section(path, data, "delivery", allowed={"workers", "claim_timeout_seconds"})
+    workers = section.get("workers", int, Delivery.workers)
+    if not 1 <= workers <= 64:
+        raise section.error("workers", "expected a number from 1 to 64")
+    timeout = section.get("claim_timeout_seconds", (int, float), Delivery.claim_timeout_seconds)
+    if timeout < 5:
+        raise section.error("claim_timeout_seconds", "expected at least 5 seconds")
+    return Delivery(workers=workers, claim_timeout_seconds=float(timeout))
+
+
 def _parse_int_list(section: _Section, name: str) -> list[int]:
     values = section.get(name, list, [])
     for index, value in enumerate(values):
@@ -339,6 +360,7 @@ def load_config(path: Path | None = None, env: Environment | None = None) -> Bot
             "topics",
             "database",
             "bot_username",
+            "delivery",
         },
     )
     tz_name = str(root.get("timezone", str, "UTC")).strip()
@@ -368,4 +390,5 @@ def load_config(path: Path | None = None, env: Environment | None = None) -> Bot
         digests=load_digests(digests_path),
         taxonomy=load_topics(topics_path),
         bot_username=root.get("bot_username", str),
+        delivery=_parse_delivery(path, root.data.get("delivery") or {}),
     )

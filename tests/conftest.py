@@ -13,8 +13,8 @@ import yaml
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import BotConfig, Environment, load_config
 from bot.app import BotApp
+from bot.config import BotConfig, Environment, load_config
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.runner import running_bot
 from bot.store.db import make_engine, make_session_factory, migrate
@@ -25,6 +25,11 @@ PG_HOWTO = (
     "PostgreSQL not reachable at {url}: start a server on 127.0.0.1:5432 with a database "
     "'test' (trust auth) or set TEST_DATABASE_URL to enable the PostgreSQL tests"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """As ``python -m bot`` does: PTB durations as timedeltas (no deprecation warnings)."""
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 def _pg_available() -> str | None:

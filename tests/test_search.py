@@ -36,6 +36,7 @@ from bot.store.search import (
     fts5_query,
     make_search,
     naive_like_search,
+    search_fields,
     tsquery_text,
 )
 from tests.seed_papers import SEED_PAPERS
@@ -204,7 +205,6 @@ def _paper(
     section: str | None,
     abstract: str,
 ) -> Paper:
-    # search token columns are left to the model's insert defaults on purpose
     return Paper(
         digest_id=digest_id,
         position=position,
@@ -214,9 +214,7 @@ def _paper(
         arxiv_id=arxiv,
         section=section,
         links="",
-        title_norm=normalize(f"{en} {zh or ''}"),
-        title_compact=compact(en),
-        search_text=normalize(" ".join([en, zh or "", section or "", abstract])),
+        **search_fields(en, zh, abstract, section, arxiv),
     )
 
 

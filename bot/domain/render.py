@@ -14,7 +14,7 @@ from bot.domain.texts import Raw, t
 from bot.domain.views import DigestView, PaperView
 
 MESSAGE_LIMIT = 4096
-CARD_SUMMARY_CHARS = 700
+CARD_SUMMARY_CHARS = 450  # a chat screen; "More" shows the rest
 POST_SUMMARY_CHARS = 260
 LIST_TITLE_CHARS = 120
 

@@ -26,12 +26,21 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.domain.render import weekly_post
 from bot.domain.texts import t
-from bot.store.ledger import FAILED, SENT, DeliveryJob, Ledger, OpenedPublication, PublicationSummary
+from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled
+from bot.store.ledger import (
+    FAILED,
+    SENT,
+    DeliveryJob,
+    Ledger,
+    OpenedPublication,
+    PublicationSummary,
+)
 from bot.store.library import Library
 from bot.store.subscriptions import Subscriptions, Target
 
 log = logging.getLogger(__name__)
 QUEUE_EMPTY_FLAG = "queue_empty_notified"
+TAKEN_OVER = "taken-over"
 _GONE_CHAT_ERRORS = ("chat not found", "thread not found", "have no rights", "not enough rights")
 
 
@@ -198,14 +207,14 @@ class Publisher:
             return
         chat_id = job.chat_id
         for index in range(job.parts_sent, len(parts)):
-            if not await asyncio.to_thread(self.ledger.part_attempted, job.id, index, self.worker_id):
-                log.warning("delivery %s was taken over by another worker", job.id)
-                return
-            outcome = await self._send_part(job, chat_id, parts[index])
+            outcome = await self._send_part(job, chat_id, index, parts[index])
             if isinstance(outcome, int) and not isinstance(outcome, bool):
                 # migrated: the same part again, to the new chat id
                 chat_id = outcome
-                outcome = await self._send_part(job, chat_id, parts[index])
+                outcome = await self._send_part(job, chat_id, index, parts[index])
+            if outcome == TAKEN_OVER:
+                log.warning("delivery %s was taken over by another worker", job.id)
+                return
             if outcome is not True:
                 await asyncio.to_thread(self.ledger.part_not_sent, job.id, index)
                 if outcome == "retry-later":
@@ -214,18 +223,45 @@ class Publisher:
             await asyncio.to_thread(self.ledger.part_sent, job.id, index)
         await asyncio.to_thread(self.ledger.finish, job.id, SENT)
 
-    async def _send_part(self, job: DeliveryJob, chat_id: int, text: str) -> bool | int | str:
+    def _before_send(self, job: DeliveryJob, index: int) -> BeforeSend:
+        """Mark the part attempted in the ledger the moment it leaves (after flood waits)."""
+
+        async def mark_attempted() -> None:
+            owned = await asyncio.to_thread(
+                self.ledger.part_attempted, job.id, index, self.worker_id
+            )
+            if not owned:
+                raise SendCancelled(f"delivery {job.id} is claimed by another worker")
+
+        async def mark_refused() -> None:
+            await asyncio.to_thread(self.ledger.part_not_sent, job.id, index)
+
+        return BeforeSend(mark_attempted, mark_refused)
+
+    async def _send(self, job: DeliveryJob, chat_id: int, index: int, text: str) -> None:
+        hook = self._before_send(job, index)
+        limiter = getattr(self.bot, "rate_limiter", None)
+        if not isinstance(limiter, DeliveryRateLimiter):
+            await hook.hook()  # no hook support: mark just before the call
+        await self.bot.send_message(
+            chat_id,
+            text,
+            message_thread_id=job.thread_id or None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            **({"rate_limit_args": hook} if isinstance(limiter, DeliveryRateLimiter) else {}),
+        )
+
+    async def _send_part(
+        self, job: DeliveryJob, chat_id: int, index: int, text: str
+    ) -> bool | int | str:
         """Send one message; True when sent, a new chat id after a migration, else a reason."""
         network_failures = 0
         while True:
             try:
-                await self.bot.send_message(
-                    chat_id,
-                    text,
-                    message_thread_id=job.thread_id or None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                await self._send(job, chat_id, index, text)
                 return True
+            except SendCancelled:
+                return TAKEN_OVER
             except RetryAfter as exc:
                 wait = min(retry_seconds(exc), self.settings.max_retry_after)
                 log.info("flood limit for chat %s: waiting %.1fs", chat_id, wait)

@@ -44,7 +44,9 @@ def schedule_weekly(job_queue: JobQueue[Any], services: Services) -> None:
         job.schedule_removal()
     job_queue.run_custom(weekly_job, job_kwargs={"trigger": cron_trigger(services)}, name=WEEKLY_JOB)
     if not job_queue.get_jobs_by_name(RESUME_JOB):
-        job_queue.run_repeating(resume_job, interval=RESUME_EVERY, first=RESUME_EVERY, name=RESUME_JOB)
+        # a dead process's claims expire after the claim timeout: look again about then
+        every = min(RESUME_EVERY, timedelta(seconds=services.config.delivery.claim_timeout_seconds))
+        job_queue.run_repeating(resume_job, interval=every, first=every, name=RESUME_JOB)
 
 
 def current_slot(services: Services, now: datetime) -> str:

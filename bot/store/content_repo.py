@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.content import LoadedDigest, LoadResult, TaggedPaper
-from bot.domain.searchtext import compact, normalize
+from bot.domain.searchtext import compact
 from bot.domain.topics import Taxonomy
 from bot.store.models import Digest, Paper, PaperTopic, Topic
+from bot.store.search import search_fields
 
 
 @dataclass
@@ -56,11 +57,6 @@ def _paper_key(title_en: str, arxiv_id: str | None) -> str:
     return f"arxiv:{arxiv_id}" if arxiv_id else f"title:{compact(title_en)}"
 
 
-def _search_text(p: TaggedPaper) -> str:
-    parts = [p.title_en, p.title_zh or "", p.section or "", p.abstract, p.arxiv_id or ""]
-    return normalize(" ".join(parts))
-
-
 def _apply_paper(paper: Paper, source: TaggedPaper) -> None:
     paper.position = source.position
     paper.title_en = source.title_en
@@ -70,15 +66,11 @@ def _apply_paper(paper: Paper, source: TaggedPaper) -> None:
     paper.url = source.url
     paper.links = "\n".join(source.links)
     paper.section = source.section
-    paper.title_norm = normalize(f"{source.title_en} {source.title_zh or ''}")
-    paper.title_compact = compact(source.title_en)
-    paper.search_text = _search_text(source)
-    from bot.domain.search_tokens import search_columns  # search index tokens (migration 0002)
-
-    derived = search_columns(source.title_en, source.title_zh, source.abstract)
-    paper.title_tokens = derived.title_tokens
-    paper.abstract_tokens = derived.abstract_tokens
-    paper.title_zh_compact = derived.title_zh_compact
+    fields = search_fields(
+        source.title_en, source.title_zh, source.abstract, source.section, source.arxiv_id
+    )
+    for name, value in fields.items():
+        setattr(paper, name, value)
     wanted = list(source.topics)
     if [link.topic_id for link in paper.topic_links] != wanted:
         paper.topic_links = [

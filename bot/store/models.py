@@ -71,30 +71,12 @@ class Paper(Base):
     title_compact: Mapped[str] = mapped_column(String(1000), default="", index=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
-    # search index tokens (bot.domain.search_tokens), filled by ingestion; a row inserted
-    # without them gets them from its own titles/abstract through these insert defaults
-    def _search_default(context: object, column: str) -> str:
-        from bot.domain.search_tokens import search_columns
-
-        params = context.get_current_parameters()
-        derived = search_columns(
-            params.get("title_en") or "", params.get("title_zh"), params.get("abstract") or ""
-        )
-        return str(getattr(derived, column))
-
-    title_tokens: Mapped[str] = mapped_column(
-        Text, default=lambda ctx, f=_search_default: f(ctx, "title_tokens"), server_default=""
-    )
-    abstract_tokens: Mapped[str] = mapped_column(
-        Text, default=lambda ctx, f=_search_default: f(ctx, "abstract_tokens"), server_default=""
-    )
+    # search index tokens (bot.domain.search_tokens), filled by ingestion
+    title_tokens: Mapped[str] = mapped_column(Text, default="", server_default="")
+    abstract_tokens: Mapped[str] = mapped_column(Text, default="", server_default="")
     title_zh_compact: Mapped[str] = mapped_column(
-        String(1000),
-        default=lambda ctx, f=_search_default: f(ctx, "title_zh_compact"),
-        server_default="",
-        index=True,
+        String(1000), default="", server_default="", index=True
     )
-    del _search_default
 
     digest: Mapped[Digest] = relationship(back_populates="papers")
     topic_links: Mapped[list[PaperTopic]] = relationship(

@@ -48,11 +48,12 @@ from bot.domain.search_tokens import (
     clean_query,
     fuzzy_title_score,
     query_terms,
+    search_columns,
     term_in_tokens,
     title_tokens,
     trigrams,
 )
-from bot.domain.searchtext import compact, strip_controls
+from bot.domain.searchtext import compact, normalize, strip_controls
 from bot.store.models import Digest, Paper
 
 KINDS = ("arxiv", "exact", "prefix", "title", "abstract", "fuzzy")
@@ -64,6 +65,23 @@ _FUZZY_CANDIDATES = 40
 _FUZZY_TRIGRAMS = 8
 _TRIGRAM_COUNT_CAP = 3000  # trigrams in more titles than this do not narrow anything
 _TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
+
+
+def search_fields(
+    title_en: str, title_zh: str | None, abstract: str, section: str | None, arxiv_id: str | None
+) -> dict[str, str]:
+    """The derived columns the search index reads (see ``bot.store.search``)."""
+    derived = search_columns(title_en, title_zh, abstract)
+    parts = [title_en, title_zh or "", section or "", abstract, arxiv_id or ""]
+    return {
+        "title_norm": normalize(f"{title_en} {title_zh or ''}"),
+        "title_compact": compact(title_en),
+        "search_text": normalize(" ".join(parts)),
+        "title_tokens": derived.title_tokens,
+        "abstract_tokens": derived.abstract_tokens,
+        "title_zh_compact": derived.title_zh_compact,
+    }
+
 
 
 @dataclass(frozen=True, slots=True)

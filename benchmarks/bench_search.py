@@ -1,0 +1,280 @@
+"""Search: latency of /paper-style queries on a large store, against a ``LIKE '%q%'`` scan.
+
+The store is filled directly (``common.fill_store``) with synthetic papers; the query set
+is drawn from those papers with a fixed seed, in the kinds people type:
+
+* ``exact_en`` / ``exact_zh``: a whole English / Chinese title (must come back first);
+* ``arxiv``: an arXiv id, bare, ``arXiv:``-prefixed or as an abs/pdf URL (must come first);
+* ``prefix``: the model name or the first words of a title (``hyenascale``);
+* ``typo``: the first words of a title with one typo in a long word;
+* ``chinese``: Chinese topic terms (``视频生成``, ``量化 蒸馏``);
+* ``abstract``: words that only occur in abstracts (``GSM8K``, ``分组查询注意力``).
+
+Engine: ``make_search(engine).search(session, q, limit=50)``; baseline:
+``naive_like_search(session, q, 50)``, both with a fresh session per query as the bot's
+``Library`` does. Each engine query runs once untimed (warm-up) and once timed.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks import synth
+from benchmarks.common import BenchResult, LoadedStore, latency_summary
+from bot.domain.searchtext import compact
+
+KINDS = ("exact_en", "exact_zh", "arxiv", "prefix", "typo", "chinese", "abstract")
+MUST_BE_FIRST = ("exact_en", "exact_zh", "arxiv")
+P95_TARGET_MS = 10.0
+SPEEDUP_TARGET = 20.0
+ABSTRACT_QUERIES = (
+    "GSM8K",
+    "MMLU GSM8K",
+    "分组查询注意力",
+    "推理延迟",
+    "深而窄的架构",
+    "令人印象深刻的成就",
+    "LLaMA-2 7B",
+    "GPT-4 基线",
+    "未来方向",
+    "强大的基准网络",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One benchmark query and the paper id it is about (None: no single right answer)."""
+
+    kind: str
+    text: str
+    target: int | None = None
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """One typo: a dropped, doubled or swapped letter (never the first one)."""
+    i = rng.randrange(1, len(word) - 1)
+    how = rng.choice(("drop", "double", "swap"))
+    if how == "drop":
+        return word[:i] + word[i + 1 :]
+    if how == "double":
+        return word[:i] + word[i] + word[i:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def make_queries(store: LoadedStore, per_kind: int, seed: int = 3) -> list[Query]:
+    """``per_kind`` queries of every kind in :data:`KINDS`, deterministic from ``seed``."""
+    rng = random.Random(seed)
+    papers, ids = store.papers, store.ids
+    zh_counts = Counter(compact(p.title_zh) for p in papers)
+    picks = rng.sample(range(len(papers)), min(len(papers), per_kind * 8))
+    queries: list[Query] = []
+    by_kind: dict[str, list[Query]] = {k: [] for k in KINDS}
+
+    def want(kind: str) -> bool:
+        return len(by_kind[kind]) < per_kind
+
+    for n, index in enumerate(picks):
+        paper, pid = papers[index], ids[index]
+        if want("exact_en"):
+            by_kind["exact_en"].append(Query("exact_en", paper.title_en, pid))
+        if want("exact_zh") and zh_counts[compact(paper.title_zh)] == 1:
+            by_kind["exact_zh"].append(Query("exact_zh", paper.title_zh, pid))
+        if want("arxiv") and paper.arxiv_id:
+            form = (
+                "{}",
+                "arXiv:{}",
+                "https://arxiv.org/abs/{}v2",
+                "https://arxiv.org/pdf/{}",
+            )[n % 4]
+            by_kind["arxiv"].append(Query("arxiv", form.format(paper.arxiv_id), pid))
+        words = paper.title_en.split()
+        if want("prefix"):
+            if n % 2 and paper.name and paper.title_en.startswith(paper.name):
+                text = paper.name.lower()  # "/paper hyenascale": several papers share it
+                by_kind["prefix"].append(Query("prefix", text, None))
+            else:
+                by_kind["prefix"].append(Query("prefix", " ".join(words[:3]), pid))
+        long_words = [i for i, w in enumerate(words[:4]) if len(w.strip(":")) >= 6]
+        if want("typo") and long_words:
+            head = [w.strip(":") for w in words[:4]]
+            i = rng.choice(long_words)
+            head[i] = _typo(head[i], rng)
+            by_kind["typo"].append(Query("typo", " ".join(head), pid))
+    for i in range(per_kind):
+        two = " ".join(rng.sample(synth.ZH_TERMS, 2))
+        text = two if i % 2 else rng.choice(synth.ZH_TERMS)
+        by_kind["chinese"].append(Query("chinese", text))
+        by_kind["abstract"].append(Query("abstract", ABSTRACT_QUERIES[i % len(ABSTRACT_QUERIES)]))
+    for kind in KINDS:
+        queries.extend(by_kind[kind])
+    return queries
+
+
+def _time_queries(factory: Any, run: Any, queries: list[Query]) -> tuple[list[float], list[Any]]:
+    seconds: list[float] = []
+    results: list[Any] = []
+    for query in queries:
+        start = time.perf_counter()
+        with factory() as session:
+            found = run(session, query.text)
+        seconds.append(time.perf_counter() - start)
+        results.append(found)
+    return seconds, results
+
+
+def measure(
+    url: str, store: LoadedStore, per_kind: int, naive_per_kind: int, label: str
+) -> dict[str, Any]:
+    """Engine and naive latencies, per kind and overall, and the top-1 accuracy."""
+    from bot.store.db import make_engine, make_session_factory
+    from bot.store.search import make_search, naive_like_search
+
+    engine = make_engine(url)
+    try:
+        factory = make_session_factory(engine)
+        search = make_search(engine)
+        queries = make_queries(store, per_kind)
+
+        def engine_run(session: Any, q: str) -> list[int]:
+            return [hit.paper_id for hit in search.search(session, q, limit=50)]
+
+        def naive_run(session: Any, q: str) -> list[int]:
+            return naive_like_search(session, q, 50)
+
+        _time_queries(factory, engine_run, queries)  # warm-up: page cache, statement cache
+        eng_s, eng_hits = _time_queries(factory, engine_run, queries)
+        naive_queries = [
+            q for k in KINDS for q in [x for x in queries if x.kind == k][:naive_per_kind]
+        ]
+        naive_s, naive_hits = _time_queries(factory, naive_run, naive_queries)
+    finally:
+        engine.dispose()
+
+    per_kind_stats: dict[str, Any] = {}
+    accuracy: dict[str, Any] = {}
+    for kind in KINDS:
+        idx = [i for i, q in enumerate(queries) if q.kind == kind]
+        per_kind_stats[kind] = {
+            "engine_ms": latency_summary([eng_s[i] for i in idx]),
+            "naive_ms": latency_summary(
+                [s for s, q in zip(naive_s, naive_queries, strict=True) if q.kind == kind]
+            ),
+            "naive_found_any": sum(
+                1 for h, q in zip(naive_hits, naive_queries, strict=True) if q.kind == kind and h
+            ),
+            "engine_found_any": sum(1 for i in idx if eng_hits[i]),
+        }
+        targeted = [i for i in idx if queries[i].target is not None]
+        if targeted:
+            top1 = sum(1 for i in targeted if eng_hits[i][:1] == [queries[i].target])
+            top10 = sum(1 for i in targeted if queries[i].target in eng_hits[i][:10])
+            naive_any = [
+                q.target in h
+                for h, q in zip(naive_hits, naive_queries, strict=True)
+                if q.kind == kind and q.target is not None
+            ]
+            accuracy[kind] = {
+                "queries": len(targeted),
+                "top1": top1 / len(targeted),
+                "top10": top10 / len(targeted),
+                "naive_found": (sum(naive_any) / len(naive_any)) if naive_any else None,
+                "misses": [
+                    {"query": queries[i].text, "got": eng_hits[i][:3], "want": queries[i].target}
+                    for i in targeted
+                    if eng_hits[i][:1] != [queries[i].target]
+                ][:5],
+            }
+    return {
+        "label": label,
+        "papers": len(store.papers),
+        "queries": len(queries),
+        "naive_queries": len(naive_queries),
+        "engine_ms": latency_summary(eng_s),
+        "naive_ms": latency_summary(naive_s),
+        "per_kind": per_kind_stats,
+        "accuracy": accuracy,
+        "load_seconds": round(store.seconds, 1),
+    }
+
+
+def report(result: BenchResult, stats: dict[str, Any]) -> None:
+    """Turn one backend's measurement into table figures."""
+    label, eng, naive = stats["label"], stats["engine_ms"], stats["naive_ms"]
+    n = stats["papers"]
+    size = f"{n // 1000}k" if n >= 1000 else str(n)
+    base = f"LIKE '%q%' scan ({stats['naive_queries']} q)"
+    result.add(
+        f"{label} p50 @{size}",
+        eng["p50"],
+        "ms",
+        baseline=base,
+        baseline_value=naive["p50"],
+        ratio=naive["p50"] / eng["p50"],
+    )
+    target = f"p95 < {P95_TARGET_MS:g} ms, ≥ {SPEEDUP_TARGET:g}× scan" if label == "sqlite" else ""
+    ok95 = eng["p95"] < P95_TARGET_MS and naive["p95"] / eng["p95"] >= SPEEDUP_TARGET
+    result.add(
+        f"{label} p95 @{size}",
+        eng["p95"],
+        "ms",
+        baseline=base,
+        baseline_value=naive["p95"],
+        ratio=naive["p95"] / eng["p95"],
+        target=target,
+        ok=ok95 if label == "sqlite" else None,
+    )
+    result.add(
+        f"{label} p99 @{size}",
+        eng["p99"],
+        "ms",
+        baseline=base,
+        baseline_value=naive["p99"],
+        ratio=naive["p99"] / eng["p99"],
+    )
+    acc = stats["accuracy"]
+    must = [acc[k] for k in MUST_BE_FIRST if k in acc]
+    total = sum(a["queries"] for a in must)
+    first = sum(a["top1"] * a["queries"] for a in must)
+    result.add(
+        f"{label} top-1 exact/arXiv",
+        100.0 * first / max(total, 1),
+        "%",
+        target="100%",
+        ok=first == total,
+        notes=f"{total} queries (exact en/zh titles, arXiv ids)",
+    )
+    for kind in ("prefix", "typo"):
+        if kind in acc:
+            result.add(
+                f"{label} {kind} in top-10",
+                100.0 * acc[kind]["top10"],
+                "%",
+                baseline="LIKE scan finds it",
+                baseline_value=(
+                    100.0 * acc[kind]["naive_found"]
+                    if acc[kind]["naive_found"] is not None
+                    else None
+                ),
+                notes=f"top-1 {100.0 * acc[kind]['top1']:.0f}%",
+            )
+
+
+def run(ctx: Any) -> BenchResult:
+    """Search on SQLite (and PostgreSQL unless disabled) at ``ctx.search_papers``."""
+    result = BenchResult("search")
+    per_kind = 15 if ctx.quick else 100
+    naive_per_kind = 5 if ctx.quick else 15
+    backends = ["sqlite"] + ([] if ctx.no_postgres else ["postgresql"])
+    for backend in backends:
+        store = ctx.store(backend, ctx.search_papers)
+        if store is None:
+            result.details[backend] = {"skipped": ctx.pg_problem}
+            continue
+        stats = measure(store.url, store, per_kind, naive_per_kind, backend)
+        result.details[backend] = stats
+        report(result, stats)
+    return result

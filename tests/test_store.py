@@ -1,0 +1,175 @@
+"""Ingestion into the store, on SQLite and PostgreSQL: idempotent, incremental, never losing
+data; and the admin CLI (check, ingest, export)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import BotConfig, Environment, load_config
+from bot.content import load_content
+from bot.store.content_repo import export_store, ingest
+from tests.conftest import ROOT
+from tests.seed_papers import SEED_PAPERS
+
+COUNTS = {"2024-w09": 15, "2024-w16": 9, "2024-w21": 17}
+
+
+def run_ingest(config: BotConfig, factory: sessionmaker[Session]):
+    return ingest(factory, load_content(config), config.taxonomy)
+
+
+def papers_by_title(factory: sessionmaker[Session]) -> dict[str, dict]:
+    return {
+        p["title_en"]: p for d in export_store(factory)["digests"] for p in d["papers"]
+    }
+
+
+def reload(config: BotConfig) -> BotConfig:
+    return load_config(config.path, Environment(database_url=config.database_url))
+
+
+def test_ingest_stores_every_seed_paper_with_topics(config: BotConfig, factory):
+    report = run_ingest(config, factory)
+    assert sorted(report.added) == sorted(COUNTS) and report.problems == []
+    exported = export_store(factory)
+    assert {d["id"]: len(d["papers"]) for d in exported["digests"]} == COUNTS
+    stored = papers_by_title(factory)
+    for _week, title_en, title_zh, arxiv_id, section, _abstract in SEED_PAPERS:
+        paper = stored[title_en]
+        assert (paper["title_zh"], paper["arxiv_id"], paper["section"]) == (
+            title_zh,
+            arxiv_id,
+            section,
+        )
+        assert paper["topics"], f"{title_en} has no topic"
+        assert paper["abstract"]
+    w09 = next(d for d in exported["digests"] if d["id"] == "2024-w09")
+    assert (w09["week_start"], w09["week_end"]) == ("2024-02-26", "2024-03-01")
+
+
+def test_reingest_unchanged_changes_nothing(config: BotConfig, factory):
+    run_ingest(config, factory)
+    before = export_store(factory)
+    report = run_ingest(config, factory)
+    assert not report.changed and sorted(report.unchanged) == sorted(COUNTS)
+    assert report.lines() == ["nothing changed (3 digests up to date)"]
+    assert export_store(factory) == before
+
+
+def test_edited_file_updates_in_place_and_keeps_paper_ids(config: BotConfig, factory):
+    run_ingest(config, factory)
+    ids = {t: p["id"] for t, p in papers_by_title(factory).items()}
+    path = next(e.file for e in config.digests if e.id == "2024-w16")
+    text = path.read_text(encoding="utf-8")
+    first_title = next(p[1] for p in SEED_PAPERS if p[0] == "2024-04-15")
+    # fix a typo in the first paper's summary and drop the last paper
+    last_title = [p[1] for p in SEED_PAPERS if p[0] == "2024-04-15"][-1]
+    edited = text[: text.index(last_title)].rstrip() + "\n"
+    path.write_text(edited.replace("。", "。 ", 1), encoding="utf-8")
+    report = run_ingest(reload(config), factory)
+    assert report.updated == ["2024-w16"] and report.added == []
+    after = papers_by_title(factory)
+    assert last_title not in after
+    assert after[first_title]["id"] == ids[first_title]
+    kept = [t for t in ids if t in after]
+    assert all(after[t]["id"] == ids[t] for t in kept)
+    assert len(after) == len(ids) - 1
+
+
+def test_digest_removed_from_config_is_retired_not_deleted(config: BotConfig, factory):
+    run_ingest(config, factory)
+    listing = config.digests_path.read_text(encoding="utf-8")
+    start = listing.index("- id: 2024-w16")
+    end = listing.index("- id:", start + 1)
+    config.digests_path.write_text(listing[:start] + listing[end:], encoding="utf-8")
+    report = run_ingest(reload(config), factory)
+    assert report.retired == ["2024-w16"]
+    exported = {d["id"]: d for d in export_store(factory)["digests"]}
+    assert exported["2024-w16"]["retired"] is True and len(exported["2024-w16"]["papers"]) == 9
+    config.digests_path.write_text(listing, encoding="utf-8")
+    assert run_ingest(reload(config), factory).restored == ["2024-w16"]
+
+
+def test_broken_file_is_refused_with_file_and_line_and_old_version_kept(
+    config: BotConfig, factory
+):
+    run_ingest(config, factory)
+    path = next(e.file for e in config.digests if e.id == "2024-w21")
+    path.write_bytes(b"\xff\xfe garbage \x00\x01")
+    report = run_ingest(reload(config), factory)
+    [problem] = report.problems
+    assert problem.startswith(f"{path}:1: ") and "2024-w21" in problem
+    exported = {d["id"]: d for d in export_store(factory)["digests"]}
+    assert len(exported["2024-w21"]["papers"]) == 17 and not exported["2024-w21"]["retired"]
+    assert len(exported["2024-w09"]["papers"]) == 15
+
+
+def test_new_digest_is_added_incrementally(config: BotConfig, factory):
+    run_ingest(config, factory)
+    content = config.path.parent.parent / "content"
+    (content / "2024-06-03_extra.md").write_text(
+        "## Week of June 3\n\n"
+        "1. **Tiny Recursive Models for Sudoku**\n极小递归模型\n\n用很小的网络解数独。\n\n"
+        "2. **A Second Paper on Agents**\n\nAgents that plan.\n",
+        encoding="utf-8",
+    )
+    with config.digests_path.open("a", encoding="utf-8") as fh:
+        fh.write("- id: 2024-w23\n  file: ../content/2024-06-03_extra.md\n  week: 2024-06-03\n")
+    report = run_ingest(reload(config), factory)
+    assert report.added == ["2024-w23"] and sorted(report.unchanged) == sorted(COUNTS)
+    stored = papers_by_title(factory)
+    assert stored["Tiny Recursive Models for Sudoku"]["title_zh"] == "极小递归模型"
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def cli(*args: str, config_dir: Path, database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args, "--config", str(config_dir / "bot.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_cli_check_ingest_export(config_dir: Path, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    checked = cli("check", config_dir=config_dir, database_url=url)
+    assert checked.returncode == 0, checked.stderr
+    assert "3 digests, 41 papers, 0 problems" in checked.stdout
+    assert "2024-w09: 15 papers" in checked.stdout
+    ingested = cli("ingest", config_dir=config_dir, database_url=url)
+    assert ingested.returncode == 0 and "added: 2024-w21 (17 papers)" in ingested.stdout
+    again = cli("ingest", config_dir=config_dir, database_url=url)
+    assert again.stdout.strip() == "nothing changed (3 digests up to date)"
+    exported = json.loads(cli("export", config_dir=config_dir, database_url=url).stdout)
+    paper = exported["digests"][0]["papers"][0]
+    assert set(paper) >= {"id", "title_en", "title_zh", "abstract", "arxiv_id", "url", "section"}
+    assert sum(len(d["papers"]) for d in exported["digests"]) == 41
+
+
+def test_cli_check_reports_a_broken_file_and_exits_non_zero(config_dir: Path, tmp_path: Path):
+    (config_dir.parent / "content" / "2024-04-15_ai-papers.txt").write_text(
+        "Share this:\n\nSubscribe\n", encoding="utf-8"
+    )
+    result = cli("check", config_dir=config_dir, database_url=f"sqlite:///{tmp_path}/x.db")
+    assert result.returncode == 1
+    assert "2024-04-15_ai-papers.txt:" in result.stdout and "2024-w16 refused" in result.stdout
+    assert "2 digests, 32 papers, 1 problems" in result.stdout
+
+
+def test_cli_run_without_token_is_one_line_and_exit_2(config_dir: Path, tmp_path: Path):
+    result = cli("run", config_dir=config_dir, database_url=f"sqlite:///{tmp_path}/x.db")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in result.stderr
