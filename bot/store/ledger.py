@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,9 +64,6 @@ class PublicationSummary:
     failed: int
     pending: int
     finished: bool
-
-
-UNCONFIRMED_NOTE = "a part was being sent when its process stopped; not resent to avoid a duplicate"
 
 
 def _now() -> datetime:
@@ -209,15 +206,10 @@ class Ledger:
                         claimed_at=now,
                         attempts=Delivery.attempts + 1,
                         # a part attempted but never confirmed may have arrived: skip it
-                        # (never a duplicate) and say so
+                        # (never a duplicate) and count it
                         parts_sent=Delivery.parts_attempted,
-                        error=case(
-                            (
-                                Delivery.parts_attempted > Delivery.parts_sent,
-                                literal(UNCONFIRMED_NOTE),
-                            ),
-                            else_=Delivery.error,
-                        ),
+                        parts_unconfirmed=Delivery.parts_unconfirmed
+                        + case((Delivery.parts_attempted > Delivery.parts_sent, 1), else_=0),
                     )
                 )
                 if result.rowcount != 1:  # type: ignore[attr-defined]

@@ -174,6 +174,8 @@ class Delivery(Base):
     # after it, so a crash leaves at most one part whose fate is unknown (never resent)
     parts_attempted: Mapped[int] = mapped_column(Integer, default=0)
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # parts skipped after a crash because they may have arrived (never resent)
+    parts_unconfirmed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(500))
