@@ -406,3 +406,43 @@ async def test_admin_reload_picks_up_a_new_digest(api: FakeBotApi, bot_app: BotA
     card = await admin.ask("/paper tiny think")
     assert title_of(card.text) == "Tiny &lt;think&gt; &amp; Co: A Test Paper"
     assert card.text.startswith('<a href="https://arxiv.org/abs/2501.00001">')
+
+
+# ------------------------------------------------------------------ errors
+
+
+async def test_a_failing_handler_apologises_logs_without_token_and_keeps_serving(
+    api: FakeBotApi, bot_app: BotApp, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    library = bot_app.bot_data.services.library
+
+    def broken(query: str, limit: int = 50):
+        raise RuntimeError("database is on fire")
+
+    monkeypatch.setattr(library, "search", broken)
+    chat = Chat(api)
+    reply = await chat.ask("/paper genie")
+    assert reply.text == t("en", "error")
+    assert "database is on fire" in caplog.text and "/paper genie" in caplog.text
+    assert "SANDBOX-TOKEN" not in caplog.text
+    monkeypatch.undo()
+    assert title_of((await chat.ask("/paper genie")).text) == GENIE
+
+
+async def test_a_failing_button_gets_an_alert(
+    api: FakeBotApi, bot_app: BotApp, monkeypatch: pytest.MonkeyPatch
+):
+    chat = Chat(api)
+    listing = await chat.ask("/digests")
+    topics = await chat.ask("/topics")
+
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot_app.bot_data.services.library, "digest", broken)
+    [apology] = await chat.press(listing, "d:2024-w09")  # the button was answered already
+    assert apology.text == t("en", "error")
+
+    monkeypatch.setattr(bot_app.bot_data.services.library, "topics", broken)
+    answer = await chat.press_for_answer(topics, "t:code")  # fails before answering
+    assert answer == t("en", "error")

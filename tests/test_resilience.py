@@ -178,3 +178,52 @@ async def test_two_processes_on_one_postgres_database_send_each_chat_once(
         c: len(t) for c, t in got.items() if t != post
     }
 
+
+
+async def test_webhook_mode_checks_the_secret_and_answers(
+    config_dir: Path, tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
+):
+    import aiohttp
+
+    config = config_for(config_dir, f"sqlite:///{tmp_path / 'hook.sqlite3'}")
+    sync_content(config)
+    bot = BotProcess(config, api, tmp_path / "hook.log")
+    hook = f"http://127.0.0.1:{unused_tcp_port}/telegram"
+    os.environ["WEBHOOK_URL"] = "https://bot.example.org/telegram"
+    os.environ["WEBHOOK_SECRET"] = "s3cret-for-tests"
+    os.environ["PORT"] = str(unused_tcp_port)
+    try:
+        await bot.start()
+    finally:
+        for key in ("WEBHOOK_URL", "WEBHOOK_SECRET", "PORT"):
+            os.environ.pop(key)
+    try:
+        registered = await api.wait_for(
+            lambda: [c for c in api.calls if c.method == "setWebhook" and c.ok], 60,
+            what="setWebhook",
+        )
+        assert registered[0].params["url"] == "https://bot.example.org/telegram"
+        assert registered[0].params["secret_token"] == "s3cret-for-tests"
+        update = api.send_message("/paper genie", user_id=777)
+        async with aiohttp.ClientSession() as http:
+            # Telegram is told first, then the server starts listening: retry the connect
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    forged = await http.post(hook, json=update)
+                    break
+                except aiohttp.ClientConnectorError:
+                    if time.monotonic() > deadline:
+                        raise
+                    await asyncio.sleep(0.1)
+            assert forged.status == 403
+            accepted = await http.post(
+                hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-for-tests"}
+            )
+            assert accepted.status == 200
+        [reply] = await api.wait_for_messages(777, 1, 30)
+        assert reply.text.startswith("<b>Genie: Generative Interactive Environments</b>")
+        await asyncio.sleep(0.5)
+        assert len(api.messages_to(777)) == 1  # the forged update was not served
+    finally:
+        await bot.stop()

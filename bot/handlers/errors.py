@@ -32,10 +32,17 @@ async def error_handler(update: object, context: BotContext) -> None:
     if not isinstance(update, Update):
         return
     lang = user_lang(update)
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(t(lang, "error"), show_alert=True)
+            return
+        except TelegramError:  # the handler had answered already: say it in the chat
+            pass
+    message = update.effective_message
+    if message is None:
+        return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(t(lang, "error"), show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(t(lang, "error"), do_quote=False)
+        await message.reply_text(t(lang, "error"), do_quote=False)
     except (Forbidden, TelegramError) as exc:  # the apology itself failed: nothing more to do
         log.warning("could not send the apology: %s", exc)
