@@ -446,3 +446,12 @@ async def test_a_failing_button_gets_an_alert(
     monkeypatch.setattr(bot_app.bot_data.services.library, "topics", broken)
     answer = await chat.press_for_answer(topics, "t:code")  # fails before answering
     assert answer == t("en", "error")
+
+
+async def test_paper_query_that_is_a_topic_name_offers_the_topic(api: FakeBotApi):
+    chat = Chat(api)
+    reply = await chat.ask("/paper quantization")
+    assert reply.text.startswith(t("en", "no_match", query="quantization"))
+    assert reply.text.endswith(t("en", "topic_hint", topic="Efficiency & quantization"))
+    [papers] = await chat.press(reply, "t:efficiency")
+    assert papers.text.startswith("<b>Efficiency &amp; quantization</b> — ")

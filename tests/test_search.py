@@ -294,6 +294,7 @@ EXPECTED_FIRST = [
     ("  ARXIV: 2405.11157  ", "Towards Modular LLMs"),
     ("量化", "Imp: Highly Capable"),
     ("世界模型", "Genie: Generative"),
+    ("视频生成", "Sora: A Review"),
     ("世界 模型", "Genie: Generative"),
     ("生成式互动环境", "Genie: Generative"),
     ("生成式 互动环境", "Genie: Generative"),

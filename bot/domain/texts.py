@@ -87,6 +87,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Or browse by topic: /topics",
         "zh": "也可以按主题浏览:/topics",
     },
+    "topic_hint": {
+        "en": "It is also a topic: <b>{topic}</b> — tap below for its papers.",
+        "zh": "这也是一个主题:<b>{topic}</b> — 点击下方查看相关论文。",
+    },
     "results_header": {
         "en": "<b>{total}</b> papers match <b>{query}</b> (page {page}/{pages}):",
         "zh": "与 <b>{query}</b> 匹配的论文共 <b>{total}</b> 篇(第 {page}/{pages} 页):",

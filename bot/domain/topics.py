@@ -92,6 +92,14 @@ class Taxonomy:
         order = {t.id: i for i, t in enumerate(self.topics)}
         return sorted(tagged, key=lambda t: (-scores[t], order[t]))
 
+    def named(self, query: str) -> Topic | None:
+        """The topic whose id, name or alias is exactly ``query`` (case/width-insensitive)."""
+        wanted = normalize(query)
+        return next(
+            (t for t in self.topics if wanted and any(normalize(n) == wanted for n in t.names())),
+            None,
+        )
+
     def resolve(self, query: str) -> list[Topic]:
         """Topics whose id, English/Chinese name or alias matches ``query``.
 

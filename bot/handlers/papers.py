@@ -107,7 +107,15 @@ async def reply_no_match(update: Update, context: BotContext, query: str, lang: 
         lines.append(t(lang, "did_you_mean"))
         lines.extend(paper_line(i + 1, p, with_zh=False) for i, p in enumerate(suggestions))
         markup = InlineKeyboardMarkup(paper_buttons(suggestions))
-    lines.append(t(lang, "try_topics"))
+    topic = context.services.config.taxonomy.named(query)
+    if topic is not None:  # "/paper quantization": the topic has what they are after
+        name = topic.name_zh if lang == "zh" else topic.name_en
+        lines.append(t(lang, "topic_hint", topic=name))
+        rows = list(markup.inline_keyboard) if markup else []
+        rows.append((InlineKeyboardButton(f"🏷 {name}", callback_data=f"t:{topic.id}"),))
+        markup = InlineKeyboardMarkup(rows)
+    else:
+        lines.append(t(lang, "try_topics"))
     await reply(update, "\n".join(lines), markup)
 
 
