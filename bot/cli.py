@@ -49,7 +49,10 @@ def cmd_check(config: BotConfig) -> int:
     """Validate config and content without touching the database."""
     result = load_content(config)
     print(f"config OK: {config.path}")
-    print(f"schedule: {config.schedule.day_of_week} {config.schedule.time:%H:%M} {config.timezone.key}")
+    print(
+        f"schedule: {config.schedule.day_of_week} {config.schedule.time:%H:%M} "
+        f"{config.timezone.key}"
+    )
     total = 0
     for digest in result.digests:
         total += len(digest.papers)

@@ -112,7 +112,9 @@ class Environment:
         try:
             port = int(port_text)
         except ValueError as exc:
-            raise ConfigError("environment", "PORT", f"expected a number, got {port_text!r}") from exc
+            raise ConfigError(
+                "environment", "PORT", f"expected a number, got {port_text!r}"
+            ) from exc
         config_path = Path(env["BOT_CONFIG"]) if env.get("BOT_CONFIG") else DEFAULT_CONFIG
         return cls(
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
@@ -194,7 +196,13 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping"}
+    names = {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+    }
     return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
 
 
@@ -262,7 +270,9 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
                 "id", f"{digest_id!r}: use 1-40 lowercase letters, digits, '.', '_' or '-'"
             )
         if digest_id in seen:
-            raise section.error("id", f"duplicate digest id {digest_id!r} (also at [{seen[digest_id]}])")
+            raise section.error(
+                "id", f"duplicate digest id {digest_id!r} (also at [{seen[digest_id]}])"
+            )
         seen[digest_id] = index
         file = section.path_value("file", "")
         if not section.data.get("file"):
@@ -274,7 +284,9 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
             try:
                 week = date.fromisoformat(week.strip())
             except ValueError as exc:
-                raise section.error("week", f"expected an ISO date like 2024-02-26, got {week!r}") from exc
+                raise section.error(
+                    "week", f"expected an ISO date like 2024-02-26, got {week!r}"
+                ) from exc
         if week is not None and week.weekday() != 0:
             raise section.error("week", f"{week.isoformat()} is not a Monday")
         title = section.get("title", str)
@@ -369,15 +381,13 @@ def load_config(path: Path | None = None, env: Environment | None = None) -> Bot
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise root.error("timezone", f"unknown timezone {tz_name!r} (e.g. Asia/Shanghai)") from exc
     if root.data.get("schedule") is None:
-        raise root.error("schedule", "missing (required): {day_of_week: mon, time: \"09:00\"}")
+        raise root.error("schedule", 'missing (required): {day_of_week: mon, time: "09:00"}')
     schedule = _parse_schedule(path, root.data["schedule"])
     admins = frozenset(_parse_int_list(root, "admins"))
     channels = tuple(_parse_int_list(root, "channels"))
     digests_path = root.path_value("digests", "digests.yaml")
     topics_path = root.path_value("topics", "topics.yaml")
-    database_url = env.database_url or default_database_url(
-        path.parent, root.get("database", str)
-    )
+    database_url = env.database_url or default_database_url(path.parent, root.get("database", str))
     return BotConfig(
         path=path,
         timezone=timezone,

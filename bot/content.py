@@ -120,6 +120,8 @@ def load_content(config: BotConfig) -> LoadResult:
             problems.append(f"{exc.file}:{exc.line}: {exc.problem} (digest {entry.id} refused)")
             refused.add(entry.id)
         except OSError as exc:
-            problems.append(f"{entry.file}:1: cannot read: {exc.strerror} (digest {entry.id} refused)")
+            problems.append(
+                f"{entry.file}:1: cannot read: {exc.strerror} (digest {entry.id} refused)"
+            )
             refused.add(entry.id)
     return LoadResult(tuple(loaded), tuple(problems), frozenset(refused))

@@ -73,7 +73,9 @@ async def test_admins_see_admin_commands_in_help(api: FakeBotApi):
 async def test_command_menu_is_registered_in_both_languages_and_admin_scope(api: FakeBotApi):
     await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID).ask("/start")  # now Telegram knows them
     menu = api.command_names("default")
-    assert menu[:4] == ["start", "help", "paper", "topic"] or {"paper", "topic", "digest"} <= set(menu)
+    assert menu[:4] == ["start", "help", "paper", "topic"] or {"paper", "topic", "digest"} <= set(
+        menu
+    )
     assert "reload" not in menu
     assert set(api.command_names("default", "zh")) == set(menu)
     admin_menu = api.command_names(f"chat:{ADMIN_ID}")
@@ -362,7 +364,9 @@ async def test_channel_subscribes_when_bot_becomes_admin_and_unsubscribes_when_r
 # ------------------------------------------------------------------ admin
 
 
-@pytest.mark.parametrize("command", ["/reload", "/preview", "/stats", "/postnow", "/postnow 2024-w09"])
+@pytest.mark.parametrize(
+    "command", ["/reload", "/preview", "/stats", "/postnow", "/postnow 2024-w09"]
+)
 async def test_non_admins_are_refused_and_nothing_happens(
     api: FakeBotApi, bot_app: BotApp, command: str
 ):

@@ -153,7 +153,9 @@ def test_topics_errors(config_dir: Path, cfg: Path) -> None:
 def test_relative_paths_resolve_against_config_folder(config_dir: Path, cfg: Path) -> None:
     config = load_config(cfg)
     assert config.digests_path == config_dir / "digests.yaml"
-    assert config.digests[0].file == config_dir.parent / "content" / "2024-02-26_weekly-ai-papers.txt"
+    assert (
+        config.digests[0].file == config_dir.parent / "content" / "2024-02-26_weekly-ai-papers.txt"
+    )
 
 
 def test_cli_reports_config_error_in_one_line(config_dir: Path, cfg: Path) -> None:

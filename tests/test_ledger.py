@@ -39,7 +39,9 @@ def test_subscribe_is_idempotent_and_survives_reopen(factory: sessionmaker[Sessi
     assert changed is False and view.active
     changed, view = subs.subscribe(-100, topics=("code", "efficiency"))
     assert changed is True and view.topics == ("code", "efficiency")
-    assert Subscriptions(factory).active_targets() == [Target(-100, 0, ("code", "efficiency"), "en")]
+    assert Subscriptions(factory).active_targets() == [
+        Target(-100, 0, ("code", "efficiency"), "en")
+    ]
     assert subs.unsubscribe(-100) is True
     assert subs.unsubscribe(-100) is False
     assert subs.count_active() == 0

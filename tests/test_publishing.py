@@ -6,8 +6,8 @@ there. Every test checks what each chat received, message by message.
 
 from __future__ import annotations
 
-import re
 import asyncio
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -62,8 +62,10 @@ async def postnow(api: FakeBotApi, arg: str = "") -> str:
     before = len(admin.records)
     api.send_message(f"/postnow {arg}".strip(), chat_id=ADMIN_ID, user_id=ADMIN_ID)
     await api.wait_for(
-        lambda: any("Published" in m.text or "queue is empty" in m.text or "No digest" in m.text
-                    for m in admin.records[before:]),
+        lambda: any(
+            "Published" in m.text or "queue is empty" in m.text or "No digest" in m.text
+            for m in admin.records[before:]
+        ),
         30,
         what="/postnow report",
     )
@@ -283,9 +285,7 @@ async def test_catch_up_posts_once_and_not_again_after_restart(
     assert len(api.messages_to(1601)) == len(want)
 
 
-async def test_broadcast_under_simulated_flood_limits_loses_nothing(
-    app: BotApp, api: FakeBotApi
-):
+async def test_broadcast_under_simulated_flood_limits_loses_nothing(app: BotApp, api: FakeBotApi):
     api.flood_limits(30, 20)
     chats = list(range(1701, 1761))
     for chat_id in chats:

@@ -21,7 +21,9 @@ from bot.domain.texts import TEXTS, t
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.sandbox.html_check import check_telegram_html
 
-DIGEST = DigestView("2024-w09", "每周AI论文速递(240226-240301)", date(2024, 2, 26), date(2024, 3, 1), None, 2)
+DIGEST = DigestView(
+    "2024-w09", "每周AI论文速递(240226-240301)", date(2024, 2, 26), date(2024, 3, 1), None, 2
+)
 LM = TopicView("language-models", "Language models", "语言模型")
 CODE = TopicView("code", "Code", "代码")
 
@@ -48,7 +50,9 @@ def test_card_escapes_everything_and_is_valid_html() -> None:
     visible = check_telegram_html(text)
     assert "Thinking <think> & Acting: 1.58 Bits" in visible
     assert "我们提出 <b>不是标签</b> & 更多" in visible
-    assert '<a href="https://arxiv.org/abs/2402.17764"><b>Thinking &lt;think&gt; &amp; Acting' in text
+    assert (
+        '<a href="https://arxiv.org/abs/2402.17764"><b>Thinking &lt;think&gt; &amp; Acting' in text
+    )
     assert "#Language_models" in visible
     assert "From: 每周AI论文速递(240226-240301) (2024-02-26 – 2024-03-01)" in visible
     assert has_more is False
@@ -83,7 +87,14 @@ def test_shorten() -> None:
 
 
 def test_weekly_post_sections_and_split() -> None:
-    papers = [paper(i, section="LLM发展与基准" if i < 30 else "Transformer和注意力模型", abstract="句子。" * 80) for i in range(1, 41)]
+    papers = [
+        paper(
+            i,
+            section="LLM发展与基准" if i < 30 else "Transformer和注意力模型",
+            abstract="句子。" * 80,
+        )
+        for i in range(1, 41)
+    ]
     messages = weekly_post(DIGEST, papers, "en")
     assert len(messages) > 1
     for message in messages:
@@ -92,7 +103,9 @@ def test_weekly_post_sections_and_split() -> None:
         assert not message.rstrip().endswith("</b>") or "▎" not in message.splitlines()[-1]
     joined = "\n\n".join(messages)
     assert joined.count("Thinking &lt;think&gt;") == 40  # every paper exactly once, in order
-    assert messages[0].startswith("📚 <b>每周AI论文速递(240226-240301)</b>\n2024-02-26 – 2024-03-01 · 40 papers")
+    assert messages[0].startswith(
+        "📚 <b>每周AI论文速递(240226-240301)</b>\n2024-02-26 – 2024-03-01 · 40 papers"
+    )
     assert joined.count("▎<b>LLM发展与基准</b>") == 1
 
 
@@ -123,11 +136,37 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
     for key, entry in TEXTS.items():
         assert set(entry) == {"en", "zh"}, key
     values = {
-        "commands": "x", "next_post": "<now>", "status": "s", "username": "u", "query": "<q>",
-        "total": 1, "page": 1, "pages": 2, "shown": 5, "topic": "<t>", "title": "T&", "week": "w",
-        "count": 3, "start": "a", "end": "b", "digest": "d", "topics": "x", "when": "w",
-        "lines": "l", "digests": 1, "retired": 0, "papers": 2, "subscribers": 3, "published": 1,
-        "queued": 0, "last_post": "x", "id": "i", "n": 2, "sent": 1, "failed": 0, "skipped": 0,
+        "commands": "x",
+        "next_post": "<now>",
+        "status": "s",
+        "username": "u",
+        "query": "<q>",
+        "total": 1,
+        "page": 1,
+        "pages": 2,
+        "shown": 5,
+        "topic": "<t>",
+        "title": "T&",
+        "week": "w",
+        "count": 3,
+        "start": "a",
+        "end": "b",
+        "digest": "d",
+        "topics": "x",
+        "when": "w",
+        "lines": "l",
+        "digests": 1,
+        "retired": 0,
+        "papers": 2,
+        "subscribers": 3,
+        "published": 1,
+        "queued": 0,
+        "last_post": "x",
+        "id": "i",
+        "n": 2,
+        "sent": 1,
+        "failed": 0,
+        "skipped": 0,
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

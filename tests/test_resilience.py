@@ -179,7 +179,6 @@ async def test_two_processes_on_one_postgres_database_send_each_chat_once(
     }
 
 
-
 async def test_webhook_mode_checks_the_secret_and_answers(
     config_dir: Path, tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
 ):
@@ -199,7 +198,8 @@ async def test_webhook_mode_checks_the_secret_and_answers(
             os.environ.pop(key)
     try:
         registered = await api.wait_for(
-            lambda: [c for c in api.calls if c.method == "setWebhook" and c.ok], 60,
+            lambda: [c for c in api.calls if c.method == "setWebhook" and c.ok],
+            60,
             what="setWebhook",
         )
         assert registered[0].params["url"] == "https://bot.example.org/telegram"

@@ -25,9 +25,7 @@ def run_ingest(config: BotConfig, factory: sessionmaker[Session]):
 
 
 def papers_by_title(factory: sessionmaker[Session]) -> dict[str, dict]:
-    return {
-        p["title_en"]: p for d in export_store(factory)["digests"] for p in d["papers"]
-    }
+    return {p["title_en"]: p for d in export_store(factory)["digests"] for p in d["papers"]}
 
 
 def reload(config: BotConfig) -> BotConfig:
@@ -96,9 +94,7 @@ def test_digest_removed_from_config_is_retired_not_deleted(config: BotConfig, fa
     assert run_ingest(reload(config), factory).restored == ["2024-w16"]
 
 
-def test_broken_file_is_refused_with_file_and_line_and_old_version_kept(
-    config: BotConfig, factory
-):
+def test_broken_file_is_refused_with_file_and_line_and_old_version_kept(config: BotConfig, factory):
     run_ingest(config, factory)
     path = next(e.file for e in config.digests if e.id == "2024-w21")
     path.write_bytes(b"\xff\xfe garbage \x00\x01")

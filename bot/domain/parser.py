@@ -130,7 +130,9 @@ def _strip_markup(text: str) -> str:
 def _trim_url(url: str) -> str:
     """Closing punctuation glued to a URL in running text is not part of it."""
     url = url.rstrip(".,;:!?'\"*_")
-    while url.endswith((")", "]")) and url.count(url[-1]) > url.count("(" if url[-1] == ")" else "["):
+    while url.endswith((")", "]")) and url.count(url[-1]) > url.count(
+        "(" if url[-1] == ")" else "["
+    ):
         url = url[:-1]
     return url
 
@@ -152,7 +154,9 @@ def _is_url_line(text: str) -> bool:
     rest = _MD_LINK.sub(" ", text)
     rest = _URL.sub(" ", rest)
     rest = _ARXIV_TAG.sub(" ", rest)
-    rest = re.sub(r"(?i)\b(?:paper|arxiv|pdf|code|github|project|link|url|homepage|demo)\b", " ", rest)
+    rest = re.sub(
+        r"(?i)\b(?:paper|arxiv|pdf|code|github|project|link|url|homepage|demo)\b", " ", rest
+    )
     rest = re.sub(r"(论文|代码|项目|主页|链接|地址)", " ", rest)
     return rest.strip(" :：-|·•*[]()") == "" and bool(_links_in(text) or _arxiv_in(text))
 
@@ -221,8 +225,10 @@ def _marker_title(text: str) -> str | None:
     for pattern, group in ((_NUMBERED, 2), (_HEADING, 2), (_BOLD_LINE, 1)):
         match = pattern.match(stripped)
         if match:
-            if pattern is _BOLD_LINE and _strip_markup(match.group(2)) and not _is_url_line(
-                match.group(2)
+            if (
+                pattern is _BOLD_LINE
+                and _strip_markup(match.group(2))
+                and not _is_url_line(match.group(2))
             ):
                 return None  # bold lead-in of a sentence, not a title line
             return _strip_markup(match.group(group))
@@ -310,8 +316,10 @@ class _Reader:
         nxt = self.lines[index + 1].text.strip()
         if _latin_cjk(nxt)[1] >= 2:
             return not _is_junk(nxt)  # a Chinese title or summary
-        return not _is_junk(nxt) and not _is_url_line(nxt) and not (
-            _title_like(_strip_markup(nxt)) and len(nxt) < 120
+        return (
+            not _is_junk(nxt)
+            and not _is_url_line(nxt)
+            and not (_title_like(_strip_markup(nxt)) and len(nxt) < 120)
         )
 
     @staticmethod
@@ -428,7 +436,9 @@ def _table_columns(header: list[str]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for kind, aliases in names.items():
         for at, label in enumerate(header):
-            if at not in columns.values() and any(label == a or label.startswith(a) for a in aliases):
+            if at not in columns.values() and any(
+                label == a or label.startswith(a) for a in aliases
+            ):
                 columns.setdefault(kind, at)
     return columns if "title" in columns else {}
 

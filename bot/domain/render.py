@@ -49,7 +49,7 @@ def shorten(text: str, limit: int) -> str:
         if pos >= limit * 0.6:
             cut = cut[: pos + len(mark.strip() or mark)].rstrip()
             break
-    return cut.rstrip(",,;; ") + "…"
+    return re.sub(r"[,;，；\s]+$", "", cut) + "…"
 
 
 def summary(abstract: str, limit: int = POST_SUMMARY_CHARS, sentences: int = 2) -> str:
@@ -177,7 +177,16 @@ def weekly_post(
     names = ", ".join(topic_names) or ", ".join(sorted(wanted))
     chosen = [p for p in papers if not wanted or wanted & {tp.id for tp in p.topics}]
     if wanted and not chosen:
-        return [t(lang, "post_none_for_filter", title=digest.title, week=week, topics=names, id=digest.id)]
+        return [
+            t(
+                lang,
+                "post_none_for_filter",
+                title=digest.title,
+                week=week,
+                topics=names,
+                id=digest.id,
+            )
+        ]
     if wanted:
         header = t(
             lang,

@@ -67,8 +67,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "no_schedule": {"en": "not scheduled", "zh": "未安排"},
     "usage_paper": {
-        "en": "Usage: /paper &lt;title, 中文标题, arXiv id or words&gt;\nExample: <code>/paper genie</code>",
-        "zh": "用法:/paper &lt;标题、中文标题、arXiv 编号或关键词&gt;\n例如:<code>/paper 世界模型</code>",
+        "en": (
+            "Usage: /paper &lt;title, 中文标题, arXiv id or words&gt;\n"
+            "Example: <code>/paper genie</code>"
+        ),
+        "zh": (
+            "用法:/paper &lt;标题、中文标题、arXiv 编号或关键词&gt;\n"
+            "例如:<code>/paper 世界模型</code>"
+        ),
     },
     "usage_topic": {
         "en": "Usage: /topic &lt;name&gt;, e.g. <code>/topic quantization</code>. Topics:",
@@ -193,7 +199,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "📚 <b>{title}</b>\n{week} · {total} 篇中的 {count} 篇,主题:{topics}",
     },
     "post_none_for_filter": {
-        "en": "📚 <b>{title}</b> ({week}): no papers on {topics} this week. /digest {id} shows all.",
+        "en": (
+            "📚 <b>{title}</b> ({week}): no papers on {topics} this week. "
+            "/digest {id} shows all."
+        ),
         "zh": "📚 <b>{title}</b>({week}):本周没有关于 {topics} 的论文。/digest {id} 查看全部。",
     },
     "reload_done": {"en": "<b>Reloaded.</b>\n{lines}", "zh": "<b>已重新加载。</b>\n{lines}"},
@@ -215,11 +224,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "👀 下一次每周推送预览({id}),共 {n} 条消息:",
     },
     "queue_empty": {
-        "en": "The digest queue is empty: add a digest to content/ and config/digests.yaml, then /reload.",
-        "zh": "待发布队列为空:请把新速递放入 content/ 并登记到 config/digests.yaml,然后 /reload。",
+        "en": (
+            "The digest queue is empty: add a digest to content/ and config/digests.yaml, "
+            "then /reload."
+        ),
+        "zh": (
+            "待发布队列为空:请把新速递放入 content/ 并登记到 config/digests.yaml,"
+            "然后 /reload。"
+        ),
     },
     "postnow_done": {
-        "en": "Published <b>{id}</b>: {sent} chats sent, {failed} failed, {skipped} already had it.",
+        "en": (
+            "Published <b>{id}</b>: {sent} chats sent, {failed} failed, "
+            "{skipped} already had it."
+        ),
         "zh": "已发布 <b>{id}</b>:成功 {sent} 个聊天,失败 {failed} 个,{skipped} 个已收到过。",
     },
     "postnow_unknown": {
@@ -234,5 +252,8 @@ def t(lang: str, key: str, **values: object) -> str:
     """The text ``key`` in ``lang`` with ``values`` HTML-escaped into it."""
     entry = TEXTS[key]
     template = entry.get(lang) or entry["en"]
-    safe = {k: v.html if isinstance(v, Raw) else html.escape(str(v), quote=False) for k, v in values.items()}
+    safe = {
+        k: v.html if isinstance(v, Raw) else html.escape(str(v), quote=False)
+        for k, v in values.items()
+    }
     return template.format(**safe)

@@ -70,7 +70,9 @@ class Taxonomy:
                 count += pattern.search(text) is not None
         return count
 
-    def tag(self, title_en: str, title_zh: str | None, section: str | None, abstract: str) -> list[str]:
+    def tag(
+        self, title_en: str, title_zh: str | None, section: str | None, abstract: str
+    ) -> list[str]:
         """Topic ids for a paper, best first; never empty (falls back to the fallback)."""
         title = normalize(f"{title_en} {title_zh or ''}")
         heading = normalize(section or "")

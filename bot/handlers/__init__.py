@@ -18,6 +18,7 @@ from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
 
 __all__ = ["ADMIN_COMMANDS", "USER_COMMANDS", "register"]
 
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Attach every handler to the application."""
     commands = {
@@ -50,5 +51,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for pattern, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(InlineQueryHandler(papers.inline_query))
-    application.add_handler(ChatMemberHandler(chat.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(
+        ChatMemberHandler(chat.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_error_handler(error_handler)

@@ -50,9 +50,8 @@ async def reload_command(update: Update, context: BotContext) -> None:
     if context.job_queue is not None:
         schedule_weekly(context.job_queue, services)
     lines = report.lines()
-    lines.append(
-        f"next post: {format_local(services.next_post_time(datetime.now(UTC)), services.config.timezone)}"
-    )
+    next_post = services.next_post_time(datetime.now(UTC))
+    lines.append(f"next post: {format_local(next_post, services.config.timezone)}")
     body = html.escape("\n".join(lines))
     await reply(update, t(lang, "reload_done", lines=Raw(body))[:4000])
 

@@ -27,19 +27,27 @@ DIGESTS_PER_PAGE = 8
 def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup:
     """Every topic as a button "Name (count)", two per row."""
     buttons = [
-        InlineKeyboardButton(f"{topic.name(lang)} ({topic.paper_count})", callback_data=f"t:{topic.id}")
+        InlineKeyboardButton(
+            f"{topic.name(lang)} ({topic.paper_count})", callback_data=f"t:{topic.id}"
+        )
         for topic in topics
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-async def topic_page(context: BotContext, topic: TopicView, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+async def topic_page(
+    context: BotContext, topic: TopicView, page: int, lang: str
+) -> tuple[str, InlineKeyboardMarkup]:
     """One page of a topic's papers, newest digest first."""
-    papers, total = await db(context.services.library.topic_papers, topic.id, page * PAGE_SIZE, PAGE_SIZE)
+    papers, total = await db(
+        context.services.library.topic_papers, topic.id, page * PAGE_SIZE, PAGE_SIZE
+    )
     if total == 0:
         return t(lang, "topic_empty", topic=topic.name(lang)), InlineKeyboardMarkup([])
     pages = page_count(total)
-    lines = [t(lang, "topic_header", topic=topic.name(lang), total=total, page=page + 1, pages=pages)]
+    lines = [
+        t(lang, "topic_header", topic=topic.name(lang), total=total, page=page + 1, pages=pages)
+    ]
     start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
     keyboard = paper_buttons(papers, start)
@@ -66,10 +74,16 @@ async def topic_command(update: Update, context: BotContext) -> None:
         return
     matches = context.services.config.taxonomy.resolve(query)
     if not matches:
-        await reply(update, t(lang, "unknown_topic", query=shorten(query, 60)), topics_keyboard(topics, lang))
+        await reply(
+            update,
+            t(lang, "unknown_topic", query=shorten(query, 60)),
+            topics_keyboard(topics, lang),
+        )
         return
     counted = {topic.id: topic for topic in topics}
-    chosen = counted.get(matches[0].id) or TopicView(matches[0].id, matches[0].name_en, matches[0].name_zh)
+    chosen = counted.get(matches[0].id) or TopicView(
+        matches[0].id, matches[0].name_en, matches[0].name_zh
+    )
     text, markup = await topic_page(context, chosen, 0, lang)
     await reply(update, text, markup)
 
@@ -100,11 +114,15 @@ async def send_digest(update: Update, context: BotContext, key: str, lang: str) 
     digest = await db(library.digest, key)
     if digest is None:
         total = (await db(library.digests, 0, 1))[1]
-        text = t(lang, "digest_not_found", query=shorten(key, 60)) if total else t(lang, "no_digests")
+        text = (
+            t(lang, "digest_not_found", query=shorten(key, 60)) if total else t(lang, "no_digests")
+        )
         await reply(update, text + ("\n" + t(lang, "usage_digest") if total else ""))
         return
     papers = await db(library.digest_papers, digest.id)
-    await reply_many(update, digest_overview(digest, papers, lang), InlineKeyboardMarkup(paper_buttons(papers)))
+    await reply_many(
+        update, digest_overview(digest, papers, lang), InlineKeyboardMarkup(paper_buttons(papers))
+    )
 
 
 async def digest_command(update: Update, context: BotContext) -> None:
@@ -120,9 +138,13 @@ async def digest_callback(update: Update, context: BotContext) -> None:
     await send_digest(update, context, query.data.split(":", 1)[1], user_lang(update))
 
 
-async def digests_page(context: BotContext, page: int, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+async def digests_page(
+    context: BotContext, page: int, lang: str
+) -> tuple[str, InlineKeyboardMarkup]:
     """One page of the archive, newest first."""
-    digests, total = await db(context.services.library.digests, page * DIGESTS_PER_PAGE, DIGESTS_PER_PAGE)
+    digests, total = await db(
+        context.services.library.digests, page * DIGESTS_PER_PAGE, DIGESTS_PER_PAGE
+    )
     if total == 0:
         return t(lang, "no_digests"), InlineKeyboardMarkup([])
     pages = page_count(total, DIGESTS_PER_PAGE)
@@ -130,7 +152,9 @@ async def digests_page(context: BotContext, page: int, lang: str) -> tuple[str, 
     buttons: list[list[InlineKeyboardButton]] = []
     for digest in digests:
         week = week_label(digest, lang)
-        lines.append(f"• <b>{esc(digest.title)}</b> — {esc(week or digest.id)} · {digest.paper_count} 📄")
+        lines.append(
+            f"• <b>{esc(digest.title)}</b> — {esc(week or digest.id)} · {digest.paper_count} 📄"
+        )
         label = shorten(f"{digest.week_start or ''} {digest.title}".strip(), 40)
         buttons.append([InlineKeyboardButton(label, callback_data=f"d:{digest.id}")])
     nav = pager(lang, "dl:", page, pages)
@@ -149,7 +173,9 @@ async def digests_callback(update: Update, context: BotContext) -> None:
     """Button ``dl:<page>``: another page of the archive."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    text, markup = await digests_page(context, max(0, int(query.data.split(":")[1])), user_lang(update))
+    text, markup = await digests_page(
+        context, max(0, int(query.data.split(":")[1])), user_lang(update)
+    )
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
 

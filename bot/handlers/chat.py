@@ -30,7 +30,7 @@ def _topic_names(context: BotContext, topic_ids: tuple[str, ...], lang: str) -> 
 
 
 async def subscription_status(update: Update, context: BotContext, lang: str) -> str:
-    """"subscribed ✅", "subscribed (only: …)" or "not subscribed" for this chat/topic."""
+    """ "subscribed ✅", "subscribed (only: …)" or "not subscribed" for this chat/topic."""
     chat = update.effective_chat
     if chat is None:
         return ""
@@ -87,7 +87,11 @@ async def may_change_subscription(update: Update, context: BotContext) -> bool:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or not is_group(update):
         return True
-    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+    if (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
         return True  # an anonymous group administrator
     if user is None:
         return False
@@ -121,7 +125,11 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
             unknown.append(word)
     if unknown:
         topics = await db(context.services.library.topics)
-        await reply(update, t(lang, "unknown_topic", query=" ".join(unknown)[:60]), topics_keyboard(topics, lang))
+        await reply(
+            update,
+            t(lang, "unknown_topic", query=" ".join(unknown)[:60]),
+            topics_keyboard(topics, lang),
+        )
         return
     changed, _ = await db(
         context.services.subscriptions.subscribe,
@@ -136,7 +144,15 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
     if not changed:
         await reply(update, t(lang, "already_subscribed", when=when))
     elif wanted:
-        await reply(update, t(lang, "subscribed_topics", when=when, topics=_topic_names(context, tuple(wanted), lang)))
+        await reply(
+            update,
+            t(
+                lang,
+                "subscribed_topics",
+                when=when,
+                topics=_topic_names(context, tuple(wanted), lang),
+            ),
+        )
     else:
         await reply(update, t(lang, "subscribed", when=when))
 
@@ -150,7 +166,9 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
     if not await may_change_subscription(update, context):
         await reply(update, t(lang, "need_chat_admin"))
         return
-    removed = await db(context.services.subscriptions.unsubscribe, chat.id, thread_of(update) or 0, "user")
+    removed = await db(
+        context.services.subscriptions.unsubscribe, chat.id, thread_of(update) or 0, "user"
+    )
     await reply(update, t(lang, "unsubscribed" if removed else "not_subscribed"))
 
 

@@ -67,7 +67,9 @@ async def reply(
     )
 
 
-async def reply_many(update: Update, texts: Sequence[str], last_markup: InlineKeyboardMarkup | None) -> None:
+async def reply_many(
+    update: Update, texts: Sequence[str], last_markup: InlineKeyboardMarkup | None
+) -> None:
     """Send several messages in order; the keyboard goes under the last one."""
     for index, text in enumerate(texts):
         await reply(update, text, last_markup if index == len(texts) - 1 else None)
@@ -79,7 +81,9 @@ def is_group(update: Update) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
-def paper_buttons(papers: Sequence[PaperView], start: int = 1, per_row: int = 5) -> list[list[InlineKeyboardButton]]:
+def paper_buttons(
+    papers: Sequence[PaperView], start: int = 1, per_row: int = 5
+) -> list[list[InlineKeyboardButton]]:
     """Numbered buttons, one per paper, that open its card."""
     buttons = [
         InlineKeyboardButton(str(start + index), callback_data=f"p:{paper.id}")

@@ -23,7 +23,10 @@ def describe(update: object) -> str:
     message = update.effective_message
     text = (message.text or "")[:80] if message else ""
     data = update.callback_query.data if update.callback_query else None
-    return f"update {update.update_id} chat={chat.id if chat else None} user={user.id if user else None} text={text!r} data={data!r}"
+    return (
+        f"update {update.update_id} chat={chat.id if chat else None} "
+        f"user={user.id if user else None} text={text!r} data={data!r}"
+    )
 
 
 async def error_handler(update: object, context: BotContext) -> None:

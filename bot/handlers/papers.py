@@ -48,7 +48,11 @@ def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> Inli
     row: list[InlineKeyboardButton] = []
     if has_more:
         key = "ps" if full else "pf"
-        row.append(InlineKeyboardButton(t(lang, "less" if full else "more"), callback_data=f"{key}:{paper.id}"))
+        row.append(
+            InlineKeyboardButton(
+                t(lang, "less" if full else "more"), callback_data=f"{key}:{paper.id}"
+            )
+        )
     row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=f"d:{paper.digest.id}"))
     return InlineKeyboardMarkup([row])
 
@@ -168,7 +172,9 @@ async def results_page_callback(update: Update, context: BotContext) -> None:
         return
     text_query, ids = remembered
     page = min(max(0, int(raw_page)), page_count(len(ids)) - 1)
-    papers = await db(context.services.library.papers, ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
+    papers = await db(
+        context.services.library.papers, ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    )
     text, markup = results_page(lang, text_query, papers, len(ids), page, key)
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)

@@ -94,7 +94,9 @@ class Publisher:
         extra = [Target(chat_id) for chat_id in self.channels() if (chat_id, 0) not in known]
         return subscribed + extra
 
-    async def publish_next(self, trigger: str, slot: str | None = None) -> PublicationSummary | None:
+    async def publish_next(
+        self, trigger: str, slot: str | None = None
+    ) -> PublicationSummary | None:
         """Publish the next unpublished digest; with none left, tell the admins once."""
         if slot is not None and await asyncio.to_thread(self.ledger.slot_taken, slot):
             # another process (or an earlier run) owns this slot: just help it finish

@@ -42,7 +42,9 @@ def schedule_weekly(job_queue: JobQueue[Any], services: Services) -> None:
     """(Re)create the weekly job from config; called on start and by /reload."""
     for job in job_queue.get_jobs_by_name(WEEKLY_JOB):
         job.schedule_removal()
-    job_queue.run_custom(weekly_job, job_kwargs={"trigger": cron_trigger(services)}, name=WEEKLY_JOB)
+    job_queue.run_custom(
+        weekly_job, job_kwargs={"trigger": cron_trigger(services)}, name=WEEKLY_JOB
+    )
     if not job_queue.get_jobs_by_name(RESUME_JOB):
         # a dead process's claims expire after the claim timeout: look again about then
         every = min(RESUME_EVERY, timedelta(seconds=services.config.delivery.claim_timeout_seconds))
@@ -52,7 +54,9 @@ def schedule_weekly(job_queue: JobQueue[Any], services: Services) -> None:
 def current_slot(services: Services, now: datetime) -> str:
     """The slot of the occurrence at or just before ``now``."""
     schedule = services.config.schedule
-    return slot_key(previous_occurrence(now, schedule.weekday, schedule.time, services.config.timezone))
+    return slot_key(
+        previous_occurrence(now, schedule.weekday, schedule.time, services.config.timezone)
+    )
 
 
 async def weekly_job(context: BotContext) -> None:
@@ -95,7 +99,9 @@ async def catch_up(services: Services, publisher: Publisher, now: datetime) -> s
     return slot
 
 
-def install_jobs(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+def install_jobs(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
     """Schedule the weekly and resume jobs on the application's JobQueue."""
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")

@@ -57,9 +57,7 @@ async def running_bot(
         updater = application.updater
         if updater is None:
             raise RuntimeError("the application has no updater")
-        await updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
+        await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
         await application.start()
         try:
             yield application

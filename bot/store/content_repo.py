@@ -135,9 +135,7 @@ def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxono
         rows = {
             d.id: d
             for d in session.scalars(
-                select(Digest).options(
-                    selectinload(Digest.papers).selectinload(Paper.topic_links)
-                )
+                select(Digest).options(selectinload(Digest.papers).selectinload(Paper.topic_links))
             )
         }
         listed = {d.entry.id for d in loaded} | content.refused_ids

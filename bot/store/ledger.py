@@ -96,7 +96,9 @@ class Ledger:
     def slot_taken(self, slot: str) -> bool:
         """Whether a scheduled slot already has its publication (run or being run)."""
         with self.factory() as session:
-            return session.scalar(select(Publication.id).where(Publication.slot == slot)) is not None
+            return (
+                session.scalar(select(Publication.id).where(Publication.slot == slot)) is not None
+            )
 
     # --- opening --------------------------------------------------------------------
 

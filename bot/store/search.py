@@ -83,7 +83,6 @@ def search_fields(
     }
 
 
-
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     """One result: higher ``score`` is better; ``kind`` says what matched (see module doc)."""

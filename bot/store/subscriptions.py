@@ -144,11 +144,11 @@ class Subscriptions:
         """Every active subscription as a delivery target, oldest first."""
         with self.factory() as session:
             rows = session.scalars(
-                select(Subscription)
-                .where(Subscription.active.is_(True))
-                .order_by(Subscription.id)
+                select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id)
             ).all()
-            return [Target(r.chat_id, r.thread_id, tuple(r.topics.split()), r.language) for r in rows]
+            return [
+                Target(r.chat_id, r.thread_id, tuple(r.topics.split()), r.language) for r in rows
+            ]
 
     def count_active(self) -> int:
         """Number of active subscriptions."""
