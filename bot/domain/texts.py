@@ -200,8 +200,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "post_none_for_filter": {
         "en": (
-            "📚 <b>{title}</b> ({week}): no papers on {topics} this week. "
-            "/digest {id} shows all."
+            "📚 <b>{title}</b> ({week}): no papers on {topics} this week. /digest {id} shows all."
         ),
         "zh": "📚 <b>{title}</b>({week}):本周没有关于 {topics} 的论文。/digest {id} 查看全部。",
     },
@@ -229,14 +228,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "then /reload."
         ),
         "zh": (
-            "待发布队列为空:请把新速递放入 content/ 并登记到 config/digests.yaml,"
-            "然后 /reload。"
+            "待发布队列为空:请把新速递放入 content/ 并登记到 config/digests.yaml,然后 /reload。"
         ),
     },
     "postnow_done": {
         "en": (
-            "Published <b>{id}</b>: {sent} chats sent, {failed} failed, "
-            "{skipped} already had it."
+            "Published <b>{id}</b>: {sent} chats sent, {failed} failed, {skipped} already had it."
         ),
         "zh": "已发布 <b>{id}</b>:成功 {sent} 个聊天,失败 {failed} 个,{skipped} 个已收到过。",
     },
