@@ -17,6 +17,8 @@ TITLE_WEIGHT = 3
 SECTION_WEIGHT = 3
 ABSTRACT_WEIGHT = 1
 TAG_THRESHOLD = 2  # a title/section hit, or two distinct abstract keywords
+MAX_TOPICS = 3  # more tags than this stop meaning anything in a post
+RELATIVE_THRESHOLD = 3  # keep topics scoring at least a third of the best one
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,9 @@ class Taxonomy:
         if not tagged:
             return [self.fallback_id]
         order = {t.id: i for i, t in enumerate(self.topics)}
-        return sorted(tagged, key=lambda t: (-scores[t], order[t]))
+        ranked = sorted(tagged, key=lambda t: (-scores[t], order[t]))
+        best = scores[ranked[0]]
+        return [t for t in ranked if scores[t] * RELATIVE_THRESHOLD >= best][:MAX_TOPICS]
 
     def named(self, query: str) -> Topic | None:
         """The topic whose id, name or alias is exactly ``query`` (case/width-insensitive)."""
