@@ -118,7 +118,13 @@ def test_index_tokens_fold_width_case_and_split_scripts() -> None:
 def test_query_terms_merge_spaced_cjk_and_keep_plain_words() -> None:
     assert query_terms("世界 模型") == query_terms("世界模型")
     assert query_terms("世界模型")[0].tokens == ("世界", "界模", "模型")
-    assert query_terms("StarCoder 2") == [QueryTerm(("starcoder",), prefix=True), QueryTerm(("2",))]
+    assert query_terms("StarCoder 2") == [QueryTerm(("starcoder",)), QueryTerm(("2",))]
+    # the last word is matched as typed so far: "language model" finds "Models"
+    assert query_terms("language model")[-1] == QueryTerm(("model",), prefix=True)
+    assert query_terms("推理 预训练", join_cjk=False) == [
+        QueryTerm(("推理",), cjk=True),
+        QueryTerm(("预训", "训练"), cjk=True),
+    ]
     assert query_terms("量") == [QueryTerm(("量",), cjk=True, prefix=True)]
     assert [t.text for t in query_terms("kv 缓存 kv")] == ["kv", "缓存"]
     assert query_terms('" OR * NEAR( ^') == [QueryTerm(("or",)), QueryTerm(("near",), prefix=True)]
@@ -169,13 +175,13 @@ def test_engine_queries_quote_every_token() -> None:
     terms = query_terms('genie " OR * NEAR( 世界模型 ^ 量')
     match = fts5_query(terms, column="title_tokens")
     assert match == (
-        'title_tokens : "genie"* AND title_tokens : "or" AND title_tokens : "near"* AND '
+        'title_tokens : "genie" AND title_tokens : "or" AND title_tokens : "near" AND '
         'title_tokens : "世界 界模 模型" AND title_tokens : "量"*'
     )
-    assert fts5_query(terms[:2], op="OR") == '"genie"* OR "or"'
+    assert fts5_query(terms[:2], op="OR") == '"genie" OR "or"'
     tsq = tsquery_text(terms, weight="A")
-    assert tsq == "'genie':*A & 'or':A & 'near':*A & ('世界':A <-> '界模':A <-> '模型':A) & '量':*A"
-    assert tsquery_text(terms[:2], op="|") == "'genie':* | 'or'"
+    assert tsq == "'genie':A & 'or':A & 'near':A & ('世界':A <-> '界模':A <-> '模型':A) & '量':*A"
+    assert tsquery_text(terms[:2], op="|") == "'genie' | 'or'"
 
 
 # --------------------------------------------------------------------------- database
@@ -601,3 +607,15 @@ def test_ingestion_fills_search_columns(factory, searcher, tmp_path: Path) -> No
         assert "世界 界模 模型" in row.abstract_tokens
         assert row.title_zh_compact == "genie生成式互动环境"
         assert searcher.search(session, "世界模型")[0].paper_id == row.id
+
+
+def test_spaced_chinese_words_are_searched_separately_when_the_phrase_is_absent(
+    factory, seeded, searcher
+) -> None:
+    with factory() as session:
+        # "推理" and "语言模型" both occur in several summaries, never as one phrase
+        hits = searcher.search(session, "推理 语言模型")
+        assert hits
+        for title in _titles(seeded, hits):
+            _zh, abstract = SEED_BY_TITLE[title]
+            assert "推理" in abstract + (_zh or "") and "语言模型" in abstract + (_zh or "")

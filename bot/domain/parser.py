@@ -1,507 +1,477 @@
 """The digest parser: plain text of a weekly digest → papers, for the whole family of formats.
 
-Digests arrive copied from blogs and newsletters. Two layouts cover what we have seen:
+Digests arrive copied from blogs and newsletters. Four layouts cover what we have seen:
 
-* **marked**: every paper starts with a marker line — ``1、Title``, ``1. Title``,
-  ``### Title``, ``**Title**``, ``1. [Title](https://arxiv.org/abs/…)`` — and short lines or
-  headings just before a marker are section headings (numbering may restart per section);
+* **numbered**: ``1、Title`` / ``1. Title`` / ``1) Title`` / ``### 1. Title`` start papers;
+  headings, and short lines just before a ``1.`` (numbering restarts), are sections;
+* **heading**: ``### Title`` starts a paper; shallower headings are sections;
+* **bold**: ``**Title**`` lines start papers;
 * **blocks**: unmarked blocks of an English title line, an optional Chinese title line and
   the summary, with or without blank lines between them.
 
-Markdown tables (``| Title | 中文标题 | Link |``) are read row by row. Everything from the
-first line of web-page junk after the papers (comment widgets, emoji palettes, ``Source:``,
-``上一篇/下一篇``, share/subscribe links, editor help) is dropped, so junk can never become
-a paper, a title or part of a summary. A file without a confident paper is refused with
+Markdown tables with a known header (``| Title | 中文标题 | Link |``) give one paper per
+row in any layout. A paper's summary is the lines after its title (bullets kept as ``•``);
+link-only lines give its arXiv id and links. Everything from the first line of web-page
+junk after the papers (comment widgets, emoji palettes, ``Source:``, ``上一篇/下一篇``,
+share/subscribe links, editor help) is dropped, so junk never becomes a paper, a title or
+part of a summary. A file without a confident paper is refused with
 :class:`DigestParseError` naming the file and line.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.domain import digest_formats as fmt
 from bot.domain.models import DigestParseError, ParsedDigest, ParsedPaper
 
-MAX_TITLE_CHARS = 300
-MAX_ZH_TITLE_CHARS = 150
-MAX_HEADING_CHARS = 40
-MAX_DIGEST_TITLE_CHARS = 100
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_URL = re.compile(r"https?://[\x21-\x7e]+", re.IGNORECASE)
-_MD_LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
-_ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
-    re.IGNORECASE,
-)
-_ARXIV_TAG = re.compile(r"\barxiv\s*[:：]\s*(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
-_NUMBERED = re.compile(r"^(?:#{1,6}\s*)?(?:[*_]{2})?\s*(\d{1,3})\s*[、.．)）:：]\s*(.*)$")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_BOLD_LINE = re.compile(r"^(?:[-*+]\s+)?\*\*(.+?)\*\*\s*(.*)$")
-_BULLET = re.compile(r"^\s*(?:[-*+•·]|\d{1,2}[.)])\s+")
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_SENTENCE_END = tuple(".。!！；;,，:：")
-_WEEK_SHORT = re.compile(r"(\d{2})(\d{2})(\d{2})\s*[-~–—至]\s*(\d{2})(\d{2})(\d{2})")
-_WEEK_LONG = re.compile(
-    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(?:[-~–—至]|to)\s*"
-    r"(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?"
-)
-_AUTHOR = re.compile(r"^(?:作者|author|written by|by)\s*[:：]\s*(.{1,80})$", re.IGNORECASE)
-_JUNK = re.compile(
-    r"^(?:source|来源|出处|转载|原文(?:链接|地址)?|copyright|版权|©|\(c\)|all rights reserved"
-    r"|上一篇|下一篇|上一页|下一页|previous(?: post| article)?|next(?: post| article)?"
-    r"|相关(?:文章|阅读|推荐)|related(?: posts| articles)?|推荐阅读|share(?: this| on)?"
-    r"|分享(?:到)?|subscribe|订阅|关注(?:我们|公众号)|扫码|点赞|收藏|tags?\s*[:：]|标签\s*[:：]"
-    r"|暂无评论|发送评论|发表评论|编辑评论|评论|comments?\b|\d+\s+comments?|leave a (?:comment|reply)"
-    r"|no comments|登录|sign in|log in|颜文字|emoji\b|read more|阅读(?:全文|原文|更多))",
-    re.IGNORECASE,
-)
-_EDITOR_HELP = re.compile(r"\*\*粗体\*\*|_斜体_|你还可以使用@|支持\s*markdown|markdown\s*语法")
+_PALETTE_RUN = 3  # this many symbol-only lines in a row: an emoji/kaomoji palette, not text
+_MIN_CJK_ONLY_PAPERS = 2  # Chinese-only titles are less certain: want at least two of them
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Line:
     number: int  # 1-based, in the file as given
-    text: str
+    text: str  # cleaned, never empty
+    marker: fmt.Marker | None
 
 
 @dataclass
 class _Draft:
-    """A paper being read: its title line and the lines after it."""
+    """A paper being read: its title and the lines after it."""
 
     title: str
     line: int
     section: str | None
-    links: list[str] = field(default_factory=list)
     zh: str | None = None
     body: list[str] = field(default_factory=list)
-    trailing_urls: list[str] = field(default_factory=list)  # bare URL lines after the body
+    links: list[str] = field(default_factory=list)
+    tail: list[str] = field(default_factory=list)  # URLs of link lines after the summary
+    arxiv_id: str | None = None
+
+    def has_content(self) -> bool:
+        return bool(self.body or self.zh)
 
 
-# ------------------------------------------------------------------ text helpers
+def _layout(lines: list[_Line], cjk: bool) -> str:
+    """Which kind of marker starts papers here; "blocks" when none is clearly used."""
+    kinds = Counter(
+        line.marker.kind
+        for index, line in enumerate(lines)
+        if line.marker
+        and _title_ok(_marker_title(lines, index, line.marker), cjk)
+        and not fmt.is_junk(line.text)
+    )
+    if not kinds:
+        return "blocks"
+    kind, count = max(kinds.items(), key=lambda item: (item[1], item[0] == "numbered"))
+    blocks = sum(1 for index in range(len(lines)) if _block_title_at(lines, index, cjk))
+    return "blocks" if blocks > count else kind
 
 
-def _clean_lines(text: str) -> list[_Line]:
-    """Unified newlines, no BOM/zero-width characters, NFKC-width spaces, trailing space cut."""
-    text = text.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
-    lines = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = "".join(" " if ch in "\t\u00a0\u3000" else ch for ch in raw)
-        line = "".join(ch for ch in line if unicodedata.category(ch) != "Cc")
-        lines.append(_Line(number, line.rstrip()))
-    return lines
+def _marker_title(lines: list[_Line], index: int, marker: fmt.Marker) -> str:
+    """The marker's title; for ``1.`` alone on its line, the next line's text."""
+    if marker.title or marker.kind != "numbered" or index + 1 >= len(lines):
+        return marker.title
+    return lines[index + 1].text
 
 
-def _latin_cjk(text: str) -> tuple[int, int]:
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
-    return latin, cjk
+def _title_ok(title: str, cjk: bool) -> bool:
+    """An English title, or (second pass, for Chinese-only digests) a Chinese one."""
+    return fmt.is_en_title(title) or (cjk and fmt.is_zh_title(title))
 
 
-def _is_latin_title(text: str) -> bool:
-    latin, cjk = _latin_cjk(text)
-    return latin >= 3 and latin >= 2 * cjk
-
-
-def _is_symbolic(text: str) -> bool:
-    """Kaomoji, emoji and separators: lines with hardly any letters or digits."""
-    stripped = text.replace(" ", "")
-    if not stripped:
+def _block_title_at(lines: list[_Line], index: int, cjk: bool) -> bool:
+    """An unmarked title line: title-like and followed by its Chinese title or summary."""
+    text = lines[index].text
+    marker = lines[index].marker
+    if marker and marker.kind != "bold":
         return False
-    latin, cjk = _latin_cjk(stripped)
-    digits = sum(ch.isdigit() for ch in stripped)
-    return (latin + cjk + digits) * 2 < len(stripped)
+    if marker:
+        text = marker.title
+    title, zh = fmt.split_bilingual(text) if len(text) < 450 else (text, None)
+    if fmt.is_bullet(text) or not _title_ok(title, cjk) or fmt.is_junk(text):
+        return False
+    if zh is not None:
+        return True
+    following = _next_text(lines, index)
+    if following is None or fmt.is_junk(following) or fmt.author_of(following):
+        return False
+    if fmt.is_en_title(title):
+        if fmt.script(following).cjk >= 2:
+            return True
+        if fmt.continues_sentence(title, following):
+            return False
+        return fmt.is_prose(following) or not fmt.is_en_title(following)
+    # a Chinese-only title is followed by a sentence of summary
+    return "。" in following or len(following) > fmt.MAX_ZH_TITLE_CHARS
 
 
-def _strip_markup(text: str) -> str:
-    """Markdown emphasis, heading marks, quotes and trailing colons off a title."""
-    text = _MD_LINK.sub(lambda m: m.group(1), text)
-    text = re.sub(r"^#{1,6}\s*", "", text.strip())
-    text = text.replace("**", "").replace("__", "").strip()
-    text = text.strip("*_`~ ")
-    if len(text) > 1 and text[0] + text[-1] in ('""', "“”", "''", "《》", "「」", "[]"):
-        text = text[1:-1].strip()
-    return text.rstrip(":：").strip()
-
-
-def _trim_url(url: str) -> str:
-    """Closing punctuation glued to a URL in running text is not part of it."""
-    url = url.rstrip(".,;:!?'\"*_")
-    while url.endswith((")", "]")) and url.count(url[-1]) > url.count(
-        "(" if url[-1] == ")" else "["
-    ):
-        url = url[:-1]
-    return url
-
-
-def _links_in(text: str) -> list[str]:
-    found = [m.group(2) for m in _MD_LINK.finditer(text)]
-    bare = _URL.finditer(_MD_LINK.sub(" ", text))
-    found += [_trim_url(m.group(0)) for m in bare]
-    return list(dict.fromkeys(found))
-
-
-def _arxiv_in(text: str) -> str | None:
-    match = _ARXIV_URL.search(text) or _ARXIV_TAG.search(text)
-    return match.group(1) if match else None
-
-
-def _is_url_line(text: str) -> bool:
-    """A line that is only links (``https://…``, ``[paper](…)``, ``arXiv: 2402.…``)."""
-    rest = _MD_LINK.sub(" ", text)
-    rest = _URL.sub(" ", rest)
-    rest = _ARXIV_TAG.sub(" ", rest)
-    rest = re.sub(
-        r"(?i)\b(?:paper|arxiv|pdf|code|github|project|link|url|homepage|demo)\b", " ", rest
-    )
-    rest = re.sub(r"(论文|代码|项目|主页|链接|地址)", " ", rest)
-    return rest.strip(" :：-|·•*[]()") == "" and bool(_links_in(text) or _arxiv_in(text))
-
-
-def _is_junk(text: str) -> bool:
-    stripped = _strip_markup(text).strip()
-    return bool(
-        _JUNK.match(stripped) or _EDITOR_HELP.search(text) or _AUTHOR.match(stripped)
-    ) or _is_symbolic(text)
-
-
-def _ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith(_SENTENCE_END)
-
-
-def _title_like(text: str) -> bool:
-    """An English paper title: mostly Latin letters, short, not a sentence."""
-    words = text.split()
-    return (
-        3 <= len(text) <= MAX_TITLE_CHARS
-        and len(words) <= 40
-        and _is_latin_title(text)
-        and not _ends_sentence(text)
-        and not _is_url_line(text)
-    )
-
-
-def _zh_title_like(text: str) -> bool:
-    """A Chinese title line: some CJK, short, no sentence-ending punctuation inside."""
-    _latin, cjk = _latin_cjk(text)
-    return (
-        cjk >= 2
-        and len(text) <= MAX_ZH_TITLE_CHARS
-        and "。" not in text
-        and not _ends_sentence(text)
-        and not _is_url_line(text)
-    )
-
-
-# ------------------------------------------------------------------ digest metadata
-
-
-def _week(lines: list[_Line]) -> tuple[date | None, date | None]:
-    for line in lines[:8]:
-        short = _WEEK_SHORT.search(line.text)
-        long = _WEEK_LONG.search(line.text)
-        try:
-            if long:
-                y1, m1, d1, y2, m2, d2 = long.groups()
-                start = date(int(y1), int(m1), int(d1))
-                return start, date(int(y2 or y1), int(m2), int(d2))
-            if short:
-                y1, m1, d1, y2, m2, d2 = (int(g) for g in short.groups())
-                return date(2000 + y1, m1, d1), date(2000 + y2, m2, d2)
-        except ValueError:  # 999999-000000 is not a week
-            continue
-    return None, None
-
-
-# ------------------------------------------------------------------ the two layouts
-
-
-def _marker_title(text: str) -> str | None:
-    """The title of a marker line (numbered, bold-only or heading), else None."""
-    stripped = text.strip()
-    for pattern, group in ((_NUMBERED, 2), (_HEADING, 2), (_BOLD_LINE, 1)):
-        match = pattern.match(stripped)
-        if match:
-            if (
-                pattern is _BOLD_LINE
-                and _strip_markup(match.group(2))
-                and not _is_url_line(match.group(2))
-            ):
-                return None  # bold lead-in of a sentence, not a title line
-            return _strip_markup(match.group(group))
+def _next_text(lines: list[_Line], index: int) -> str | None:
+    """The next line that is not only links (titles may be followed by their links)."""
+    for line in lines[index + 1 : index + 4]:
+        if not fmt.is_link_line(line.text):
+            return line.text
     return None
 
 
-def _marker_is_paper(title: str | None) -> bool:
-    return title is not None and _title_like(title)
-
-
 class _Reader:
-    """Walks the cleaned lines once and collects papers."""
+    """Walks the non-blank lines once, in one layout, and collects papers."""
 
-    def __init__(self, source_name: str, lines: list[_Line]) -> None:
+    def __init__(self, source_name: str, lines: list[_Line], cjk: bool) -> None:
         self.source_name = source_name
-        self.lines = [line for line in lines if line.text.strip()]
+        self.lines = lines
+        self.cjk = cjk
+        self.layout = _layout(lines, cjk)
+        self.paper_level = self._paper_level()
         self.papers: list[_Draft] = []
+        self.current: _Draft | None = None
         self.section: str | None = None
         self.title: str | None = None
-        self.author: str | None = None
+        self.week: tuple[date, date] | None = None
         self.source_url: str | None = None
-        self.warnings: list[str] = []
-        self.marked = self._count_markers() >= 2
+        self.authors: list[tuple[str, bool]] = []  # (name, seen before any paper)
+        self.last_number = 0
 
-    def _count_markers(self) -> int:
-        return sum(1 for line in self.lines if _marker_is_paper(_marker_title(line.text)))
+    def _paper_level(self) -> int:
+        """Heading layout: the level most paper-like headings use (the deeper on a tie)."""
+        levels = Counter(
+            line.marker.level
+            for line in self.lines
+            if line.marker and line.marker.kind == "heading" and _title_ok(line.marker.title, False)
+        )
+        return max(levels.items(), key=lambda item: (item[1], item[0]))[0] if levels else 0
 
-    def _next_is_marker(self, index: int) -> bool:
-        if index + 1 >= len(self.lines):
-            return False
-        nxt = self.lines[index + 1].text
-        return _marker_is_paper(_marker_title(nxt)) or bool(_HEADING.match(nxt.strip()))
+    # --- the walk -----------------------------------------------------------------
 
     def read(self) -> None:
-        index = 0
+        index, symbols = 0, 0
         while index < len(self.lines):
             line = self.lines[index]
-            text = line.text.strip()
-            if _TABLE_ROW.match(text):
+            if fmt.is_table_row(line.text):
                 index = self._table(index)
                 continue
-            if _is_junk(text):
-                self._metadata(text)
-                if self.papers:
-                    self._finish_trailing_urls()
-                    return  # everything after the first junk line is page furniture
+            symbols = symbols + 1 if fmt.is_symbolic(line.text) else 0
+            if symbols or fmt.is_junk(line.text):
+                if self.papers and (symbols >= _PALETTE_RUN or not symbols):
+                    break  # page furniture after the papers: nothing more is ours
                 index += 1
                 continue
-            self._line(index, line, text)
+            if not self._metadata(line.text):
+                index = self._line(index)
             index += 1
-        self._finish_trailing_urls()
+        self._finish_tails()
 
-    def _line(self, index: int, line: _Line, text: str) -> None:
-        current = self.papers[-1] if self.papers else None
-        heading = _HEADING.match(text)
-        if self.marked:
-            title = _marker_title(text)
-            if _marker_is_paper(title) and not (heading and self._next_is_marker(index)):
-                self._start(title or "", line.number, text)
-                return
-            short_heading = (
-                len(_strip_markup(text)) <= MAX_HEADING_CHARS
-                and not _ends_sentence(text)
-                and not _is_url_line(text)
-            )
-            if (heading or short_heading) and self._next_is_marker(index):
-                self._heading(text)
-                return
-        elif heading and not _title_like(_strip_markup(text)):
-            self._heading(text)
-            return
-        elif _title_like(_strip_markup(text)) and (current is None or self._has_body(current)):
-            if self._block_title_confirmed(index):
-                self._start(_strip_markup(text), line.number, text)
-                return
-        if current is None:
-            self._preamble(text)
-            return
-        self._body(current, text)
-
-    def _block_title_confirmed(self, index: int) -> bool:
-        """A block title is followed by its Chinese title or summary, not by another title."""
-        if index + 1 >= len(self.lines):
-            return False
-        nxt = self.lines[index + 1].text.strip()
-        if _latin_cjk(nxt)[1] >= 2:
-            return not _is_junk(nxt)  # a Chinese title or summary
-        return (
-            not _is_junk(nxt)
-            and not _is_url_line(nxt)
-            and not (_title_like(_strip_markup(nxt)) and len(nxt) < 120)
-        )
-
-    @staticmethod
-    def _has_body(draft: _Draft) -> bool:
-        return bool(draft.body or draft.zh)
-
-    def _start(self, title: str, number: int, raw: str) -> None:
-        if not title:
-            raise DigestParseError(self.source_name, number, "a paper entry without a title")
-        draft = _Draft(title=title, line=number, section=self.section)
-        draft.links.extend(_links_in(raw))
-        self.papers.append(draft)
-
-    def _heading(self, raw: str) -> None:
-        text = _strip_markup(raw)
-        top_level = raw.startswith("# ")
-        if top_level and not self.papers and self.title is None:
-            self.title = text[:MAX_DIGEST_TITLE_CHARS]  # "# Weekly papers": the digest's title
-            return
-        self.section = text
-
-    def _preamble(self, text: str) -> None:
-        if (
-            self.title is None
-            and len(text) <= MAX_DIGEST_TITLE_CHARS
-            and "。" not in text
-            and not _ends_sentence(text)
-        ):
-            self.title = _strip_markup(text)
-
-    def _body(self, draft: _Draft, text: str) -> None:
-        if _is_url_line(text):
-            draft.trailing_urls.extend(_links_in(text) or [])
-            arxiv = _arxiv_in(text)
-            if arxiv and not _links_in(text):
-                draft.trailing_urls.append(f"https://arxiv.org/abs/{arxiv}")
-            return
-        if draft.trailing_urls:  # URLs in the middle of a summary are its links
-            draft.links.extend(draft.trailing_urls)
-            draft.trailing_urls = []
-        if draft.zh is None and not draft.body and _zh_title_like(text):
-            draft.zh = _strip_markup(text)
-            return
-        draft.links.extend(_links_in(text))
-        cleaned = text.replace("**", "").strip()
-        if _BULLET.match(text):
-            cleaned = "• " + _BULLET.sub("", text).replace("**", "").strip()
-        draft.body.append(cleaned)
-
-    def _metadata(self, text: str) -> None:
-        author = _AUTHOR.match(_strip_markup(text))
-        if author and self.author is None and self.papers:
-            self.author = author.group(1).strip()
-
-    def _finish_trailing_urls(self) -> None:
-        """Bare URLs after the last paper's own arXiv link are the article's address."""
-        for draft in self.papers:
-            urls = draft.trailing_urls
-            has_arxiv = any(_arxiv_in(u) for u in urls + draft.links)
-            if draft is self.papers[-1] and has_arxiv:
-                last_arxiv = max(i for i, u in enumerate(urls + [""]) if _arxiv_in(u) or i == 0)
-                tail = [u for u in urls[last_arxiv + 1 :] if not _arxiv_in(u)]
-                if tail and urls and _arxiv_in(urls[last_arxiv]):
-                    self.source_url = self.source_url or tail[0]
-                    urls = urls[: last_arxiv + 1]
-            draft.links.extend(urls)
-            draft.trailing_urls = []
-
-    # --- tables ---------------------------------------------------------------------
-
-    def _table(self, index: int) -> int:
-        rows: list[tuple[int, list[str]]] = []
-        while index < len(self.lines) and _TABLE_ROW.match(self.lines[index].text):
-            line = self.lines[index]
-            if not _TABLE_RULE.match(line.text):
-                cells = [c.strip() for c in line.text.strip().strip("|").split("|")]
-                rows.append((line.number, cells))
-            index += 1
-        if not rows:
-            return index
-        header = [_strip_markup(c).casefold() for c in rows[0][1]]
-        columns = _table_columns(header)
-        data = rows[1:] if columns else rows
-        columns = columns or {"title": 0}
-        for number, cells in data:
-            self._table_row(number, cells, columns)
+    def _line(self, index: int) -> int:
+        """Handle one line; returns the index of the last line it used."""
+        line = self.lines[index]
+        if not self.papers and self.week is None:
+            self.week = fmt.week_in(line.text)
+        role = getattr(self, f"_role_{self.layout}")(index)
+        if role == "paper":
+            return self._start_marked(index)
+        if role == "block":
+            self._start(line.marker.title if line.marker else line.text, line.number, line.text)
+        elif role == "section":
+            self._set_section(line.text)
+        elif self.current is not None:
+            self._body(self.current, line.text)
+        else:
+            self._preamble(index)
         return index
 
-    def _table_row(self, number: int, cells: list[str], columns: dict[str, int]) -> None:
-        def cell(name: str) -> str:
-            at = columns.get(name)
+    # --- roles per layout ----------------------------------------------------------
+
+    def _role_numbered(self, index: int) -> str:
+        marker = self.lines[index].marker
+        if marker and marker.kind == "numbered" and self._numbered_paper(index, marker):
+            return "paper"
+        if marker and marker.kind == "heading":
+            return "section"
+        if self._is_section_before(index, restart=True):
+            return "section"
+        return "text"
+
+    def _numbered_paper(self, index: int, marker: fmt.Marker) -> bool:
+        if _title_ok(marker.title, self.cjk):
+            return True
+        expected = marker.number in (1, self.last_number + 1)
+        if not expected or fmt.script(marker.title).latin + fmt.script(marker.title).cjk:
+            return False  # a numbered line of a summary, not an entry
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else None
+        if following and not following.marker and _title_ok(following.text, self.cjk):
+            return True  # "1." alone, the title on the next line
+        raise DigestParseError(
+            self.source_name, self.lines[index].number, f"entry {marker.number} has no title"
+        )
+
+    def _role_heading(self, index: int) -> str:
+        marker = self.lines[index].marker
+        if marker and marker.kind == "heading":
+            if marker.level < self.paper_level:
+                return "section"
+            if marker.level == self.paper_level:
+                return "paper" if _title_ok(marker.title, self.cjk) else "section"
+        return "text"
+
+    def _role_bold(self, index: int) -> str:
+        marker = self.lines[index].marker
+        if marker and marker.kind == "bold" and _title_ok(marker.title, self.cjk):
+            return "paper"
+        if marker and marker.kind == "heading":
+            return "section"
+        return "section" if self._is_section_before(index, restart=False) else "text"
+
+    def _role_blocks(self, index: int) -> str:
+        line = self.lines[index]
+        if line.marker and line.marker.kind == "heading":
+            return "section"
+        open_paper = self.current is not None and not self.current.has_content()
+        if not open_paper and _block_title_at(self.lines, index, self.cjk):
+            return "block"
+        bold = line.marker is not None and line.marker.kind == "bold"
+        if (
+            bold
+            and index + 1 < len(self.lines)
+            and _block_title_at(self.lines, index + 1, self.cjk)
+        ):
+            return "section"  # **Section** over unmarked papers
+        return "text"
+
+    def _is_section_before(self, index: int, restart: bool) -> bool:
+        """A short plain line right before a paper marker (``LLM发展与基准`` / ``1、…``)."""
+        text = self.lines[index].text
+        if index == 0 or index + 1 >= len(self.lines):
+            return False  # the first line of a file is its title, not a section
+        if len(text) > fmt.MAX_SECTION_CHARS or fmt.ends_sentence(text) or "。" in text:
+            return False
+        following = self.lines[index + 1].marker
+        if following is None or following.kind != self.layout:
+            return False
+        if not _title_ok(following.title, self.cjk):
+            return False
+        return not self.papers or not restart or following.number == 1
+
+    # --- building papers ------------------------------------------------------------
+
+    def _start_marked(self, index: int) -> int:
+        line = self.lines[index]
+        marker = line.marker
+        assert marker is not None  # only marker lines get the "paper" role
+        self.last_number = marker.number or self.last_number
+        if marker.title:
+            self._start(marker.title, line.number, line.text)
+            return index
+        title_line = self.lines[index + 1]  # "1." alone: _numbered_paper saw the title next
+        self._start(title_line.text, title_line.number, line.text + " " + title_line.text)
+        return index + 1
+
+    def _start(self, text: str, number: int, raw: str = "") -> None:
+        title, zh = fmt.split_bilingual(text)
+        title = fmt.strip_markup(title)
+        if not title:
+            raise DigestParseError(self.source_name, number, "a paper entry without a title")
+        draft = _Draft(title=title[: fmt.MAX_TITLE_CHARS], line=number, section=self.section)
+        draft.zh = fmt.strip_markup(zh) if zh else None
+        draft.links.extend(fmt.links_in(raw))
+        draft.arxiv_id = fmt.arxiv_in(raw)
+        self.papers.append(draft)
+        self.current = draft
+
+    def _set_section(self, raw: str) -> None:
+        text = fmt.strip_markup(raw)
+        if raw.startswith("# ") and not self.papers and self.title is None:
+            self.title = text[: fmt.MAX_DIGEST_TITLE_CHARS]  # "# Weekly papers": the title
+            return
+        self.section = text[:80] or self.section
+        self.current = None  # text under a new heading belongs to no earlier paper
+
+    def _body(self, draft: _Draft, text: str) -> None:
+        if fmt.is_link_line(text):
+            draft.tail.extend(fmt.links_in(text))
+            tag = fmt.arxiv_in(text)
+            if tag and not any(fmt.arxiv_in(url) for url in fmt.links_in(text)):
+                draft.tail.append(f"https://arxiv.org/abs/{tag}")
+            return
+        draft.links.extend(draft.tail)  # links between summary lines are the paper's own
+        draft.tail = []
+        if (
+            draft.zh is None
+            and not draft.body
+            and not (self.cjk and not fmt.is_en_title(draft.title))
+            and fmt.is_zh_title(text)
+        ):
+            draft.zh = fmt.strip_markup(text)
+            return
+        draft.links.extend(fmt.links_in(text))
+        draft.arxiv_id = draft.arxiv_id or fmt.arxiv_in(text)
+        draft.body.append(fmt.bullet_text(text))
+
+    def _preamble(self, index: int) -> None:
+        """Only the first line can be the digest's title; intro paragraphs are dropped."""
+        text = self.lines[index].text
+        if index != 0 or self.title is not None or self.papers:
+            return
+        short = len(text) <= fmt.MAX_DIGEST_TITLE_CHARS and "。" not in text
+        if short and not fmt.ends_sentence(text) and not fmt.is_link_line(text):
+            self.title = fmt.strip_markup(text) or None
+
+    def _metadata(self, text: str) -> bool:
+        """``作者:…`` and ``原文链接:…`` lines: facts about the digest, never paper text."""
+        author = fmt.author_of(text)
+        if author:
+            self.authors.append((author, not self.papers))
+            return True
+        original = fmt.original_link(text)
+        if original is None:
+            return False
+        if isinstance(original, str):
+            self.source_url = self.source_url or original
+        return True
+
+    def author(self) -> str | None:
+        """The byline: before the papers, or the only one (per-paper author lines are many)."""
+        before = [name for name, early in self.authors if early]
+        if before:
+            return before[0]
+        return self.authors[0][0] if len(self.authors) == 1 else None
+
+    def _finish_tails(self) -> None:
+        """URL lines after the last paper's arXiv link that no other paper has: the article."""
+        last = self.papers[-1] if self.papers else None
+        others_have_extra = any(_extra_urls(draft) for draft in self.papers if draft is not last)
+        for draft in self.papers:
+            extra = _extra_urls(draft)
+            if draft is last and extra and not others_have_extra and len(self.papers) > 1:
+                self.source_url = self.source_url or extra[0]
+                draft.tail = draft.tail[: len(draft.tail) - len(extra)]
+            draft.links.extend(draft.tail)
+            draft.tail = []
+
+    # --- tables -----------------------------------------------------------------------
+
+    def _table(self, index: int) -> int:
+        """Read a markdown table starting at ``index``; returns the index after it."""
+        end = index
+        while end < len(self.lines) and fmt.is_table_row(self.lines[end].text):
+            end += 1
+        rows = [line for line in self.lines[index:end] if not fmt.is_table_rule(line.text)]
+        has_rule = end - index > 1 and fmt.is_table_rule(self.lines[index + 1].text)
+        columns = fmt.table_columns(fmt.table_cells(rows[0].text)) if has_rule else {}
+        if not columns:  # not a table of papers (a results table inside a summary)
+            if self.current is not None:
+                self.current.body.extend(line.text for line in rows)
+            return end
+        for row in rows[1:]:
+            self._table_row(row, fmt.table_cells(row.text), columns)
+        self.current = None
+        return end
+
+    def _table_row(self, row: _Line, cells: list[str], columns: dict[str, int]) -> None:
+        def cell(role: str) -> str:
+            at = columns.get(role)
             return cells[at] if at is not None and at < len(cells) else ""
 
-        title = _strip_markup(cell("title"))
-        if not title or not _latin_cjk(title)[0] + _latin_cjk(title)[1]:
-            return
-        draft = _Draft(title=title, line=number, section=self.section)
-        draft.links.extend(_links_in(" ".join(cells)))
-        zh = _strip_markup(cell("zh"))
-        draft.zh = zh or None
-        abstract = cell("abstract").replace("<br>", "\n").strip()
-        if abstract:
-            draft.body.append(abstract)
+        title, zh = fmt.split_bilingual(fmt.strip_markup(cell("title")))
+        counts = fmt.script(title)
+        if not title or counts.latin + counts.cjk == 0:
+            if any(fmt.strip_markup(c) or fmt.links_in(c) for c in cells):
+                raise DigestParseError(self.source_name, row.number, "a table row without a title")
+            return  # an empty row
+        draft = _Draft(title=title[: fmt.MAX_TITLE_CHARS], line=row.number, section=self.section)
+        draft.zh = fmt.strip_markup(cell("zh")) or zh
+        draft.links.extend(fmt.links_in(row.text))
+        draft.arxiv_id = fmt.arxiv_in(row.text)
+        abstract = cell("abstract").replace("<br>", "\n").replace("<br/>", "\n").strip()
+        draft.body.extend(part.strip() for part in abstract.split("\n") if part.strip())
         self.papers.append(draft)
 
 
-def _table_columns(header: list[str]) -> dict[str, int]:
-    names = {
-        "zh": ("中文", "中文标题", "标题(中文)", "chinese", "chinese title", "译名"),
-        "title": ("title", "paper", "标题", "论文", "english title", "name", "英文标题"),
-        "abstract": ("summary", "abstract", "tl;dr", "tldr", "摘要", "简介", "概要", "description"),
-        "link": ("link", "links", "url", "arxiv", "链接", "地址", "pdf"),
-    }
-    columns: dict[str, int] = {}
-    for kind, aliases in names.items():
-        for at, label in enumerate(header):
-            if at not in columns.values() and any(
-                label == a or label.startswith(a) for a in aliases
-            ):
-                columns.setdefault(kind, at)
-    return columns if "title" in columns else {}
-
-
-# ------------------------------------------------------------------ entry point
+def _extra_urls(draft: _Draft) -> list[str]:
+    """Non-arXiv URLs on link lines after the paper's arXiv link line."""
+    arxiv_at = [i for i, url in enumerate(draft.tail) if fmt.arxiv_in(url)]
+    if not arxiv_at:
+        return []
+    return [url for url in draft.tail[arxiv_at[-1] + 1 :] if not fmt.arxiv_in(url)]
 
 
 def _paper(draft: _Draft, position: int) -> ParsedPaper:
     links = list(dict.fromkeys(draft.links))
-    arxiv_id = next((a for a in map(_arxiv_in, links) if a), None)
-    if arxiv_id is None:
-        arxiv_id = _arxiv_in(draft.title + " " + " ".join(draft.body))
-    url = f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None
-    others = tuple(link for link in links if not _arxiv_in(link))
-    title = " ".join(draft.title.split())[:MAX_TITLE_CHARS]
+    arxiv_id = draft.arxiv_id or next((a for a in map(fmt.arxiv_in, links) if a), None)
     return ParsedPaper(
-        title_en=title,
-        title_zh=" ".join(draft.zh.split()) if draft.zh else None,
+        title_en=draft.title,
+        title_zh=draft.zh or None,
         abstract="\n".join(draft.body).strip(),
         arxiv_id=arxiv_id,
-        url=url,
-        links=others,
+        url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
+        links=tuple(link for link in links if not fmt.arxiv_in(link)),
         section=draft.section,
         position=position,
         line=draft.line,
     )
 
 
-def parse_digest(text: str, source_name: str) -> ParsedDigest:
-    """Parse one digest file; raises DigestParseError (file and line) when unsure."""
-    if "\x00" in text:
-        raise DigestParseError(source_name, 1, "binary data, not a text digest")
-    lines = _clean_lines(text)
-    reader = _Reader(source_name, lines)
+def _lines(text: str) -> list[_Line]:
+    return [
+        _Line(number, line, fmt.marker(line))
+        for number, line in enumerate(fmt.split_lines(text), 1)
+        if line and not fmt.is_separator(line)
+    ]
+
+
+def _read(source_name: str, lines: list[_Line]) -> _Reader:
+    """English titles first; a digest with none may have Chinese-only titles."""
+    reader = _Reader(source_name, lines, cjk=False)
     reader.read()
-    drafts = [d for d in reader.papers if d.title]
-    if not drafts:
-        first = next((line.number for line in lines if line.text.strip()), 1)
-        raise DigestParseError(
-            source_name,
-            first,
-            "no papers found (expected blocks of English title / Chinese title / summary, "
-            "numbered entries like '1. Title', '**Title**' lines or a table)",
-        )
-    for draft in drafts:
-        if not draft.body and not draft.zh and not reader.marked and len(drafts) > 1:
-            reader.warnings.append(f"line {draft.line}: '{draft.title[:60]}' has no summary")
-    seen: set[str] = set()
+    if reader.papers:
+        return reader
+    fallback = _Reader(source_name, lines, cjk=True)
+    fallback.read()
+    return fallback if len(fallback.papers) >= _MIN_CJK_ONLY_PAPERS else reader
+
+
+def _papers(reader: _Reader) -> tuple[list[ParsedPaper], list[str]]:
     papers: list[ParsedPaper] = []
-    for draft in drafts:
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for draft in reader.papers:
         key = draft.title.casefold()
         if key in seen:
-            reader.warnings.append(f"line {draft.line}: duplicate title '{draft.title[:60]}'")
+            warnings.append(f"line {draft.line}: duplicate title '{draft.title[:60]}' skipped")
             continue
         seen.add(key)
+        if not draft.body and reader.layout == "blocks":
+            warnings.append(f"line {draft.line}: '{draft.title[:60]}' has no summary")
         papers.append(_paper(draft, len(papers)))
-    week_start, week_end = _week(lines)
+    return papers, warnings
+
+
+def parse_digest(text: str, source_name: str) -> ParsedDigest:
+    """Parse one digest file; raises DigestParseError (file and line) when unsure."""
+    binary_line = fmt.looks_binary(text)
+    if binary_line is not None:
+        raise DigestParseError(source_name, binary_line, "binary data, not a text digest")
+    lines = _lines(text)
+    if not lines:
+        raise DigestParseError(source_name, 1, "the file is empty")
+    reader = _read(source_name, lines)
+    if not reader.papers:
+        raise DigestParseError(
+            source_name,
+            lines[0].number,
+            "no papers found (expected blocks of English title / Chinese title / summary, "
+            "numbered entries like '1. Title', '### Title' or '**Title**' lines, or a table)",
+        )
+    papers, warnings = _papers(reader)
+    week_start, week_end = reader.week or (None, None)
     return ParsedDigest(
         title=reader.title,
         week_start=week_start,
         week_end=week_end,
         source_url=reader.source_url,
-        author=reader.author,
+        author=reader.author(),
         papers=tuple(papers),
-        warnings=tuple(reader.warnings),
+        warnings=tuple(warnings),
     )

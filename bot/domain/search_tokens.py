@@ -15,7 +15,8 @@ Text is folded (NFKC, case folding) and split into
   is one index token, and longer queries become phrases of consecutive bigrams.
 
 Queries use the plain words (no joins or parts) and the bigram phrases; whitespace
-between two CJK characters of a query is dropped (``世界 模型`` = ``世界模型``).
+between two CJK characters of a query is dropped (``世界 模型`` = ``世界模型``), and when
+that phrase occurs nowhere the words are searched separately (``推理 预训练``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
 
 from bot.domain.searchtext import compact, strip_controls
 
@@ -40,8 +43,8 @@ _CJK = (
 )
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _TOKEN = re.compile(r"[^\W_]+")
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _PARTS = re.compile(r"\d+|[^\W\d_]+")
 _JOINERS = frozenset("-./'’+")
 
@@ -152,7 +155,7 @@ class QueryTerm:
     """One thing a query asks for: a word, or the bigram phrase of a CJK run.
 
     ``prefix`` marks a term that also matches longer tokens: a single CJK character (any
-    bigram starting with it) or a Latin word of ``PREFIX_MIN_CHARS`` or more letters.
+    bigram starting with it) or the query's last Latin word of ``PREFIX_MIN_CHARS``+ letters.
     """
 
     tokens: tuple[str, ...]
@@ -167,28 +170,48 @@ class QueryTerm:
         return self.tokens[0]
 
 
-def clean_query(query: str) -> str:
-    """The folded query, controls removed, cut to ``MAX_QUERY_CHARS``, spaces squeezed."""
+def clean_query(query: str, join_cjk: bool = True) -> str:
+    """The folded query, controls removed, cut to ``MAX_QUERY_CHARS``, spaces squeezed;
+    ``join_cjk`` drops spaces between Chinese characters (``世界 模型`` → ``世界模型``)."""
     folded = fold(query or "")[: MAX_QUERY_CHARS * 2]
-    folded = _CJK_GAP.sub("", folded)
+    if join_cjk:
+        folded = _CJK_GAP.sub("", folded)
     return " ".join(folded.split())[:MAX_QUERY_CHARS]
 
 
-def query_terms(query: str) -> list[QueryTerm]:
-    """The terms of a query, de-duplicated, at most ``MAX_QUERY_TERMS``."""
+def has_cjk_gap(query: str) -> bool:
+    """Whether the query has Chinese words separated by spaces (``推理 预训练``)."""
+    return _CJK_GAP.search(fold(query or "")[: MAX_QUERY_CHARS * 2]) is not None
+
+
+def query_terms(query: str, join_cjk: bool = True) -> list[QueryTerm]:
+    """The terms of a query, de-duplicated, at most ``MAX_QUERY_TERMS``.
+
+    Chinese words separated by a space become one phrase (``世界 模型`` = ``世界模型``), or
+    with ``join_cjk=False`` separate terms that must all occur (``推理 预训练``). The last
+    Latin word of 4+ letters also matches longer words, as typed so far
+    (``language model`` → "Models").
+    """
     terms: list[QueryTerm] = []
     seen: set[tuple[str, ...]] = set()
-    for token, _sep in _split(clean_query(query)):
+    for token, _sep in _split(clean_query(query, join_cjk)):
         if is_cjk_token(token):
             term = QueryTerm(tuple(bigrams(token)), cjk=True, prefix=len(token) == 1)
         else:
-            # a word of 4+ letters also finds its longer forms: "model" → "models", "modeling"
-            term = QueryTerm((token,), prefix=len(token) >= PREFIX_MIN_CHARS and token.isalpha())
+            term = QueryTerm((token,))
         if term.tokens not in seen:
             seen.add(term.tokens)
             terms.append(term)
         if len(terms) >= MAX_QUERY_TERMS:
             break
+    last = terms[-1] if terms else None
+    if (
+        last
+        and not last.cjk
+        and len(last.tokens[0]) >= PREFIX_MIN_CHARS
+        and last.tokens[0].isalpha()
+    ):
+        terms[-1] = QueryTerm(last.tokens, prefix=True)
     return terms
 
 
@@ -222,24 +245,9 @@ def trigrams(word: str) -> list[str]:
 
 
 def edit_distance(a: str, b: str, cap: int = 3) -> int:
-    """Optimal-string-alignment distance (a swap of two neighbours costs 1), capped."""
-    if a == b:
-        return 0
-    if abs(len(a) - len(b)) > cap:
-        return cap + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > cap:
-            return cap + 1
-        previous2, previous = previous, current
-    return min(previous[-1], cap + 1)
+    """Optimal-string-alignment distance (a swap of two neighbours costs 1), capped at
+    ``cap + 1`` (rapidfuzz's C++ implementation: ranking runs it thousands of times)."""
+    return int(OSA.distance(a, b, score_cutoff=cap))
 
 
 def word_similarity(a: str, b: str) -> float:

@@ -47,6 +47,7 @@ from bot.domain.search_tokens import (
     arxiv_ids,
     clean_query,
     fuzzy_title_score,
+    has_cjk_gap,
     query_terms,
     search_columns,
     term_in_tokens,
@@ -62,8 +63,10 @@ SUGGEST_MIN_SIMILARITY = 0.5
 RANK_WINDOW = 2000  # bm25-rank up to this many matches; serve bigger sets newest first
 _PREFIX_CANDIDATES = 20
 _FUZZY_CANDIDATES = 40
-_FUZZY_TRIGRAMS = 8
-_TRIGRAM_COUNT_CAP = 3000  # trigrams in more titles than this do not narrow anything
+_FUZZY_TRIGRAMS = 6
+_FUZZY_GRAMS_LOOKED_UP = 14
+_GRAM_COUNT_MEMORY = 200_000
+_TRIGRAM_COUNT_CAP = 1500  # trigrams in more titles than this do not narrow anything
 _TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
 
 
@@ -114,9 +117,9 @@ class _Query:
     fuzzy_words: list[str]
 
     @classmethod
-    def parse(cls, query: str) -> _Query:
-        cleaned = clean_query(query)
-        terms = query_terms(cleaned)
+    def parse(cls, query: str, join_cjk: bool = True) -> _Query:
+        cleaned = clean_query(query, join_cjk)
+        terms = query_terms(cleaned, join_cjk)
         words = [t.tokens[0] for t in terms if not t.cjk]
         return cls(
             terms=terms,
@@ -128,6 +131,12 @@ class _Query:
     @property
     def empty(self) -> bool:
         return not (self.terms or self.compact or self.arxiv)
+
+    @property
+    def and_terms(self) -> list[QueryTerm]:
+        """Terms an index query must all find: stop words only when there is nothing else
+        (their postings are huge, and ranking counts them anyway)."""
+        return self.or_terms
 
     @property
     def or_terms(self) -> list[QueryTerm]:
@@ -181,6 +190,7 @@ def _rank(
     in_title = _positions(found.title or found.every)
     in_every = _positions(found.every)
     in_some = _positions(found.some)
+    fuzzy_ids = set(found.fuzzy)
     hits: list[SearchHit] = []
     for row in rows:
         title_c = row.title_compact or compact(row.title_en)
@@ -203,7 +213,12 @@ def _rank(
         elif row.id in in_every:
             kind, score = "abstract", 200.0 + 30.0 * coverage + 20.0 * in_every[row.id]
         else:
-            similarity = fuzzy_title_score(q.fuzzy_words, tokens) if q.fuzzy_words else 0.0
+            # edit distances are costly in Python: only for the typo channel's candidates
+            similarity = (
+                fuzzy_title_score(q.fuzzy_words, tokens)
+                if q.fuzzy_words and row.id in fuzzy_ids
+                else 0.0
+            )
             if similarity >= fuzzy_floor and len(q.fuzzy_words) == len(terms):
                 kind, score = "fuzzy", 100.0 + 90.0 * similarity + 9.0 * fit
             elif row.id in in_some:
@@ -309,8 +324,20 @@ class _EngineSearch:
         )
         return [_Row(*row) for row in session.execute(stmt)]
 
+    def _exact(self, session: Session, q: _Query) -> bool:
+        """Whether some title (English or Chinese) is exactly the query (B-tree look-ups)."""
+        if len(q.compact) < 2:
+            return False
+        stmt = select(Paper.id).where(
+            or_(Paper.title_compact == q.compact, Paper.title_zh_compact == q.compact)
+        )
+        return session.scalars(stmt.limit(1)).first() is not None
+
     def _gather(self, session: Session, q: _Query, width: int) -> _Candidates:
         found = _Candidates(arxiv=self._arxiv(session, q), prefix=self._prefix(session, q))
+        if found.prefix and self._exact(session, q):
+            # a whole title was typed: it and the titles starting like it are the answer
+            return found
         if q.terms:
             found.title = self._words(session, q, "title", width)
             if len(found.title) < width:  # else every title hit outranks any abstract hit
@@ -325,7 +352,12 @@ class _EngineSearch:
         """Ranked hits in active digests, best first, de-duplicated, at most ``limit``."""
         if limit <= 0 or not isinstance(query, str):
             return []
-        q = _Query.parse(query)
+        hits = self._search(session, _Query.parse(query), limit)
+        if not hits and has_cjk_gap(query):  # "推理 预训练": the words, not the phrase
+            hits = self._search(session, _Query.parse(query, join_cjk=False), limit)
+        return hits
+
+    def _search(self, session: Session, q: _Query, limit: int) -> list[SearchHit]:
         if q.empty:
             return []
         width = limit + 10
@@ -381,25 +413,48 @@ class SqliteSearch(_EngineSearch):
 
     def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
         if mode == "title":
-            return self._ranked(
-                session, "papers_title_fts", "bm25(papers_title_fts)", fts5_query(q.terms), limit
-            )
-        match = fts5_query(q.terms) if mode == "every" else fts5_query(q.or_terms, op="OR")
+            match = fts5_query(q.and_terms)
+            return self._ranked(session, "papers_title_fts", "bm25(papers_title_fts)", match, limit)
+        match = fts5_query(q.and_terms) if mode == "every" else fts5_query(q.or_terms, op="OR")
         return self._ranked(session, "papers_fts", "bm25(papers_fts, 10.0, 1.0)", match, limit)
 
-    def _count(self, session: Session, gram: str) -> int:
+    def __init__(self) -> None:
+        # trigram → titles having it; only picks which trigrams to search, so a count a
+        # few ingests old does no harm
+        self._gram_counts: dict[str, int] = {}
+
+    def _counts(self, session: Session, grams: list[str]) -> dict[str, int]:
+        """In how many titles each trigram occurs (fts5vocab look-ups, remembered)."""
+        known = {g: self._gram_counts[g] for g in grams if g in self._gram_counts}
+        missing = [g for g in grams if g not in known]
+        if missing:
+            fetched = self._lookup_counts(session, missing)
+            if len(self._gram_counts) > _GRAM_COUNT_MEMORY:
+                self._gram_counts.clear()
+            for gram in missing:
+                self._gram_counts[gram] = known[gram] = fetched.get(gram, 0)
+        return known
+
+    def _lookup_counts(self, session: Session, grams: list[str]) -> dict[str, int]:
+        params = {f"g{i}": gram for i, gram in enumerate(grams)}
+        # one equality look-up per trigram (fts5vocab indexes ``term =``, not ``IN``)
         stmt = text(
-            "SELECT count(*) FROM (SELECT rowid FROM papers_trgm "
-            "WHERE papers_trgm MATCH :match LIMIT :cap)"
+            " UNION ALL ".join(
+                f"SELECT term, doc FROM papers_trgm_vocab WHERE term = :{name}" for name in params
+            )
         )
-        return int(session.scalar(stmt, {"match": _quote(gram, '"'), "cap": _TRIGRAM_COUNT_CAP}))
+        return {str(term): int(doc) for term, doc in session.execute(stmt, params)}
 
     def _typos(self, session: Session, q: _Query, limit: int, loose: bool) -> list[int]:
-        grams = list(dict.fromkeys(g for word in q.fuzzy_words for g in trigrams(word)))[:24]
+        # the longest words first: they carry a typo with the most intact trigrams
+        words = sorted(q.fuzzy_words, key=len, reverse=True)
+        grams = list(dict.fromkeys(g for word in words for g in trigrams(word)))
+        grams = grams[:_FUZZY_GRAMS_LOOKED_UP]
         if not grams:
             return []
         # the rarest trigrams that occur at all: a typo kills a few, the rest still meet
-        usable = sorted((n, g) for g in grams if (n := self._count(session, g)))
+        counts = self._counts(session, grams)
+        usable = sorted((n, g) for g in grams if (n := counts.get(g, 0)))
         chosen = [g for n, g in usable if n < _TRIGRAM_COUNT_CAP][:_FUZZY_TRIGRAMS]
         small = bool(chosen)
         if not chosen:  # only common trigrams: the newest titles having the rarest two
@@ -429,9 +484,9 @@ class PostgresSearch(_EngineSearch):
 
     def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
         if mode == "title":
-            vector, tsq = self._TITLE_VECTOR, tsquery_text(q.terms)
+            vector, tsq = self._TITLE_VECTOR, tsquery_text(q.and_terms)
         elif mode == "every":
-            vector, tsq = "papers.search_vector", tsquery_text(q.terms)
+            vector, tsq = "papers.search_vector", tsquery_text(q.and_terms)
         else:
             vector, tsq = "papers.search_vector", tsquery_text(q.or_terms, op="|")
         stmt = text(

@@ -1,0 +1,412 @@
+"""Line-level knowledge of digest formats: cleaning lines and telling what each one is.
+
+The parser (:mod:`bot.domain.parser`) decides structure; this module only answers
+questions about single lines: is it an English title, a Chinese title, a link line, a
+numbered/heading/bold marker, web-page junk, the article's author? It also reads
+markdown tables and the week in a header. Pure functions, stdlib only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from bot.domain.searchtext import strip_controls
+
+MAX_TITLE_CHARS = 300
+MAX_ZH_TITLE_CHARS = 120
+MAX_SECTION_CHARS = 40
+MAX_DIGEST_TITLE_CHARS = 100
+_SYMBOL_SCAN_CHARS = 60
+_SCAN_CHARS = 400  # longer lines are prose whatever they hold; counting more is wasted time
+
+# full-width ASCII (！…～) and odd spaces fold to plain ASCII, as the seed digests already are
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FOLD.update(dict.fromkeys((0x3000, 0x00A0, 0x2028, 0x2029, 0x09, 0x0B, 0x0C), 0x20))
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_GARBAGE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CJK = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+_DIGIT = re.compile(r"\d")
+_SEPARATOR = re.compile(r"^[-*_=~·•#\s]*$")  # "---", "***", "• • •": a visual break, no text
+
+_URL = re.compile(r"https?://[\x21-\x7e]+", re.IGNORECASE)
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
+    re.IGNORECASE,
+)
+_ARXIV_TAG = re.compile(r"\barxiv\s*[:：]?\s*(\d{4}\.\d{4,5})(?:v\d+)?(?!\d)", re.IGNORECASE)
+_LINK_LABELS = re.compile(
+    r"(?i)\b(?:paper|arxiv|pdf|code|github|project(?: page)?|link|url|homepage|demo|website)\b"
+    r"|论文|代码|项目|主页|链接|地址|原文"
+)
+_GENERIC_LINK = re.compile(
+    r"\[\s*(?:paper|arxiv|pdf|code|github|project|link|url|homepage|demo|论文|代码|链接)\s*\]"
+    r"\((?:https?://[^)\s]+)\)",
+    re.IGNORECASE,
+)
+
+_NUMBERED = re.compile(r"^(?:#{1,6}\s*)?(?:\*\*|__)?\s*[(\[]?(\d{1,3})(?:[.)\]](?!\d)|、)\s*(.*)$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+_BOLD_LINE = re.compile(r"^(?:[-*+]\s+)?(?:\*\*|__)(.+?)(?:\*\*|__)\s*(.*)$")
+_BULLET = re.compile(r"^(?:[-*+]\s+|[•·●▪]\s*)(?=\S)")
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+_SENTENCE_END = tuple(".。!！;；,，:：")
+_ZH_SENTENCE_END = tuple(".。!！;；,，:：")
+_DANGLING = frozenset(
+    ("a", "an", "and", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "via")
+)
+_QUOTES = ('""', "“”", "''", "‘’", "《》", "「」", "『』", "[]", "【】", "()", "<>")
+
+_AUTHOR = re.compile(r"^(?:作者|authors?|written by)\s*[:：]\s*(.{1,80})$", re.IGNORECASE)
+_ORIGINAL = re.compile(r"^(?:原文(?:链接|地址)|original(?: article| post)?)\s*[:：]\s*(.*)$", re.I)
+# page furniture: only ever matched against a whole short line, never prose
+_JUNK = re.compile(
+    r"^[«‹<←]?\s*(?:(?:source|来源|出处|转载自?)\s*[:：]"
+    r"|(?:copyright\b|©|\(c\)\s*\d{4}|版权所有|all rights reserved)"
+    r"|(?:上一篇|下一篇|上一页|下一页|previous (?:post|article)|next (?:post|article))"
+    r"|(?:previous|next|prev|older|newer)\s*(?:$|[:：»›→←«‹]|posts?\b)"
+    r"|(?:share(?: this| on| to| via)?|分享(?:到)?|subscribe|订阅|follow us|关注(?:我们|公众号)"
+    r"|扫码|点赞|收藏|打赏|赞赏)\b"
+    r"|(?:related (?:posts|articles|reading)|you (?:may|might) also like|相关(?:文章|阅读|推荐)"
+    r"|推荐阅读|read more|阅读(?:全文|原文|更多))"
+    r"|(?:暂无评论|发送评论|发表评论|编辑评论|查看评论|评论区|评论|comments?"
+    r"|leave a (?:comment|reply)|no comments|\d+\s*(?:条评论|comments?)|登录|sign in|log in)\b"
+    r"|(?:tags?|标签|分类|categories)\s*[:：]|颜文字|emoji$)",
+    re.IGNORECASE,
+)
+_JUNK_MAX_CHARS = 80
+_EDITOR_HELP = re.compile(
+    r"\*\*粗体\*\*|_斜体_|你还可以使用@|支持\s*markdown|markdown\s*语法", re.I
+)
+
+_WEEK_SHORT = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})\s*[-~–—至到]\s*(\d{2})(\d{2})(\d{2})(?!\d)")
+_WEEK_LONG = re.compile(
+    r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(?:[-~–—至到]|to)\s*"
+    r"(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?"
+)
+_MAX_WEEK_DAYS = 13
+
+
+# ------------------------------------------------------------------ cleaning
+
+
+def split_lines(text: str) -> list[str]:
+    """Cleaned lines, numbered as an editor shows them (CRLF, CR and LF each end a line)."""
+    return [clean_line(raw) for raw in _NEWLINE.split(text)]
+
+
+def clean_line(raw: str) -> str:
+    """Full width folded, BOM/zero-width/control characters dropped, spaces collapsed."""
+    line = raw.translate(_FOLD)
+    if not line.isprintable():  # the slow per-character filter only when needed
+        line = strip_controls(line)
+    return " ".join(line.split())
+
+
+def looks_binary(text: str) -> int | None:
+    """The 1-based line of the first NUL or garbage run, when ``text`` is not really text."""
+    if "\x00" in text:
+        return text.count("\n", 0, text.index("\x00")) + 1
+    bad = len(_GARBAGE.findall(text))
+    if bad >= 8 and bad * 20 > len(text):  # >5% replacement/control characters
+        return 1
+    return None
+
+
+def is_separator(text: str) -> bool:
+    """A visual break (``---``, ``***``) carries nothing; it counts as a blank line."""
+    return bool(_SEPARATOR.match(text))
+
+
+# ------------------------------------------------------------------ scripts
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """Letter counts of (the start of) a line."""
+
+    latin: int
+    cjk: int
+    digits: int
+    length: int  # characters without spaces
+
+
+def script(text: str) -> Script:
+    """Count Latin letters, CJK characters and digits in the first few hundred characters."""
+    return _script(text[:_SCAN_CHARS])
+
+
+@lru_cache(maxsize=1024)  # a line is asked about several times while its digest is read
+def _script(head: str) -> Script:
+    return Script(
+        latin=len(_LATIN.findall(head)),
+        cjk=len(_CJK.findall(head)),
+        digits=len(_DIGIT.findall(head)),
+        length=len(head) - head.count(" "),
+    )
+
+
+def is_symbolic(text: str) -> bool:
+    """Kaomoji, emoji and decorations: hardly any letters or digits."""
+    counts = script(text[:_SYMBOL_SCAN_CHARS])  # palettes are short lines
+    return (counts.latin + counts.cjk + counts.digits) * 2 < counts.length
+
+
+def ends_sentence(text: str) -> bool:
+    """Ends like a sentence or a lead-in (``.``, ``。``, ``,``, ``:``)."""
+    return text.endswith(_SENTENCE_END)
+
+
+def is_en_title(text: str) -> bool:
+    """An English paper title: mostly Latin letters, short, not a sentence or a link line."""
+    if len(text) > MAX_TITLE_CHARS or ends_sentence(text) or text.count(" ") >= 40:
+        return False  # cheap tests first: most lines of a digest are long summaries
+    counts = script(text)
+    return counts.latin >= 3 and counts.latin >= 2 * counts.cjk and not is_link_line(text)
+
+
+def is_zh_title(text: str) -> bool:
+    """A Chinese title: some CJK, not mostly Latin, short, no sentence punctuation."""
+    if len(text) > MAX_ZH_TITLE_CHARS or "。" in text or text.endswith(_ZH_SENTENCE_END):
+        return False
+    counts = script(text)
+    return (
+        counts.cjk >= 2
+        and counts.latin < 3 * counts.cjk
+        and not is_link_line(text)
+        and not _BULLET.match(text)
+    )
+
+
+def is_prose(text: str) -> bool:
+    """A sentence of a summary rather than a title: punctuated, long or left dangling."""
+    last = text.rsplit(" ", 1)[-1].casefold()
+    return (
+        ends_sentence(text) or ". " in text or "。" in text or len(text) >= 120 or last in _DANGLING
+    )
+
+
+def continues_sentence(title: str, following: str) -> bool:
+    """A hard-wrapped English sentence, not a title: ``…method for`` / ``efficient …``."""
+    first = title.split(" ", 1)[0]
+    last = title.rsplit(" ", 1)[-1].casefold()
+    plain_word = first.isalpha() and first.islower()  # "efficient", but not "xLSTM" or "bGPT"
+    return plain_word or last in _DANGLING or following[:1].islower()
+
+
+# ------------------------------------------------------------------ links
+
+
+def _trim_url(url: str) -> str:
+    """Closing punctuation glued to a URL in running text is not part of it."""
+    url = url.rstrip(".,;:!?'\"*_>")
+    for close, open_ in ((")", "("), ("]", "[")):
+        while url.endswith(close) and url.count(close) > url.count(open_):
+            url = url[:-1]
+    return url
+
+
+def links_in(text: str) -> list[str]:
+    """URLs of markdown links and bare URLs, in order, without duplicates."""
+    if "http" not in text and "HTTP" not in text.upper():
+        return []
+    found = [m.group(2) for m in _MD_LINK.finditer(text)]
+    found += [_trim_url(m.group(0)) for m in _URL.finditer(_MD_LINK.sub(" ", text))]
+    return list(dict.fromkeys(url for url in found if len(url) > len("https://")))
+
+
+def arxiv_in(text: str) -> str | None:
+    """The arXiv id (no version) of an arXiv URL or an ``arXiv:2402.15391`` tag in ``text``."""
+    if "arxiv" not in text.casefold():
+        return None
+    match = _ARXIV_URL.search(text) or _ARXIV_TAG.search(text)
+    return match.group(1) if match else None
+
+
+def is_link_line(text: str) -> bool:
+    """Only links: ``https://…``, ``[paper](…)``, ``arXiv: 2402.15391``, ``Code: …``."""
+    if "http" not in text and "arxiv" not in text.casefold():
+        return False
+    rest = _URL.sub(" ", _MD_LINK.sub(" ", text))
+    rest = _LINK_LABELS.sub(" ", _ARXIV_TAG.sub(" ", rest))
+    return rest.strip(" :：-|·•*[]()") == "" and bool(links_in(text) or arxiv_in(text))
+
+
+# ------------------------------------------------------------------ markup
+
+
+def strip_markup(text: str) -> str:
+    """A title or heading without markdown, link labels, quotes, numbering and trailing colon."""
+    text = _GENERIC_LINK.sub(" ", text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _ARXIV_TAG.sub(" ", _URL.sub(" ", text))
+    text = re.sub(r"^#{1,6}\s*", "", text.strip())
+    text = text.replace("**", "").replace("__", "").strip("*_`~ ")
+    text = " ".join(text.split())
+    text = re.sub(r"(?:\s*(?:\(\s*\)|\[\s*\]|[|·•]))+$", "", text)  # "Title ()" left by a link
+    while len(text) > 1 and text[0] + text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    return text.rstrip(":：-–—|/ ").strip()
+
+
+def split_bilingual(text: str) -> tuple[str, str | None]:
+    """``English Title / 中文标题`` (either order) → (English, Chinese); else (text, None)."""
+    for separator in (" / ", " | ", "/", "|"):
+        if separator not in text:
+            continue
+        left, right = (part.strip() for part in text.split(separator, 1))
+        if is_en_title(left) and is_zh_title(right) and not is_en_title(right):
+            return left, right
+        if is_en_title(right) and is_zh_title(left) and not is_en_title(left):
+            return right, left
+    return text, None
+
+
+def bullet_text(text: str) -> str:
+    """A summary line: bold markers dropped, markdown bullets shown as ``•``."""
+    text = text.replace("**", "")
+    return _BULLET.sub("• ", text) if _BULLET.match(text) and not text.startswith("**") else text
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A line that may start a paper: ``1. Title``, ``### Title`` or ``**Title**``."""
+
+    kind: str  # "numbered" | "heading" | "bold"
+    title: str  # cleaned; may be empty ("1." alone)
+    number: int | None = None
+    level: int = 0  # heading level (0 when not a heading)
+
+
+def marker(text: str) -> Marker | None:
+    """The marker a line is, if any (numbering, heading or a bold-only line)."""
+    numbered = _NUMBERED.match(text)
+    if numbered:
+        level = len(text) - len(text.lstrip("#"))
+        return Marker("numbered", strip_markup(numbered.group(2)), int(numbered.group(1)), level)
+    heading = _HEADING.match(text)
+    if heading:
+        return Marker("heading", strip_markup(heading.group(2)), None, len(heading.group(1)))
+    bold = _BOLD_LINE.match(text)
+    if bold:
+        rest = bold.group(2).strip(" :：")
+        if rest and not is_link_line(rest):
+            return None  # a bold lead-in of a sentence ("**Idea**: we …"), not a title
+        return Marker("bold", strip_markup(bold.group(1)))
+    return None
+
+
+def is_bullet(text: str) -> bool:
+    """A list item of a summary (``- …``, ``• …``)."""
+    return bool(_BULLET.match(text))
+
+
+# ------------------------------------------------------------------ page furniture
+
+
+def is_junk(text: str) -> bool:
+    """Comment widgets, share/subscribe/navigation links, copyright, editor help."""
+    if _EDITOR_HELP.search(text):
+        return True
+    plain = text.replace("**", "").lstrip("#*_>-•[ ").strip()
+    return len(plain) <= _JUNK_MAX_CHARS and bool(_JUNK.match(plain))
+
+
+def author_of(text: str) -> str | None:
+    """``作者:Youssef Hosni`` → ``Youssef Hosni``."""
+    match = _AUTHOR.match(text.replace("**", ""))
+    return match.group(1).strip() if match else None
+
+
+def original_link(text: str) -> str | bool | None:
+    """``原文链接: https://…`` → the URL; ``True`` for such a line without one; else None."""
+    match = _ORIGINAL.match(text.replace("**", ""))
+    if not match:
+        return None
+    urls = links_in(match.group(1))
+    return urls[0] if urls else True
+
+
+# ------------------------------------------------------------------ tables
+
+_COLUMNS = {
+    "zh": ("中文", "中文标题", "标题(中文)", "chinese", "chinese title", "译名", "zh"),
+    "title": ("title", "paper", "标题", "论文", "english title", "name", "英文标题", "en"),
+    "abstract": ("summary", "abstract", "tl;dr", "tldr", "摘要", "简介", "概要", "description"),
+    "link": ("link", "links", "url", "arxiv", "链接", "地址", "pdf", "code"),
+}
+
+
+def is_table_row(text: str) -> bool:
+    """``| a | b |``: a row (or rule) of a markdown table."""
+    return bool(_TABLE_ROW.match(text)) and len(text) > 2
+
+
+def is_table_rule(text: str) -> bool:
+    """``|---|:--:|``: the line under a table header."""
+    return bool(_TABLE_RULE.match(text))
+
+
+def table_cells(text: str) -> list[str]:
+    """The stripped cells of a table row."""
+    return [cell.strip() for cell in text.strip().strip("|").split("|")]
+
+
+def table_columns(header: list[str]) -> dict[str, int]:
+    """Column index per role from a header row; empty when it is not a header we know."""
+    labels = [strip_markup(cell).casefold() for cell in header]
+    columns: dict[str, int] = {}
+    for role, aliases in _COLUMNS.items():
+        for at, label in enumerate(labels):
+            if at not in columns.values() and label in aliases:
+                columns.setdefault(role, at)
+        for at, label in enumerate(labels):
+            if at not in columns.values() and any(label.startswith(a) for a in aliases):
+                columns.setdefault(role, at)
+    return columns if "title" in columns else {}
+
+
+def guess_columns(cells: list[str]) -> dict[str, int]:
+    """Roles of a headerless row: first titled cell, a Chinese title, the longest prose."""
+    columns: dict[str, int] = {}
+    for at, cell in enumerate(cells):
+        text = strip_markup(cell)
+        if not text:
+            continue  # empty, or only a link
+        if "title" not in columns:
+            columns["title"] = at
+        elif "zh" not in columns and is_zh_title(text):
+            columns["zh"] = at
+        elif "abstract" not in columns or len(cell) > len(cells[columns["abstract"]]):
+            columns["abstract"] = at
+    return columns
+
+
+# ------------------------------------------------------------------ week
+
+
+def week_in(text: str) -> tuple[date, date] | None:
+    """``(240226-240301)`` or ``2024-02-26 ~ 2024-03-01`` → the two dates, when plausible."""
+    found = _WEEK_LONG.search(text)
+    if found:
+        y1, m1, d1, y2, m2, d2 = found.groups()
+        parts = (int(y1), int(m1), int(d1), int(y2 or y1), int(m2), int(d2))
+    else:
+        found = _WEEK_SHORT.search(text)
+        if not found:
+            return None
+        y1, m1, d1, y2, m2, d2 = (int(g) for g in found.groups())
+        parts = (2000 + y1, m1, d1, 2000 + y2, m2, d2)
+    try:
+        start, end = date(*parts[:3]), date(*parts[3:])
+    except ValueError:  # "999999-000000" is not a week
+        return None
+    return (start, end) if 0 <= (end - start).days <= _MAX_WEEK_DAYS else None

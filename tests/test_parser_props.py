@@ -1,0 +1,211 @@
+"""Properties of the digest parser on arbitrary and on generated well-formed digests."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.domain.models import DigestParseError, ParsedDigest
+from bot.domain.parser import parse_digest
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SOURCE = "prop/digest.txt"
+
+NAMES = ("MobileLLM", "Genie", "ChatMusician", "Nemotron-4", "FuseChat", "StarCoder2", "xLSTM")
+WORDS = (
+    "Optimizing Scaling Generative Interactive Environments Language Models Knowledge Fusion",
+    "Sparse Attention Efficient Inference Video Diffusion Agents Benchmark Reasoning Memory",
+    "Quantization Alignment Retrieval Multimodal Transformers Recurrent Byte Simulators",
+)
+WORDS = tuple(word for group in WORDS for word in group.split(" "))
+HAN = (
+    "模型语言数据训练推理视频图像生成方法研究提出我们实验结果"
+    "表明性能学习网络结构任务基准多态规高效对齐"
+)
+JUNK_LINES = (
+    "暂无评论",
+    "发送评论 编辑评论",
+    "上一篇",
+    "下一篇",
+    "Source: github.com/k4yt3x/flowerhd",
+    "Share this",
+    "Subscribe",
+    "Related posts",
+    "© 2024 Blog",
+    "Previous",
+    "Next",
+    "(☆ω☆)",
+    "😂",
+    "😀",
+    "(╯‵□′)╯︵┴─┴",
+    "**粗体** _斜体_ [链接](http://example.com) `代码` - 列表 > 引用",
+)
+FRAGMENTS = (
+    "",
+    "   ",
+    "\t",
+    "---",
+    "1.",
+    "2、",
+    "1) ",
+    "### ",
+    "## Section",
+    "# Title",
+    "**Bold Title**",
+    "**",
+    "| Title | 中文标题 | Link |",
+    "|---|---|---|",
+    "| A Paper Title | 论文 | https://arxiv.org/abs/2402.15391 |",
+    "|  |  | https://a.org |",
+    "| |",
+    "https://arxiv.org/abs/2402.15391",
+    "arXiv:2402.15391v2",
+    "[paper](https://example.org/x)",
+    "作者: 张三",
+    "Authors: A, B",
+    "原文链接: https://a.org/p",
+    "每周AI论文速递(240226-240301)",
+    "Title / 中文标题",
+    "\ufeff",
+    "\u200b",
+    "\r",
+    "\x85",
+    "\u2028",
+    "》《",
+    '""',
+    "“”",
+    "()",
+    "- bullet",
+    "• 要点",
+)
+
+title_words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)
+en_titles = st.builds(
+    lambda name, words, number: f"{name}: {' '.join(words)} {number}",
+    st.sampled_from(NAMES),
+    title_words,
+    st.integers(min_value=1, max_value=999),
+)
+han = st.text(alphabet=HAN, min_size=2, max_size=24)
+sentences = st.builds(lambda text: text + "。", st.text(alphabet=HAN, min_size=4, max_size=60))
+abstracts = st.lists(sentences, min_size=1, max_size=3)
+any_line = st.one_of(
+    st.sampled_from(FRAGMENTS),
+    st.sampled_from(JUNK_LINES),
+    en_titles,
+    han,
+    sentences,
+    st.text(max_size=40),
+    st.builds(lambda n, t: f"{n}. {t}", st.integers(0, 30), en_titles),
+)
+
+
+def check_shape(digest: ParsedDigest, text: str) -> None:
+    """What every parsed digest promises, whatever the input."""
+    assert digest.papers, "a digest without papers must be refused"
+    line_count = text.count("\n") + text.count("\r") + 1
+    for position, paper in enumerate(digest.papers):
+        assert paper.title_en and paper.title_en == paper.title_en.strip()
+        assert not any(ch in paper.title_en for ch in "\n\r\x85\u2028\u2029")
+        assert paper.title_zh is None or (paper.title_zh and "\n" not in paper.title_zh)
+        assert paper.abstract == paper.abstract.strip()
+        assert paper.position == position
+        assert 1 <= paper.line <= line_count
+        assert (paper.url is None) == (paper.arxiv_id is None)
+
+
+def parse_or_error(text: str) -> ParsedDigest | DigestParseError:
+    try:
+        return parse_digest(text, SOURCE)
+    except DigestParseError as error:
+        assert error.file == SOURCE and error.line >= 1 and error.problem
+        assert str(error).startswith(f"{SOURCE}:{error.line}: ")
+        return error
+
+
+def same_outcome(first: ParsedDigest | DigestParseError, second: object) -> bool:
+    if isinstance(first, DigestParseError):
+        return isinstance(second, DigestParseError) and str(first) == str(second)
+    return first == second
+
+
+@SETTINGS
+@given(st.text())
+def test_arbitrary_text_parses_or_is_refused(text: str) -> None:
+    outcome = parse_or_error(text)
+    if isinstance(outcome, ParsedDigest):
+        check_shape(outcome, text)
+    assert same_outcome(outcome, parse_or_error(text))  # deterministic
+
+
+@SETTINGS
+@given(st.lists(any_line, max_size=40), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_mixed_lines_parse_or_are_refused(lines: list[str], newline: str) -> None:
+    text = newline.join(lines)
+    outcome = parse_or_error(text)
+    if isinstance(outcome, ParsedDigest):
+        check_shape(outcome, text)
+    assert same_outcome(outcome, parse_or_error(text))
+
+
+# ------------------------------------------------------------------ well-formed digests
+
+papers_st = st.lists(
+    st.tuples(en_titles, st.one_of(st.none(), han), abstracts),
+    min_size=1,
+    max_size=8,
+    unique_by=lambda paper: paper[0].casefold(),
+)
+LAYOUTS = ("blocks", "dense", "numbered", "markdown")
+HEADERS = ("", "每周AI论文速递(240226-240301)", "Weekly AI Papers", "# 本周论文")
+
+
+def render(papers: list[tuple], layout: str, header: str, links: bool) -> str:
+    """A digest in one of the layouts the seeds use."""
+    gap = "" if layout == "dense" else "\n"
+    out = [header + "\n" + gap] if header else []
+    for number, (title, zh, abstract) in enumerate(papers, 1):
+        head = {"numbered": f"{number}、{title}", "markdown": f"### {number}. {title}"}
+        lines = [head.get(layout, title)] + ([zh] if zh else []) + abstract
+        if links:
+            lines.append(f"https://arxiv.org/abs/2402.{15000 + number:05d}")
+        out.append("\n".join(line + "\n" + gap for line in lines))
+    return "".join(out)
+
+
+def facts(digest: ParsedDigest) -> list[tuple]:
+    return [(p.title_en, p.title_zh, p.abstract, p.arxiv_id, p.links) for p in digest.papers]
+
+
+@SETTINGS
+@given(papers_st, st.sampled_from(LAYOUTS), st.sampled_from(HEADERS), st.booleans())
+def test_generated_digest_parses_back(papers: list[tuple], layout: str, header: str, links: bool):
+    digest = parse_digest(render(papers, layout, header, links), SOURCE)
+    assert [(p.title_en, p.title_zh, p.abstract) for p in digest.papers] == [
+        (title, zh, "\n".join(abstract)) for title, zh, abstract in papers
+    ]
+    assert [p.arxiv_id is not None for p in digest.papers] == [links] * len(papers)
+    assert [p.position for p in digest.papers] == list(range(len(papers)))
+
+
+@SETTINGS
+@given(
+    papers_st,
+    st.sampled_from(LAYOUTS),
+    st.sampled_from(HEADERS),
+    st.booleans(),
+    st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(["", " ", "\t", "\u3000 "]))),
+)
+def test_blank_lines_and_line_endings_change_nothing(
+    papers: list[tuple], layout: str, header: str, links: bool, blanks: list[tuple[int, str]]
+):
+    text = render(papers, layout, header, links)
+    original = parse_digest(text, SOURCE)
+    lines = text.split("\n")
+    for at, blank in blanks:
+        lines.insert(at % (len(lines) + 1), blank)
+    spaced = "\n".join(lines)
+    assert facts(parse_digest(spaced, SOURCE)) == facts(original)
+    for newline in ("\r\n", "\r"):
+        converted = parse_digest(text.replace("\n", newline), SOURCE)
+        assert converted == original  # line numbers included
