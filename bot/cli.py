@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.config import BotConfig, ConfigError, Environment, load_config
 from bot.content import load_content
-from bot.store.content_repo import IngestReport, export_store, ingest
+from bot.store.content_repo import IngestReport, export_store, sync
 from bot.store.db import make_engine, make_session_factory, migrate
 
 EXIT_PROBLEMS = 1
@@ -40,7 +40,7 @@ def sync_content(config: BotConfig) -> IngestReport:
     engine = make_engine(config.database_url)
     try:
         migrate(engine)
-        return ingest(make_session_factory(engine), load_content(config), config.taxonomy)
+        return sync(make_session_factory(engine), config)
     finally:
         engine.dispose()
 

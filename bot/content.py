@@ -7,6 +7,7 @@ still load. Nothing here touches the database.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,6 +55,7 @@ class LoadResult:
     digests: tuple[LoadedDigest, ...]
     problems: tuple[str, ...]
     refused_ids: frozenset[str] = frozenset()  # listed digests whose file was refused
+    unchanged_ids: frozenset[str] = frozenset()  # listed, stored, and not changed since
 
 
 def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
@@ -62,9 +64,25 @@ def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
     return hashlib.sha256(f"{text}|{taxonomy.fallback_id}".encode()).hexdigest()
 
 
+def _read(entry: DigestEntry) -> tuple[bytes, str]:
+    raw = entry.file.read_bytes()
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
+def _config_hash(entry: DigestEntry, fingerprint: str) -> str:
+    meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
+    return hashlib.sha256(f"{meta}|{fingerprint}".encode()).hexdigest()
+
+
 def load_entry(entry: DigestEntry, taxonomy: Taxonomy, fingerprint: str) -> LoadedDigest:
     """Parse one digest file and tag its papers; raises DigestParseError."""
-    raw = entry.file.read_bytes()
+    raw, content_hash = _read(entry)
+    return _parse_entry(entry, raw, content_hash, taxonomy, fingerprint)
+
+
+def _parse_entry(
+    entry: DigestEntry, raw: bytes, content_hash: str, taxonomy: Taxonomy, fingerprint: str
+) -> LoadedDigest:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,7 +110,6 @@ def load_entry(entry: DigestEntry, taxonomy: Taxonomy, fingerprint: str) -> Load
         )
         for index, p in enumerate(parsed.papers)
     )
-    meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
     return LoadedDigest(
         entry=entry,
         title=title,
@@ -100,22 +117,35 @@ def load_entry(entry: DigestEntry, taxonomy: Taxonomy, fingerprint: str) -> Load
         week_end=week_end,
         source_url=entry.source or parsed.source_url,
         author=parsed.author,
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        config_hash=hashlib.sha256(f"{meta}|{fingerprint}".encode()).hexdigest(),
+        content_hash=content_hash,
+        config_hash=_config_hash(entry, fingerprint),
         papers=papers,
         warnings=tuple(f"{entry.file}: {w}" for w in parsed.warnings),
     )
 
 
-def load_content(config: BotConfig) -> LoadResult:
-    """Parse every listed digest; broken files become problems, the rest load."""
+def load_content(
+    config: BotConfig, known: Mapping[str, tuple[str, str]] | None = None
+) -> LoadResult:
+    """Parse every listed digest; broken files become problems, the rest load.
+
+    ``known`` maps digest ids to the (content, config) hashes already stored: those
+    digests are only read and hashed, not parsed (``LoadResult.unchanged_ids``), so adding
+    one digest to a long archive costs one parse.
+    """
     fingerprint = taxonomy_fingerprint(config.taxonomy)
+    known = known or {}
     loaded: list[LoadedDigest] = []
     problems: list[str] = []
     refused: set[str] = set()
+    unchanged: set[str] = set()
     for entry in config.digests:
         try:
-            loaded.append(load_entry(entry, config.taxonomy, fingerprint))
+            raw, content_hash = _read(entry)
+            if known.get(entry.id) == (content_hash, _config_hash(entry, fingerprint)):
+                unchanged.add(entry.id)
+                continue
+            loaded.append(_parse_entry(entry, raw, content_hash, config.taxonomy, fingerprint))
         except DigestParseError as exc:
             problems.append(f"{exc.file}:{exc.line}: {exc.problem} (digest {entry.id} refused)")
             refused.add(entry.id)
@@ -124,4 +154,4 @@ def load_content(config: BotConfig) -> LoadResult:
                 f"{entry.file}:1: cannot read: {exc.strerror} (digest {entry.id} refused)"
             )
             refused.add(entry.id)
-    return LoadResult(tuple(loaded), tuple(problems), frozenset(refused))
+    return LoadResult(tuple(loaded), tuple(problems), frozenset(refused), frozenset(unchanged))

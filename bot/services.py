@@ -12,9 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig, Environment, load_config
-from bot.content import load_content
 from bot.domain.schedule import next_occurrence
-from bot.store.content_repo import IngestReport, ingest
+from bot.store.content_repo import IngestReport, sync
 from bot.store.ledger import Ledger
 from bot.store.library import Library
 from bot.store.subscriptions import Subscriptions
@@ -79,7 +78,7 @@ class Services:
         A broken config keeps the running one: the ConfigError propagates to the caller.
         """
         config = load_config(self.config.path, self.env)
-        report = ingest(self.factory, load_content(config), config.taxonomy)
+        report = sync(self.factory, config)
         self.config = config
         self.library.invalidate()
         return report

@@ -404,6 +404,8 @@ async def test_admin_reload_picks_up_a_new_digest(api: FakeBotApi, bot_app: BotA
     with (config.path.parent / "digests.yaml").open("a", encoding="utf-8") as fh:
         fh.write("- id: extra\n  file: ../content/extra.md\n  week: 2024-06-03\n")
     admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    before = await admin.ask("/paper tiny think")  # answered (and cached) before the reload
+    assert "Tiny &lt;think&gt;" not in before.text
     reply = await admin.ask("/reload")
     assert reply.text.startswith("<b>Reloaded.</b>")
     assert "extra" in reply.text

@@ -473,6 +473,13 @@ def test_table_with_summary_column() -> None:
     assert paper.abstract == "第一句。\n第二句。"
 
 
+def test_a_table_of_only_rules_is_not_papers() -> None:
+    text = f"Genie: Generative Interactive Environments\n{ABS2}\n|---|---|\n|---|---|\n"
+    assert only(parse_digest(text, "rules.md")).abstract == ABS2  # rules are decoration
+    with pytest.raises(DigestParseError):
+        parse_digest("|---|---|---|\n|---|---|---|", "rules.md")
+
+
 def test_a_results_table_inside_a_summary_is_not_papers() -> None:
     text = f"""1. Genie: Generative Interactive Environments
 {ABS2}
@@ -496,6 +503,20 @@ def test_english_and_chinese_title_on_one_line(separator: str) -> None:
         ("Genie: Generative Interactive Environments", "Genie: 生成式互动环境", ABS2),
         ("FuseChat: Knowledge Fusion of Chat Models", "聊天模型的知识融合", ABS1),
     ]
+
+
+def test_chinese_title_keeping_a_long_model_name() -> None:
+    text = (
+        "MegalodonMusician-13B Technical Report\n\nMegalodonMusician-13B技术报告\n\n"
+        f"{ABS1}\n\nStarCoder 2 and The Stack v2: The Next Generation\n\n"
+        f"StarCoder 2 与 The Stack v2:下一代编程语言模型\n\n{ABS3}\n"
+    )
+    first, second = parse_digest(text, "names.txt").papers
+    assert (first.title_zh, first.abstract) == ("MegalodonMusician-13B技术报告", ABS1)
+    assert (second.title_zh, second.abstract) == (
+        "StarCoder 2 与 The Stack v2:下一代编程语言模型",
+        ABS3,
+    )
 
 
 def test_one_line_bilingual_numbered_title() -> None:

@@ -150,8 +150,21 @@ def test_mixed_lines_parse_or_are_refused(lines: list[str], newline: str) -> Non
 
 # ------------------------------------------------------------------ well-formed digests
 
+
+@st.composite
+def paper_entries(draw: st.DrawFn) -> tuple[str, str | None, list[str]]:
+    """(English title, Chinese title or None, summary lines), shaped like the seeds'."""
+    name = draw(st.sampled_from(NAMES))
+    number = draw(st.integers(min_value=1, max_value=999))
+    words = " ".join(draw(title_words))
+    title = draw(st.sampled_from([f"{name}: {words} {number}", f"{name} {words} Report {number}"]))
+    zh_text = draw(han)
+    zh = draw(st.sampled_from([None, zh_text, f"{name}{zh_text[:4]}", f"{name}: {zh_text}"]))
+    return title, zh, draw(abstracts)
+
+
 papers_st = st.lists(
-    st.tuples(en_titles, st.one_of(st.none(), han), abstracts),
+    paper_entries(),
     min_size=1,
     max_size=8,
     unique_by=lambda paper: paper[0].casefold(),

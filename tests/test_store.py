@@ -169,3 +169,19 @@ def test_cli_run_without_token_is_one_line_and_exit_2(config_dir: Path, tmp_path
     result = cli("run", config_dir=config_dir, database_url=f"sqlite:///{tmp_path}/x.db")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_sync_parses_only_what_changed(config: BotConfig, factory):
+    from bot.store.content_repo import stored_hashes, sync
+
+    first = sync(factory, config)
+    assert sorted(first.added) == sorted(COUNTS)
+    again = load_content(config, stored_hashes(factory))
+    assert again.digests == () and again.unchanged_ids == frozenset(COUNTS)
+    path = next(e.file for e in config.digests if e.id == "2024-w09")
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    edited = load_content(reload(config), stored_hashes(factory))
+    assert [d.entry.id for d in edited.digests] == ["2024-w09"]
+    report = sync(factory, reload(config))
+    assert report.updated == ["2024-w09"] and sorted(report.unchanged) == ["2024-w16", "2024-w21"]
+    assert sync(factory, reload(config)).lines() == ["nothing changed (3 digests up to date)"]

@@ -29,6 +29,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _GARBAGE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _CJK = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
 )
@@ -173,14 +174,22 @@ def is_en_title(text: str) -> bool:
     return counts.latin >= 3 and counts.latin >= 2 * counts.cjk and not is_link_line(text)
 
 
-def is_zh_title(text: str) -> bool:
-    """A Chinese title: some CJK, not mostly Latin, short, no sentence punctuation."""
+def is_zh_title(text: str, english: str = "") -> bool:
+    """A Chinese title: some CJK, not mostly Latin, short, no sentence punctuation.
+
+    Latin words copied from the ``english`` title (``MistralWorld-3技术报告``) do not count
+    against it: Chinese titles keep model names.
+    """
     if len(text) > MAX_ZH_TITLE_CHARS or "。" in text or text.endswith(_ZH_SENTENCE_END):
         return False
     counts = script(text)
+    latin = counts.latin
+    if english and latin:
+        known = set(_LATIN_WORD.findall(english.casefold()))
+        latin -= sum(len(w) for w in _LATIN_WORD.findall(text.casefold()) if w in known)
     return (
         counts.cjk >= 2
-        and counts.latin < 3 * counts.cjk
+        and latin < 3 * counts.cjk
         and not is_link_line(text)
         and not _BULLET.match(text)
     )

@@ -67,8 +67,21 @@ def _layout(lines: list[_Line], cjk: bool) -> str:
     if not kinds:
         return "blocks"
     kind, count = max(kinds.items(), key=lambda item: (item[1], item[0] == "numbered"))
-    blocks = sum(1 for index in range(len(lines)) if _block_title_at(lines, index, cjk))
-    return "blocks" if blocks > count else kind
+    return "blocks" if _count_block_titles(lines, cjk) > count else kind
+
+
+def _count_block_titles(lines: list[_Line], cjk: bool) -> int:
+    """Unmarked titles; the line right after a title is its Chinese title, never counted."""
+    count, after_title = 0, False
+    for index, line in enumerate(lines):
+        if after_title:
+            after_title = False
+            continue
+        if _block_title_at(lines, index, cjk):
+            count, after_title = count + 1, True
+        elif line.marker and line.marker.title:
+            after_title = True
+    return count
 
 
 def _marker_title(lines: list[_Line], index: int, marker: fmt.Marker) -> str:
@@ -96,6 +109,9 @@ def _block_title_at(lines: list[_Line], index: int, cjk: bool) -> bool:
         return False
     if zh is not None:
         return True
+    nxt = lines[index + 1] if index + 1 < len(lines) else None
+    if nxt and nxt.marker and nxt.marker.kind != "bold" and _title_ok(nxt.marker.title, cjk):
+        return False  # a header over a marked entry ("Weekly papers" / "1. Title")
     following = _next_text(lines, index)
     if following is None or fmt.is_junk(following) or fmt.author_of(following):
         return False
@@ -301,7 +317,7 @@ class _Reader:
             draft.zh is None
             and not draft.body
             and not (self.cjk and not fmt.is_en_title(draft.title))
-            and fmt.is_zh_title(text)
+            and fmt.is_zh_title(text, draft.title)
         ):
             draft.zh = fmt.strip_markup(text)
             return
@@ -358,8 +374,10 @@ class _Reader:
         while end < len(self.lines) and fmt.is_table_row(self.lines[end].text):
             end += 1
         rows = [line for line in self.lines[index:end] if not fmt.is_table_rule(line.text)]
-        has_rule = end - index > 1 and fmt.is_table_rule(self.lines[index + 1].text)
-        columns = fmt.table_columns(fmt.table_cells(rows[0].text)) if has_rule else {}
+        header = self.lines[index].text
+        has_header = end - index > 1 and fmt.is_table_rule(self.lines[index + 1].text)
+        has_header = has_header and not fmt.is_table_rule(header)
+        columns = fmt.table_columns(fmt.table_cells(header)) if has_header else {}
         if not columns:  # not a table of papers (a results table inside a summary)
             if self.current is not None:
                 self.current.body.extend(line.text for line in rows)

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.content import LoadedDigest, LoadResult, TaggedPaper
+from bot.config import BotConfig
+from bot.content import LoadedDigest, LoadResult, TaggedPaper, load_content
 from bot.domain.searchtext import compact
 from bot.domain.topics import Taxonomy
 from bot.store.models import Digest, Paper, PaperTopic, Topic
@@ -121,24 +122,45 @@ def _write_digest(session: Session, row: Digest, loaded: LoadedDigest) -> None:
     row.papers = kept  # delete-orphan removes papers no longer in the file
 
 
+def stored_hashes(factory: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
+    """(content hash, config hash) of every active stored digest, for incremental loads."""
+    with factory() as session:
+        rows = session.execute(
+            select(Digest.id, Digest.content_hash, Digest.config_hash).where(
+                Digest.retired.is_(False)
+            )
+        )
+        return {digest_id: (content, config) for digest_id, content, config in rows}
+
+
+def sync(factory: sessionmaker[Session], config: BotConfig) -> IngestReport:
+    """Load what changed in config and content (unchanged files are not parsed) and store it."""
+    content = load_content(config, stored_hashes(factory))
+    return ingest(factory, content, config.taxonomy)
+
+
 def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxonomy) -> IngestReport:
     """Store what changed; idempotent. Digests missing from config are retired, not deleted.
 
     A digest whose file was refused this time keeps its stored version (listed in
-    ``problems``), so a typo in a file never wipes a published week.
+    ``problems``), so a typo in a file never wipes a published week. Only the digests that
+    changed are loaded with their papers.
     """
     report = IngestReport(problems=list(content.problems))
     loaded = content.digests
+    report.unchanged.extend(sorted(content.unchanged_ids))
     with factory.begin() as session:
         sync_topics(session, taxonomy)
         session.flush()
-        rows = {
-            d.id: d
-            for d in session.scalars(
-                select(Digest).options(selectinload(Digest.papers).selectinload(Paper.topic_links))
-            )
-        }
-        listed = {d.entry.id for d in loaded} | content.refused_ids
+        rows = {d.id: d for d in session.scalars(select(Digest))}
+        changing = [item.entry.id for item in loaded if item.entry.id in rows]
+        if changing:  # their papers and topic links, in three queries
+            session.scalars(
+                select(Digest)
+                .where(Digest.id.in_(changing))
+                .options(selectinload(Digest.papers).selectinload(Paper.topic_links))
+            ).all()
+        listed = {d.entry.id for d in loaded} | content.refused_ids | content.unchanged_ids
         for item in loaded:
             digest_id = item.entry.id
             report.papers[digest_id] = len(item.papers)
@@ -163,8 +185,13 @@ def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxono
                 row.retired = True
                 row.updated_at = _now()
                 report.retired.append(digest_id)
-                report.papers[digest_id] = len(row.papers)
+                report.papers[digest_id] = _paper_count(session, digest_id)
     return report
+
+
+def _paper_count(session: Session, digest_id: str) -> int:
+    stmt = select(func.count(Paper.id)).where(Paper.digest_id == digest_id)
+    return int(session.scalar(stmt) or 0)
 
 
 def export_store(factory: sessionmaker[Session]) -> dict[str, Any]:

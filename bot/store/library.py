@@ -12,8 +12,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.domain.views import DigestView, PaperView, TopicView
+from bot.store.cache import TtlLru
 from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import PaperSearch, SearchHit
+
+
+CACHE_SIZE = 4096
+CACHE_SECONDS = 300.0  # another process's ingest shows here within five minutes
 
 
 def _digest_view(digest: Digest, paper_count: int) -> DigestView:
@@ -35,11 +40,17 @@ class Library:
         self.factory = factory
         self.engine_search = search
         self._topics: dict[str, TopicView] | None = None
+        self._searches: TtlLru[tuple[str, int], list[SearchHit]] = TtlLru(
+            CACHE_SIZE, CACHE_SECONDS
+        )
+        self._cards: TtlLru[int, PaperView | None] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
 
     # topics are few and change only on reload: cache them, invalidate on reload
     def invalidate(self) -> None:
-        """Forget cached topic names (after an ingest)."""
+        """Forget cached topics, searches and cards (after an ingest)."""
         self._topics = None
+        self._searches.clear()
+        self._cards.clear()
 
     def _topic_map(self, session: Session) -> dict[str, TopicView]:
         if self._topics is None:
@@ -86,6 +97,9 @@ class Library:
 
     def paper(self, paper_id: int) -> PaperView | None:
         """One paper of an active digest, or None."""
+        return self._cards.get_or_compute(paper_id, lambda: self._load_paper(paper_id))
+
+    def _load_paper(self, paper_id: int) -> PaperView | None:
         with self.factory() as session:
             row = session.scalars(self._paper_query().where(Paper.id == paper_id)).first()
             return self._views(session, [row])[0] if row else None
@@ -100,7 +114,11 @@ class Library:
             return self._views(session, [by_id[i] for i in paper_ids if i in by_id])
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Ranked hits for a free-text query."""
+        """Ranked hits for a free-text query (repeated queries come from memory)."""
+        key = (" ".join(query.split()).casefold(), limit)
+        return self._searches.get_or_compute(key, lambda: self._search(query, limit))
+
+    def _search(self, query: str, limit: int) -> list[SearchHit]:
         with self.factory() as session:
             return self.engine_search.search(session, query, limit)
 
