@@ -136,7 +136,7 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(path, "", f"cannot read: {exc}") from exc
     try:
         # libyaml's loader when present: a digests.yaml of years of weeks loads in ms
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"

@@ -24,3 +24,13 @@ def test_lru_eviction_expiry_and_clear():
     cache.clear()
     assert cache.get_or_compute("b", value("b", 22)) == 22
     assert (cache.hits, cache.misses) == (1, 6)
+
+
+def test_peek_and_put():
+    now = [0.0]
+    cache: TtlLru[int, str] = TtlLru(size=2, ttl=5, clock=lambda: now[0])
+    assert cache.peek(1) is None
+    cache.put(1, "one")
+    assert cache.peek(1) == "one"
+    now[0] = 6.0
+    assert cache.peek(1) is None

@@ -61,6 +61,7 @@ def _layout(lines: list[_Line], cjk: bool) -> str:
         line.marker.kind
         for index, line in enumerate(lines)
         if line.marker
+        and not _is_digest_title(lines, index)
         and _title_ok(_marker_title(lines, index, line.marker), cjk)
         and not fmt.is_junk(line.text)
     )
@@ -84,6 +85,12 @@ def _count_block_titles(lines: list[_Line], cjk: bool) -> int:
     return count
 
 
+def _is_digest_title(lines: list[_Line], index: int) -> bool:
+    """``# Weekly papers`` opening the file names the digest, not a paper."""
+    marker = lines[index].marker
+    return index == 0 and marker is not None and marker.kind == "heading" and marker.level == 1
+
+
 def _marker_title(lines: list[_Line], index: int, marker: fmt.Marker) -> str:
     """The marker's title; for ``1.`` alone on its line, the next line's text."""
     if marker.title or marker.kind != "numbered" or index + 1 >= len(lines):
@@ -100,11 +107,12 @@ def _block_title_at(lines: list[_Line], index: int, cjk: bool) -> bool:
     """An unmarked title line: title-like and followed by its Chinese title or summary."""
     text = lines[index].text
     marker = lines[index].marker
-    if marker and marker.kind != "bold":
+    if (marker and marker.kind != "bold") or fmt.is_table_row(text):
         return False
     if marker:
         text = marker.title
-    title, zh = fmt.split_bilingual(text) if len(text) < 450 else (text, None)
+    short = len(text) <= fmt.MAX_TITLE_CHARS + fmt.MAX_ZH_TITLE_CHARS
+    title, zh = fmt.split_bilingual(text) if short else (text, None)
     if fmt.is_bullet(text) or not _title_ok(title, cjk) or fmt.is_junk(text):
         return False
     if zh is not None:
@@ -226,7 +234,7 @@ class _Reader:
     def _role_heading(self, index: int) -> str:
         marker = self.lines[index].marker
         if marker and marker.kind == "heading":
-            if marker.level < self.paper_level:
+            if marker.level < self.paper_level or _is_digest_title(self.lines, index):
                 return "section"
             if marker.level == self.paper_level:
                 return "paper" if _title_ok(marker.title, self.cjk) else "section"

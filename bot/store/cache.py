@@ -47,6 +47,25 @@ class TtlLru(Generic[K, V]):
                 self._items.popitem(last=False)
         return value
 
+    def peek(self, key: K) -> V | None:
+        """The cached value if present and fresh, else None (nothing computed)."""
+        now = self._clock()
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or now - found[0] >= self.ttl:
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found[1]
+
+    def put(self, key: K, value: V) -> None:
+        """Store ``value`` under ``key``."""
+        with self._lock:
+            self._items[key] = (self._clock(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
     def clear(self) -> None:
         """Forget everything (after an ingest)."""
         with self._lock:

@@ -16,7 +16,6 @@ from bot.store.cache import TtlLru
 from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import PaperSearch, SearchHit
 
-
 CACHE_SIZE = 4096
 CACHE_SECONDS = 300.0  # another process's ingest shows here within five minutes
 
@@ -40,9 +39,7 @@ class Library:
         self.factory = factory
         self.engine_search = search
         self._topics: dict[str, TopicView] | None = None
-        self._searches: TtlLru[tuple[str, int], list[SearchHit]] = TtlLru(
-            CACHE_SIZE, CACHE_SECONDS
-        )
+        self._searches: TtlLru[tuple[str, int], list[SearchHit]] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
         self._cards: TtlLru[int, PaperView | None] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
 
     # topics are few and change only on reload: cache them, invalidate on reload
@@ -105,9 +102,17 @@ class Library:
             return self._views(session, [row])[0] if row else None
 
     def papers(self, paper_ids: Sequence[int]) -> list[PaperView]:
-        """Papers in the order of ``paper_ids`` (missing ones skipped)."""
-        if not paper_ids:
-            return []
+        """Papers in the order of ``paper_ids`` (missing ones skipped); remembered ones come
+        from memory, the rest in one query."""
+        cached = {pid: self._cards.peek(pid) for pid in paper_ids}
+        missing = [pid for pid, view in cached.items() if view is None]
+        if missing:
+            for view in self._load_papers(missing):
+                self._cards.put(view.id, view)
+                cached[view.id] = view
+        return [view for pid in paper_ids if (view := cached.get(pid)) is not None]
+
+    def _load_papers(self, paper_ids: Sequence[int]) -> list[PaperView]:
         with self.factory() as session:
             rows = session.scalars(self._paper_query().where(Paper.id.in_(paper_ids))).all()
             by_id = {row.id: row for row in rows}
