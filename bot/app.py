@@ -54,13 +54,26 @@ def publish_settings_from(config: BotConfig) -> PublishSettings:
     )
 
 
+OVERALL_PER_SECOND = 29  # Telegram allows ~30/s; one less absorbs timer jitter
+
+
 def default_rate_limiter() -> AIORateLimiter:
     """Telegram's flood limits: ~30 messages/s overall, 20/min per group.
 
+    The overall limit is a bucket of one message refilled every 1/29 s: evenly spaced
+    sends, so no one-second window ever holds more than Telegram allows (a bucket of 30
+    would let a burst of 30 through and then 30 more within the same second). Groups keep
+    a bucket of 20 a minute, so a burst of replies in a busy group is not held back.
     ``max_retries`` is 0 by default in python-telegram-bot; a few retries of a 429 here
     keep replies flowing, and the publisher handles what is left over.
     """
-    return DeliveryRateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
+    return DeliveryRateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / OVERALL_PER_SECOND,
+        group_max_rate=20,
+        group_time_period=60,
+        max_retries=3,
+    )
 
 
 def build_application(
