@@ -140,7 +140,10 @@ async def test_postnow_follows_digests_yaml_order_then_reports_an_empty_queue(
         want = expected_post(app, digest_id)
         sent += len(want)
         assert (await posts(api, 601, sent))[-len(want) :] == want
+    before_empty = len(api.messages_to(ADMIN_ID))
     assert await postnow(api) == t("en", "queue_empty")
+    await asyncio.sleep(0.3)
+    assert len(api.messages_to(ADMIN_ID)) == before_empty + 1  # the reply, no extra notice
     # the weekly job with an empty queue tells the admins once, not every week
     publisher = app.bot_data.services.publisher
     admin_chat = api.messages_to(ADMIN_ID)

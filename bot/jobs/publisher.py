@@ -41,6 +41,7 @@ from bot.store.subscriptions import Subscriptions, Target
 log = logging.getLogger(__name__)
 QUEUE_EMPTY_FLAG = "queue_empty_notified"
 TAKEN_OVER = "taken-over"
+SCHEDULED_TRIGGERS = ("schedule", "catch-up")
 _GONE_CHAT_ERRORS = ("chat not found", "thread not found", "have no rights", "not enough rights")
 
 
@@ -103,7 +104,8 @@ class Publisher:
             return await self.resume()
         digest_id = await asyncio.to_thread(self.ledger.next_digest)
         if digest_id is None:
-            await self._notify_queue_empty()
+            if trigger in SCHEDULED_TRIGGERS:  # /postnow answers its admin itself
+                await self._notify_queue_empty()
             return None
         return await self.publish(digest_id, trigger, slot)
 

@@ -35,7 +35,7 @@ are created and kept in sync by migration 0002.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from sqlalchemy import Engine, and_, or_, select, text
@@ -63,6 +63,7 @@ SUGGEST_MIN_SIMILARITY = 0.5
 RANK_WINDOW = 2000  # bm25-rank up to this many matches; serve bigger sets newest first
 _PREFIX_CANDIDATES = 20
 _FUZZY_CANDIDATES = 40
+_ALL_BUT_ONE_MAX_TERMS = 5
 _FUZZY_TRIGRAMS = 6
 _FUZZY_GRAMS_LOOKED_UP = 14
 _GRAM_COUNT_MEMORY = 200_000
@@ -277,6 +278,20 @@ class _EngineSearch:
         """Ids of titles sharing trigrams with the query words, most alike first."""
         raise NotImplementedError
 
+    def _all_but_one(self, session: Session, q: _Query, limit: int) -> list[int]:
+        """Titles having every query word but one (the misspelt one, which ranking then
+        matches by similarity): a few cheap index queries instead of a trigram search."""
+        terms = q.and_terms
+        if not 2 <= len(terms) <= _ALL_BUT_ONE_MAX_TERMS:
+            return []
+        found: list[int] = []
+        for skipped in range(len(terms)):
+            rest = [t for i, t in enumerate(terms) if i != skipped]
+            if all(t.cjk or len(t.tokens[0]) < 3 for t in rest):
+                continue  # nothing distinctive left to narrow by
+            found.extend(self._words(session, replace(q, terms=rest), "title", limit))
+        return list(dict.fromkeys(found))[: limit * 2]
+
     def _prefix_sql(self, column: str) -> str:
         return (
             f"SELECT id FROM papers WHERE {column} >= :low AND {column} < :high "
@@ -345,7 +360,9 @@ class _EngineSearch:
             if not found.every and not found.title and len(q.terms) > 1:
                 found.some = self._words(session, q, "some", width)
         if q.fuzzy_words and not found.strong and len(found.every) < 3:
-            found.fuzzy = self._typos(session, q, _FUZZY_CANDIDATES, loose=False)
+            found.fuzzy = self._all_but_one(session, q, _FUZZY_CANDIDATES)
+            if not found.fuzzy:
+                found.fuzzy = self._typos(session, q, _FUZZY_CANDIDATES, loose=False)
         return found
 
     def search(self, session: Session, query: str, limit: int = 50) -> list[SearchHit]:
