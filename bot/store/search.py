@@ -271,7 +271,8 @@ class _EngineSearch:
     """The shared flow; subclasses supply the engine's word, prefix and typo channels."""
 
     def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
-        """Ids matching all terms in titles (``title``), anywhere (``every``) or any term."""
+        """Ids matching all terms in titles (``title``; ``title_any``: in no particular
+        order, cheaper), anywhere (``every``) or any term (``some``)."""
         raise NotImplementedError
 
     def _typos(self, session: Session, q: _Query, limit: int, loose: bool) -> list[int]:
@@ -289,7 +290,7 @@ class _EngineSearch:
             rest = [t for i, t in enumerate(terms) if i != skipped]
             if all(t.cjk or len(t.tokens[0]) < 3 for t in rest):
                 continue  # nothing distinctive left to narrow by
-            found.extend(self._words(session, replace(q, terms=rest), "title", limit))
+            found.extend(self._words(session, replace(q, terms=rest), "title_any", limit))
         return list(dict.fromkeys(found))[: limit * 2]
 
     def _prefix_sql(self, column: str) -> str:
@@ -369,8 +370,12 @@ class _EngineSearch:
         """Ranked hits in active digests, best first, de-duplicated, at most ``limit``."""
         if limit <= 0 or not isinstance(query, str):
             return []
-        hits = self._search(session, _Query.parse(query), limit)
-        if not hits and has_cjk_gap(query):  # "推理 预训练": the words, not the phrase
+        joined = _Query.parse(query)
+        if has_cjk_gap(query) and not self._words(session, joined, "exists", 1):
+            # "推理 预训练" occurs nowhere as one phrase: look for the words
+            return self._search(session, _Query.parse(query, join_cjk=False), limit)
+        hits = self._search(session, joined, limit)
+        if not hits and has_cjk_gap(query):
             hits = self._search(session, _Query.parse(query, join_cjk=False), limit)
         return hits
 
@@ -429,9 +434,18 @@ class SqliteSearch(_EngineSearch):
         return list(session.scalars(stmt, {"match": match, "limit": limit}))
 
     def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
+        if mode == "title_any":  # newest first: FTS5 walks rowids backwards, stops at limit
+            stmt = text(
+                "SELECT rowid FROM papers_title_fts WHERE papers_title_fts MATCH :match "
+                "ORDER BY rowid DESC LIMIT :limit"
+            )
+            return list(session.scalars(stmt, {"match": fts5_query(q.and_terms), "limit": limit}))
         if mode == "title":
             match = fts5_query(q.and_terms)
             return self._ranked(session, "papers_title_fts", "bm25(papers_title_fts)", match, limit)
+        if mode == "exists":
+            stmt = text("SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match LIMIT 1")
+            return list(session.scalars(stmt, {"match": fts5_query(q.and_terms)}))
         match = fts5_query(q.and_terms) if mode == "every" else fts5_query(q.or_terms, op="OR")
         return self._ranked(session, "papers_fts", "bm25(papers_fts, 10.0, 1.0)", match, limit)
 
@@ -500,9 +514,9 @@ class PostgresSearch(_EngineSearch):
         )
 
     def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
-        if mode == "title":
+        if mode in ("title", "title_any"):
             vector, tsq = self._TITLE_VECTOR, tsquery_text(q.and_terms)
-        elif mode == "every":
+        elif mode in ("every", "exists"):
             vector, tsq = "papers.search_vector", tsquery_text(q.and_terms)
         else:
             vector, tsq = "papers.search_vector", tsquery_text(q.or_terms, op="|")
