@@ -1,76 +1,140 @@
 """``python -m bot sandbox``: the real bot against the fake Bot API, with a chat in the terminal.
 
 A newcomer can try every command without a Telegram token: lines typed are sent as a user's
-messages, the bot's replies are printed (HTML rendered for the terminal, buttons numbered),
-and a few ``:commands`` press buttons, try inline mode, switch language or chat. Works with
-piped input too: ``printf '/paper genie\\n:quit\\n' | python -m bot sandbox``.
+messages, the bot's replies are printed (HTML rendered for the terminal, buttons numbered under
+each message), and a few ``:commands`` press buttons, try inline mode, switch language or chat.
+Works with piped input too: ``printf '/paper genie\\n:quit\\n' | python -m bot sandbox``.
+
+The core is :func:`sandbox_session`, which takes its input lines from any (async) iterable and
+writes to any text stream, so tests drive it with a script.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
+import codecs
+import contextlib
 import logging
-import re
+import os
 import sys
+import threading
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TextIO
+from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment
-from bot.sandbox.fake_api import DEFAULT_USER_ID, FakeBotApi, SentMessage
+from bot.sandbox.fake_api import DEFAULT_USER_ID, ChatType, FakeBotApi, SentMessage
+from bot.sandbox.html_check import TelegramHtmlError, parse_telegram_html
 from bot.sandbox.runner import running_bot
 
-REPLY_TIMEOUT = 10.0  # the first reply to a line must come within this
-SETTLE_SECONDS = 0.4  # then wait this long for more replies before showing the prompt
+__all__ = ["Session", "render_html", "render_message", "run_sandbox", "sandbox_session"]
+
+REPLY_TIMEOUT = 10.0  # everything a line causes must happen within this
+QUIET_SECONDS = 0.3  # after the handlers finished, wait this long for stragglers
+POLL_SECONDS = 0.02
+INLINE_SHOWN = 10
+USER_NAME = "You"
 GROUP_ID = -1001000000001
+GROUP_TITLE = "Sandbox lab"
 
 HELP = """Sandbox commands:
-  :press N        press the button shown as [N]
+  :press N        press button [N] of the bot's last message with buttons
   :inline QUERY   what typing "@bot QUERY" in any chat offers
   :lang zh|en     switch your Telegram language
   :group          talk in a group where you are an administrator
   :private        back to your private chat with the bot
-  :admin          make yourself a bot admin (/reload, /preview, /stats, /postnow)
+  :admin          make yourself a bot admin (/stats, /preview, /postnow, /reload)
   :help           this list
-  :quit           leave (Ctrl-D works too)"""
+  :quit           leave (Ctrl-D and Ctrl-C work too)"""
+
+USAGE = (
+    "sandbox commands: :press N, :inline QUERY, :lang zh|en, :group, :private, :admin, :help, :quit"
+)
 
 BANNER = """Paper Digest sandbox: the real bot, a fake Telegram on 127.0.0.1, no token needed.
-You are user {user} in a private chat with @{bot}. Try:
-  /help   /paper genie   /topic quantization   /digest latest   /subscribe
+You are "{name}" (user id {user}) in a private chat with @{bot}. Database: {database}.
+Try:  /help   /paper genie   /topic quantization   /digest latest   /subscribe
 {help}
 """
 
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-_TAG = re.compile(r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote)>")
+# Entity type → (start, end) ANSI codes; ends reset only their own attribute, so nesting works.
+_ANSI = {
+    "bold": ("\033[1m", "\033[22m"),
+    "italic": ("\033[3m", "\033[23m"),
+    "underline": ("\033[4m", "\033[24m"),
+    "strikethrough": ("\033[9m", "\033[29m"),
+}
+
+
+def _utf16_to_index(text: str) -> list[int]:
+    """``index[u]`` is the ``str`` index at UTF-16 offset ``u`` (entity offsets are UTF-16)."""
+    index = []
+    for position, char in enumerate(text):
+        index.extend([position] * (2 if ord(char) > 0xFFFF else 1))
+    index.append(len(text))
+    return index
+
+
+def render_message(visible: str, entities: list[dict[str, Any]], ansi: bool = False) -> str:
+    """A message as Telegram shows it, for a terminal: links as ``text <url>``, styles in ANSI.
+
+    ``visible``/``entities`` are what Telegram made of the HTML (tags gone, ``&amp;`` decoded).
+    """
+    index = _utf16_to_index(visible)
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    for entity in entities:
+        start = index[min(entity["offset"], len(index) - 1)]
+        end = index[min(entity["offset"] + entity["length"], len(index) - 1)]
+        kind = entity["type"]
+        if kind == "text_link":
+            url = entity.get("url", "")
+            if visible[start:end] != url:  # a bare link needs no repeating
+                closes.setdefault(end, []).append(f" <{url}>")
+        elif ansi and kind in _ANSI:
+            on, off = _ANSI[kind]
+            opens.setdefault(start, []).append(on)
+            # Inner entities (sorted after their outer one) must close first.
+            closes.setdefault(end, []).insert(0, off)
+    parts = []
+    for position in range(len(visible) + 1):
+        parts.extend(closes.get(position, ()))
+        parts.extend(opens.get(position, ()))
+        if position < len(visible):
+            parts.append(visible[position])
+    return "".join(parts)
 
 
 def render_html(text: str, ansi: bool = False) -> str:
-    """Telegram HTML as terminal text: bold in ANSI (on a TTY), links as ``text <url>``."""
-    text = _LINK.sub(
-        lambda m: (
-            m.group(2)
-            if m.group(1) == m.group(2)
-            else f"{m.group(2)} <{html.unescape(m.group(1))}>"
-        ),
-        text,
-    )
-    if ansi:
-        text = text.replace("<b>", "\033[1m").replace("</b>", "\033[0m")
-    return html.unescape(_TAG.sub("", text))
+    """Telegram HTML as terminal text (see :func:`render_message`)."""
+    try:
+        visible, entities = parse_telegram_html(text, strict_entities=False)
+    except TelegramHtmlError:  # Telegram would have refused it; show it as it is
+        return text
+    return render_message(visible, entities, ansi)
+
+
+def describe_database(url: str) -> str:
+    """Where the sandbox keeps its state, without any password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite file {parsed.database}" if parsed.database else "SQLite in memory"
+    return parsed.render_as_string(hide_password=True)
 
 
 @dataclass
 class _Chat:
     chat_id: int
-    chat_type: str
+    chat_type: ChatType
     title: str | None = None
 
 
 @dataclass
 class Session:
-    """One terminal conversation with the bot."""
+    """One terminal conversation with the bot: the user's state and what was shown."""
 
     api: FakeBotApi
     app: BotApp
@@ -79,148 +143,303 @@ class Session:
     user_id: int = DEFAULT_USER_ID
     lang: str = "en"
     chat: _Chat = field(default_factory=lambda: _Chat(DEFAULT_USER_ID, "private"))
-    buttons: list[tuple[SentMessage, str]] = field(default_factory=list)
-    shown: dict[int, int] = field(default_factory=dict)  # chat id → records printed
+    # The chats the user is in, and how many of the bot's records in each were printed.
+    chats: dict[int, _Chat] = field(default_factory=dict)
+    shown: dict[int, int] = field(default_factory=dict)
+    answers_shown: int = 0
+    deleted_shown: int = 0
+
+    def __post_init__(self) -> None:
+        self.chats[self.chat.chat_id] = self.chat
 
     def write(self, text: str = "") -> None:
+        """One line (or several) of output, flushed at once for interactive use."""
         self.out.write(text + "\n")
         self.out.flush()
 
+    def note(self, text: str) -> None:
+        """A line from the sandbox itself, not from the bot."""
+        self.write(f"\033[2m({text})\033[22m" if self.ansi else f"({text})")
+
+    # ------------------------------------------------------------------ user actions
+
     async def say(self, text: str) -> None:
-        """Send ``text`` as the user and print what the bot answers."""
-        before = self._record_count()
+        """Send ``text`` as the user in the current chat and print what the bot answers."""
+        self.flush()  # anything that arrived meanwhile (a scheduled post) comes first
         self.api.send_message(
             text,
             chat_id=self.chat.chat_id,
             user_id=self.user_id,
-            chat_type=self.chat.chat_type,  # type: ignore[arg-type]
+            chat_type=self.chat.chat_type,
             language_code=self.lang,
+            first_name=USER_NAME,
             title=self.chat.title,
         )
-        await self._show_replies(before)
+        await self._settle_and_show()
 
     async def press(self, number: str) -> None:
-        """Press the N-th button shown."""
-        if not number.isdigit() or not 1 <= int(number) <= len(self.buttons):
-            self.write(f"(no button {number!r}; buttons 1–{len(self.buttons)} are shown)")
+        """Press button ``[number]`` of the bot's last message (in this chat) with buttons."""
+        self.flush()
+        message = self._keyboard()
+        if message is None:
+            self.note("no buttons to press: the bot's messages here have none")
             return
-        message, data = self.buttons[int(number) - 1]
-        before = self._record_count()
-        answers = len(self.api.callback_answers)
+        buttons = message.buttons
+        if not number.isdigit() or not 1 <= int(number) <= len(buttons):
+            self.note(f"no button {number!r}; the last message has buttons 1–{len(buttons)}")
+            return
+        button = buttons[int(number) - 1]
+        label = button.get("text", "")
+        if "callback_data" not in button:
+            target = button.get("url") or button.get("switch_inline_query") or "?"
+            self.note(f"“{label}” is not a callback button; in Telegram it opens {target}")
+            return
+        self.note(f"you pressed “{label}”")
         try:
-            self.api.press_button(message, data, user_id=self.user_id, language_code=self.lang)
-        except ValueError:
-            self.write("(that button is gone: the message changed since)")
+            self.api.press_button(
+                message,
+                button["callback_data"],
+                user_id=self.user_id,
+                language_code=self.lang,
+                first_name=USER_NAME,
+            )
+        except ValueError:  # the message changed or went away since it was shown
+            self.note("that button is gone")
             return
-        await self._show_replies(before, answers)
+        await self._settle_and_show()
 
     async def inline(self, query: str) -> None:
         """Show what inline mode offers for ``query``."""
+        self.flush()
         answered = len(self.api.inline_answers)
-        self.api.inline_query(query, user_id=self.user_id, language_code=self.lang)
-        try:
-            await self.api.wait_for(
-                lambda: len(self.api.inline_answers) > answered, REPLY_TIMEOUT, what="inline"
-            )
-        except TimeoutError:
-            self.write("(no inline answer)")
+        self.api.inline_query(
+            query, user_id=self.user_id, language_code=self.lang, first_name=USER_NAME
+        )
+        await self._settle()
+        self.flush()
+        answers = [a for a in self.api.inline_answers[answered:] if a.user_id == self.user_id]
+        if not answers:
+            self.note("no inline answer")
             return
-        results = self.api.inline_answers[answered].results
-        if not results:
-            self.write("(inline: no results)")
-        for index, result in enumerate(results[:10], 1):
-            self.write(f"  {index}. {result.get('title', '')}")
+        answer = answers[-1]
+        if not answer.results:
+            self.note(f"inline: no results for {query!r}")
+        for number, result in enumerate(answer.results[:INLINE_SHOWN], 1):
+            self.write(f"  {number}. {result.get('title', '')}")
             if result.get("description"):
                 self.write(f"     {result['description']}")
+        if len(answer.results) > INLINE_SHOWN:
+            self.note(f"{len(answer.results) - INLINE_SHOWN} more results not shown")
+        if answer.next_offset:
+            self.note("Telegram would load more results on scrolling")
 
-    def _record_count(self) -> int:
-        return len(self.api.messages_to(self.chat.chat_id))
-
-    async def _show_replies(self, before: int, answers: int | None = None) -> None:
-        chat_id = self.chat.chat_id
-
-        def arrived() -> bool:
-            new = len(self.api.messages_to(chat_id)) > before
-            return new or (answers is not None and len(self.api.callback_answers) > answers)
-
-        try:
-            await self.api.wait_for(arrived, REPLY_TIMEOUT, what="a reply")
-        except TimeoutError:
-            self.write("(no reply)")
+    def switch_language(self, code: str) -> None:
+        """What the user's Telegram client reports as ``language_code`` from now on."""
+        if code not in ("zh", "en"):
+            self.note(f"usage: :lang zh|en (now {self.lang})")
             return
-        while True:  # more parts may follow (a long digest is several messages)
-            count = len(self.api.messages_to(chat_id))
-            await asyncio.sleep(SETTLE_SECONDS)
-            if len(self.api.messages_to(chat_id)) == count:
-                break
-        if answers is not None:
-            for answer in self.api.callback_answers[answers:]:
-                if answer.text:
-                    self.write(f"[popup] {answer.text}")
-        self._print_records(self.api.messages_to(chat_id)[before:])
+        self.lang = code
+        self.note(f"your Telegram language is now {code}")
 
-    def _print_records(self, records: list[SentMessage]) -> None:
-        for record in records:
-            edited = " (edited)" if record.method != "sendMessage" else ""
-            self.write(f"bot{edited}:")
-            self.write(render_html(record.text, self.ansi))
-            labels = []
-            for button in record.buttons:
-                if "callback_data" in button:
-                    self.buttons.append((record, button["callback_data"]))
-                    labels.append(f"[{len(self.buttons)}] {button.get('text', '')}")
-                elif "url" in button:
-                    labels.append(f"[{button.get('text', '')} → {button['url']}]")
-            if labels:
-                self.write("  " + "  ".join(labels))
-            self.write()
+    def enter_group(self) -> None:
+        """Move to a group where the user is an administrator (and has added the bot)."""
+        if GROUP_ID not in self.chats:
+            self.api.add_chat(GROUP_ID, "supergroup", title=GROUP_TITLE)
+            self.api.set_chat_member_status(GROUP_ID, self.user_id, "administrator")
+            # As in Telegram: adding the bot to a group is an update the bot sees.
+            self.api.my_chat_member(
+                GROUP_ID,
+                chat_type="supergroup",
+                new_status="member",
+                user_id=self.user_id,
+                old_status="left",
+                title=GROUP_TITLE,
+            )
+            self.chats[GROUP_ID] = _Chat(GROUP_ID, "supergroup", GROUP_TITLE)
+        self.chat = self.chats[GROUP_ID]
+        self.note(f"you are now in the group “{GROUP_TITLE}”, as an administrator")
+
+    def enter_private(self) -> None:
+        """Back to the private chat with the bot."""
+        self.chat = self.chats[self.user_id]
+        self.note("back in your private chat with the bot")
+
+    def become_admin(self) -> None:
+        """Add the user to the running bot's admins (config is frozen: replace it)."""
+        services = self.app.bot_data.services
+        services.config = replace(
+            services.config, admins=services.config.admins | frozenset({self.user_id})
+        )
+        self.note("you are now a bot admin: try /stats, /preview, /postnow (/reload undoes it)")
 
     async def command(self, line: str) -> bool:
-        """A ``:command``; False means quit."""
+        """Run a ``:command``; False means quit."""
         name, _, rest = line[1:].partition(" ")
-        rest = rest.strip()
+        name, rest = name.lower(), rest.strip()
         if name in ("quit", "exit", "q"):
             return False
         if name == "press":
             await self.press(rest)
         elif name == "inline":
             await self.inline(rest)
-        elif name == "lang" and rest in ("zh", "en"):
-            self.lang = rest
-            self.write(f"(your language is now {rest})")
+        elif name == "lang":
+            self.switch_language(rest)
         elif name == "group":
-            self.chat = _Chat(GROUP_ID, "supergroup", "Sandbox lab")
-            self.api.add_chat(GROUP_ID, "supergroup", title="Sandbox lab")
-            self.api.set_chat_member_status(GROUP_ID, self.user_id, "administrator")
-            self.write("(you are now in the group “Sandbox lab”, as an administrator)")
+            self.enter_group()
         elif name == "private":
-            self.chat = _Chat(self.user_id, "private")
-            self.write("(back in your private chat with the bot)")
+            self.enter_private()
         elif name == "admin":
-            services = self.app.bot_data.services
-            admins = services.config.admins | {self.user_id}
-            services.config = replace(services.config, admins=frozenset(admins))
-            self.write("(you are now a bot admin: try /stats, /preview, /postnow)")
+            self.become_admin()
         elif name == "help":
             self.write(HELP)
         else:
-            self.write(f"(unknown {line!r})\n{HELP}")
+            self.note(f"unknown {line!r}; {USAGE}")
         return True
+
+    # ------------------------------------------------------------------ waiting and showing
+
+    def _activity(self) -> tuple[int, ...]:
+        """Changes whenever the bot sends, edits, deletes or answers something."""
+        api = self.api
+        counts = [len(api.messages_to(chat_id)) for chat_id in self.chats]
+        return (*counts, len(api.callback_answers), len(api.inline_answers), len(api.deleted))
+
+    async def _settle(self) -> bool:
+        """Wait until the bot has handled what the user did; False on timeout.
+
+        The update must be fetched, its handlers finished (``update_queue.join()``: PTB marks
+        each update done after its handlers ran), and then nothing new for a short while,
+        for replies sent from tasks the handlers started.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLY_TIMEOUT
+        while self.api.pending_updates:
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(POLL_SECONDS)
+        try:
+            await asyncio.wait_for(self.app.update_queue.join(), deadline - loop.time())
+        except TimeoutError:
+            return False
+        last = self._activity()
+        while loop.time() < deadline:
+            await asyncio.sleep(QUIET_SECONDS)
+            current = self._activity()
+            if current == last:
+                return True
+            last = current
+        return False
+
+    async def _settle_and_show(self) -> None:
+        settled = await self._settle()
+        if not self.flush():
+            self.note("no reply" if settled else "no reply yet; it will show up later")
+        elif not settled:
+            self.note("the bot is still busy; more may show up later")
+
+    def flush(self) -> bool:
+        """Print everything not yet shown in the user's chats; whether anything was."""
+        api = self.api
+        records: list[SentMessage] = []
+        for chat_id in self.chats:
+            new = api.messages_to(chat_id)[self.shown.get(chat_id, 0) :]
+            self.shown[chat_id] = self.shown.get(chat_id, 0) + len(new)
+            records.extend(new)
+        answers = api.callback_answers[self.answers_shown :]
+        self.answers_shown += len(answers)
+        deleted = api.deleted[self.deleted_shown :]
+        self.deleted_shown += len(deleted)
+        printed = False
+        for answer in answers:
+            if answer.text and answer.user_id == self.user_id:
+                self.write(f"[{'alert' if answer.show_alert else 'popup'}] {answer.text}")
+                printed = True
+        for record in sorted(records, key=lambda r: r.time):
+            self._print_record(record)
+            printed = True
+        for chat_id, _ in deleted:
+            if chat_id in self.chats:
+                self.note(f"the bot deleted a message{self._where(chat_id)}")
+                printed = True
+        return printed
+
+    def _where(self, chat_id: int) -> str:
+        if chat_id == self.chat.chat_id:
+            return ""
+        chat = self.chats[chat_id]
+        return f" in “{chat.title}”" if chat.title else " in your private chat"
+
+    def _print_record(self, record: SentMessage) -> None:
+        where = self._where(record.chat_id)
+        if record.method == "editMessageReplyMarkup":
+            self.write(f"bot (changed the buttons of a message{where}):")
+        else:
+            edited = " (edited)" if record.method != "sendMessage" else ""
+            self.write(f"bot{edited}{where}:")
+            self.write(render_message(record.visible_text, record.entities, self.ansi))
+        labels = []
+        for number, button in enumerate(record.buttons, 1):
+            text = button.get("text", "")
+            labels.append(f"[{number}] {text}" + (f" <{button['url']}>" if "url" in button else ""))
+        if labels:
+            self.write("  " + "  ".join(labels))
+        self.write()
+
+    def _keyboard(self) -> SentMessage | None:
+        """The bot's last shown message in this chat that has buttons, as it is now."""
+        chat_id = self.chat.chat_id
+        records = self.api.messages_to(chat_id)[: self.shown.get(chat_id, 0)]
+        seen: set[int] = set()
+        for record in reversed(records):
+            if record.message_id in seen:
+                continue
+            seen.add(record.message_id)
+            current = self.api.latest(chat_id, record.message_id)
+            if current is not None and current.buttons:
+                return current
+        return None
 
 
 async def sandbox_session(
-    config: BotConfig, lines: AsyncIterator[str] | Iterable[str], out: TextIO, ansi: bool = False
+    config: BotConfig,
+    lines: AsyncIterator[str] | Iterable[str],
+    out: TextIO,
+    *,
+    ansi: bool = False,
+    echo: bool = True,
+    prompt: bool = False,
 ) -> int:
-    """Run the bot and a terminal chat over ``lines``; returns the exit code."""
+    """Run the bot and a terminal chat over ``lines``; returns the exit code (0).
+
+    ``echo`` repeats each line as ``you: ...`` (for piped input, where the terminal does not
+    show it); ``prompt`` writes ``> `` when the next line is wanted.
+    """
     async with FakeBotApi() as api, running_bot(config, api) as app:
         session = Session(api, app, out, ansi)
-        username = app.bot_data.services.bot_username
-        session.write(BANNER.format(user=session.user_id, bot=username, help=HELP))
-        async for raw in _aiter(lines):
-            line = raw.strip()
+        session.write(
+            BANNER.format(
+                name=USER_NAME,
+                user=session.user_id,
+                bot=app.bot_data.services.bot_username,
+                database=describe_database(config.database_url),
+                help=HELP,
+            )
+        )
+        source = _aiter(lines)
+        while True:
+            if prompt:
+                out.write("> ")
+                out.flush()
+            try:
+                line = (await anext(source)).strip()
+            except StopAsyncIteration:
+                if prompt:
+                    session.write()  # Ctrl-D: leave the shell prompt on a line of its own
+                break
             if not line:
                 continue
-            session.write(f"you: {line}")
+            if echo:
+                session.write(f"you: {line}")
             if line.startswith(":"):
                 if not await session.command(line):
                     break
@@ -239,22 +458,61 @@ async def _aiter(lines: AsyncIterator[str] | Iterable[str]) -> AsyncIterator[str
 
 
 async def stdin_lines() -> AsyncIterator[str]:
-    """Lines from standard input, read in a thread so the bot keeps running meanwhile."""
+    """Lines from standard input, without blocking the event loop.
+
+    A daemon thread does raw ``os.read`` calls: unlike ``asyncio.to_thread(readline)`` it
+    does not keep the process alive after Ctrl-C (the default executor would wait for the
+    pending read, i.e. for the user to press Enter), and it holds no lock of ``sys.stdin``.
+    """
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # no stdin at all: nothing to read
+        return
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
+                loop.call_soon_threadsafe(chunks.put_nowait, chunk)
+            if not chunk:
+                return
+
+    threading.Thread(target=read, name="sandbox-stdin", daemon=True).start()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pending = ""
     while True:
-        if sys.stdin.isatty():
-            sys.stdout.write("> ")
-            sys.stdout.flush()
-        line = await asyncio.to_thread(sys.stdin.readline)
-        if not line:  # end of input (Ctrl-D, or the end of a pipe)
+        chunk = await chunks.get()
+        pending += decoder.decode(chunk, final=not chunk)
+        *complete, pending = pending.split("\n")
+        for line in complete:
+            yield line
+        if not chunk:  # end of input: Ctrl-D, or the end of a pipe
+            if pending:
+                yield pending
             return
-        yield line
 
 
 def run_sandbox(config: BotConfig, env: Environment) -> int:
     """Entry point of ``python -m bot sandbox``."""
-    del env  # the sandbox never talks to Telegram: no token, no base URL
+    del env  # the sandbox never talks to Telegram: its own fake token, its own base URL
     logging.getLogger().setLevel(logging.WARNING)  # keep the chat readable
+    interactive = sys.stdin.isatty()
     try:
-        return asyncio.run(sandbox_session(config, stdin_lines(), sys.stdout, sys.stdout.isatty()))
-    except KeyboardInterrupt:
+        return asyncio.run(
+            sandbox_session(
+                config,
+                stdin_lines(),
+                sys.stdout,
+                ansi=sys.stdout.isatty(),
+                echo=not interactive,
+                prompt=interactive,
+            )
+        )
+    except KeyboardInterrupt:  # Ctrl-C: asyncio.run has already stopped the bot
+        sys.stdout.write("\n")
         return 0
