@@ -17,6 +17,8 @@ class ParsedPaper:
     url: str | None
     links: tuple[str, ...] = ()
     section: str | None = None
+    authors: str | None = None  # as the digest writes them, e.g. "Bruce, Dennis, …"
+    venue: str | None = None  # journal or conference, where the digest names one
     position: int = 0  # 0-based order within the digest
     line: int = 0  # 1-based line of the title in the source file
 
