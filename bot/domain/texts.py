@@ -154,6 +154,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This list has expired — please search again.",
         "zh": "该列表已过期,请重新搜索。",
     },
+    "stale_button": {"en": "This button is out of date.", "zh": "此按钮已过期。"},
     "subscribed": {
         "en": "✅ This chat now receives the weekly digest ({when}).",
         "zh": "✅ 本聊天将接收每周速递({when})。",

@@ -12,7 +12,18 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
+from bot.domain.callbacks import (
+    DigestsPage,
+    OpenDigest,
+    OpenPaper,
+    OpenTopic,
+    PageLabel,
+    PaperCard,
+    ResultsPage,
+    TopicPage,
+)
 from bot.handlers import admin, browse, chat, papers
+from bot.handlers.buttons import button_handler, stale_button_callback
 from bot.handlers.errors import error_handler
 from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
 
@@ -38,18 +49,19 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     }
     for names, callback in commands.items():
         application.add_handler(CommandHandler(list(names), callback))
-    callbacks = {
-        r"^p:\d+$": papers.open_paper_callback,
-        r"^p[fs]:\d+$": papers.toggle_card_callback,
-        r"^sp:[\w-]+:\d+$": papers.results_page_callback,
-        r"^t:[\w.-]+$": browse.topic_callback,
-        r"^tp:[\w.-]+:\d+$": browse.topic_callback,
-        r"^d:[\w.-]+$": browse.digest_callback,
-        r"^dl:\d+$": browse.digests_callback,
-        r"^noop$": browse.noop_callback,
-    }
-    for pattern, callback in callbacks.items():
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    for button in (
+        button_handler(OpenPaper, papers.open_paper_callback),
+        button_handler(PaperCard, papers.toggle_card_callback),
+        button_handler(ResultsPage, papers.results_page_callback),
+        button_handler(OpenTopic, browse.open_topic_callback),
+        button_handler(TopicPage, browse.topic_page_callback),
+        button_handler(OpenDigest, browse.digest_callback),
+        button_handler(DigestsPage, browse.digests_callback),
+        button_handler(PageLabel, browse.noop_callback),
+    ):
+        application.add_handler(button)
+    # last of the buttons: old, made-up or empty data still gets an answer
+    application.add_handler(CallbackQueryHandler(stale_button_callback))
     application.add_handler(InlineQueryHandler(papers.inline_query))
     application.add_handler(
         ChatMemberHandler(chat.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)

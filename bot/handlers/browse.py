@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from functools import partial
 
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.domain.callbacks import (
+    DigestsPage,
+    OpenDigest,
+    OpenTopic,
+    PageLabel,
+    TopicPage,
+)
 from bot.domain.render import digest_overview, esc, paper_line, shorten, week_label
 from bot.domain.texts import t
 from bot.domain.views import TopicView
+from bot.handlers.buttons import answer_stale, edit_in_place
 from bot.handlers.common import (
-    NO_PREVIEW,
     PAGE_SIZE,
     db,
     page_count,
@@ -28,7 +37,8 @@ def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup:
     """Every topic as a button "Name (count)", two per row."""
     buttons = [
         InlineKeyboardButton(
-            f"{topic.name(lang)} ({topic.paper_count})", callback_data=f"t:{topic.id}"
+            f"{topic.name(lang)} ({topic.paper_count})",
+            callback_data=OpenTopic(topic.id).pack(),
         )
         for topic in topics
     ]
@@ -37,21 +47,23 @@ def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup:
 
 async def topic_page(
     context: BotContext, topic: TopicView, page: int, lang: str
-) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of a topic's papers, newest digest first."""
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """One page of a topic's papers, newest digest first; None if there is no such page."""
     papers, total = await db(
         context.services.library.topic_papers, topic.id, page * PAGE_SIZE, PAGE_SIZE
     )
     if total == 0:
         return t(lang, "topic_empty", topic=topic.name(lang)), InlineKeyboardMarkup([])
     pages = page_count(total)
+    if page >= pages:
+        return None
     lines = [
         t(lang, "topic_header", topic=topic.name(lang), total=total, page=page + 1, pages=pages)
     ]
     start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
     keyboard = paper_buttons(papers, start)
-    nav = pager(lang, f"tp:{topic.id}:", page, pages)
+    nav = pager(lang, page, pages, partial(TopicPage, topic.id))
     if nav:
         keyboard.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
@@ -84,28 +96,46 @@ async def topic_command(update: Update, context: BotContext) -> None:
     chosen = counted.get(matches[0].id) or TopicView(
         matches[0].id, matches[0].name_en, matches[0].name_zh
     )
-    text, markup = await topic_page(context, chosen, 0, lang)
-    await reply(update, text, markup)
+    first = await topic_page(context, chosen, 0, lang)
+    assert first is not None  # page 0 always exists
+    await reply(update, *first)
 
 
-async def topic_callback(update: Update, context: BotContext) -> None:
-    """Buttons ``t:<topic>`` (from /topics: new message) and ``tp:<topic>:<page>`` (paging)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+async def open_topic_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: OpenTopic
+) -> None:
+    """Button ``t:<topic>`` (from /topics): the topic's papers as a new message, so the
+    /topics menu stays."""
+    shown = await _topic_button(update, context, query, button.topic_id, 0)
+    if shown is not None:
+        await reply(update, *shown)
+
+
+async def topic_page_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: TopicPage
+) -> None:
+    """Button ``tp:<topic>:<page>``: another page of the topic's papers, in place."""
+    shown = await _topic_button(update, context, query, button.topic_id, button.page)
+    if shown is not None:
+        await edit_in_place(query, *shown)
+
+
+async def _topic_button(
+    update: Update, context: BotContext, query: CallbackQuery, topic_id: str, page: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The page to show, with the button answered; None (answered) if it is gone."""
     lang = user_lang(update)
-    kind, topic_id, *rest = query.data.split(":")
     topics = {topic.id: topic for topic in await db(context.services.library.topics)}
     topic = topics.get(topic_id)
     if topic is None:
         await query.answer(t(lang, "expired"), show_alert=True)
-        return
-    page = max(0, int(rest[0])) if rest else 0
-    text, markup = await topic_page(context, topic, page, lang)
+        return None
+    shown = await topic_page(context, topic, page, lang)
+    if shown is None:  # fewer pages than when the button was made (or made-up data)
+        await answer_stale(update, query)
+        return None
     await query.answer()
-    if kind == "t":  # keep the /topics menu; answer with a new message
-        await reply(update, text, markup)
-    else:
-        await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
+    return shown
 
 
 async def send_digest(update: Update, context: BotContext, key: str, lang: str) -> None:
@@ -130,24 +160,26 @@ async def digest_command(update: Update, context: BotContext) -> None:
     await send_digest(update, context, query_text(context) or "latest", user_lang(update))
 
 
-async def digest_callback(update: Update, context: BotContext) -> None:
+async def digest_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: OpenDigest
+) -> None:
     """Button ``d:<id>``: that digest's overview."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
     await query.answer()
-    await send_digest(update, context, query.data.split(":", 1)[1], user_lang(update))
+    await send_digest(update, context, button.digest_id, user_lang(update))
 
 
 async def digests_page(
     context: BotContext, page: int, lang: str
-) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of the archive, newest first."""
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """One page of the archive, newest first; None if there is no such page."""
     digests, total = await db(
         context.services.library.digests, page * DIGESTS_PER_PAGE, DIGESTS_PER_PAGE
     )
     if total == 0:
         return t(lang, "no_digests"), InlineKeyboardMarkup([])
     pages = page_count(total, DIGESTS_PER_PAGE)
+    if page >= pages:
+        return None
     lines = [t(lang, "digests_header", page=page + 1, pages=pages)]
     buttons: list[list[InlineKeyboardButton]] = []
     for digest in digests:
@@ -156,8 +188,8 @@ async def digests_page(
             f"• <b>{esc(digest.title)}</b> — {esc(week or digest.id)} · {digest.paper_count} 📄"
         )
         label = shorten(f"{digest.week_start or ''} {digest.title}".strip(), 40)
-        buttons.append([InlineKeyboardButton(label, callback_data=f"d:{digest.id}")])
-    nav = pager(lang, "dl:", page, pages)
+        buttons.append([InlineKeyboardButton(label, callback_data=OpenDigest(digest.id).pack())])
+    nav = pager(lang, page, pages, DigestsPage)
     if nav:
         buttons.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
@@ -165,22 +197,25 @@ async def digests_page(
 
 async def digests_command(update: Update, context: BotContext) -> None:
     """/digests: the archive, newest first, paged."""
-    text, markup = await digests_page(context, 0, user_lang(update))
-    await reply(update, text, markup)
+    first = await digests_page(context, 0, user_lang(update))
+    assert first is not None  # page 0 always exists
+    await reply(update, *first)
 
 
-async def digests_callback(update: Update, context: BotContext) -> None:
+async def digests_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: DigestsPage
+) -> None:
     """Button ``dl:<page>``: another page of the archive."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    text, markup = await digests_page(
-        context, max(0, int(query.data.split(":")[1])), user_lang(update)
-    )
+    shown = await digests_page(context, button.page, user_lang(update))
+    if shown is None:  # fewer pages than when the button was made (or made-up data)
+        await answer_stale(update, query)
+        return
     await query.answer()
-    await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
+    await edit_in_place(query, *shown)
 
 
-async def noop_callback(update: Update, _context: BotContext) -> None:
+async def noop_callback(
+    _update: Update, _context: BotContext, query: CallbackQuery, _button: PageLabel
+) -> None:
     """The page-number button: nothing to do but stop the client's spinner."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await query.answer()

@@ -9,6 +9,7 @@ from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
+from bot.domain.callbacks import is_paper_deep_link, paper_deep_link
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
@@ -53,11 +54,14 @@ async def start_command(update: Update, context: BotContext) -> None:
     lang = user_lang(update)
     services = context.services
     payload = context.args[0] if context.args else ""
-    if payload.startswith("paper_") and payload[6:].isdigit():
-        paper = await db(services.library.paper, int(payload[6:]))
-        if paper is not None:
+    if is_paper_deep_link(payload):
+        paper_id = paper_deep_link(payload)
+        paper = None if paper_id is None else await db(services.library.paper, paper_id)
+        if paper is None:  # removed since the link was shared, or a made-up id
+            await reply(update, t(lang, "paper_gone"))
+        else:
             await send_card(update, paper, lang)
-            return
+        return
     commands = t(lang, "commands", username=services.bot_username)
     user = update.effective_user
     if user is not None and services.is_admin(user.id):

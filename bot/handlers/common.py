@@ -15,6 +15,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
+from bot.domain.callbacks import OpenPaper, PageButton, PageLabel
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import lang_of, t
 from bot.domain.views import PaperView
@@ -86,21 +87,21 @@ def paper_buttons(
 ) -> list[list[InlineKeyboardButton]]:
     """Numbered buttons, one per paper, that open its card."""
     buttons = [
-        InlineKeyboardButton(str(start + index), callback_data=f"p:{paper.id}")
+        InlineKeyboardButton(str(start + index), callback_data=OpenPaper(paper.id).pack())
         for index, paper in enumerate(papers)
     ]
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-def pager(lang: str, prefix: str, page: int, pages: int) -> list[InlineKeyboardButton]:
-    """◀ page/pages ▶ navigation; ``prefix`` + page number is the callback data."""
+def pager(lang: str, page: int, pages: int, button: PageButton) -> list[InlineKeyboardButton]:
+    """◀ page/pages ▶ navigation; ``button(n)`` is the data of the button to page ``n``."""
     row: list[InlineKeyboardButton] = []
     if page > 0:
-        row.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"{prefix}{page - 1}"))
+        row.append(InlineKeyboardButton(t(lang, "prev"), callback_data=button(page - 1).pack()))
     if pages > 1:
-        row.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data="noop"))
+        row.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=PageLabel().pack()))
     if page + 1 < pages:
-        row.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"{prefix}{page + 1}"))
+        row.append(InlineKeyboardButton(t(lang, "next"), callback_data=button(page + 1).pack()))
     return row
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Update,
 )
-from telegram.error import BadRequest
 
+from bot.domain.callbacks import OpenDigest, OpenPaper, OpenTopic, PaperCard, ResultsPage
 from bot.domain.render import paper_card, paper_line, shorten
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import t
 from bot.domain.views import PaperView
+from bot.handlers.buttons import answer_stale, edit_in_place
 from bot.handlers.common import (
     NO_PREVIEW,
     PAGE_SIZE,
@@ -47,13 +51,11 @@ def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> Inli
     """Buttons under a card: more/less, and the digest it came from."""
     row: list[InlineKeyboardButton] = []
     if has_more:
-        key = "ps" if full else "pf"
-        row.append(
-            InlineKeyboardButton(
-                t(lang, "less" if full else "more"), callback_data=f"{key}:{paper.id}"
-            )
-        )
-    row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=f"d:{paper.digest.id}"))
+        toggle = PaperCard(paper.id, full=not full)
+        label = t(lang, "less" if full else "more")
+        row.append(InlineKeyboardButton(label, callback_data=toggle.pack()))
+    digest = OpenDigest(paper.digest.id)
+    row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=digest.pack()))
     return InlineKeyboardMarkup([row])
 
 
@@ -72,7 +74,7 @@ def results_page(
     start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
     keyboard = paper_buttons(papers, start)
-    nav = pager(lang, f"sp:{key}:", page, pages)
+    nav = pager(lang, page, pages, partial(ResultsPage, key))
     if nav:
         keyboard.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
@@ -116,19 +118,19 @@ async def reply_no_match(update: Update, context: BotContext, query: str, lang: 
         name = topic.name_zh if lang == "zh" else topic.name_en
         lines.append(t(lang, "topic_hint", topic=name))
         rows = list(markup.inline_keyboard) if markup else []
-        rows.append((InlineKeyboardButton(f"🏷 {name}", callback_data=f"t:{topic.id}"),))
+        rows.append((InlineKeyboardButton(f"🏷 {name}", callback_data=OpenTopic(topic.id).pack()),))
         markup = InlineKeyboardMarkup(rows)
     else:
         lines.append(t(lang, "try_topics"))
     await reply(update, "\n".join(lines), markup)
 
 
-async def open_paper_callback(update: Update, context: BotContext) -> None:
+async def open_paper_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: OpenPaper
+) -> None:
     """Button ``p:<id>``: send that paper's card."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
     lang = user_lang(update)
-    paper = await db(context.services.library.paper, int(query.data.split(":")[1]))
+    paper = await db(context.services.library.paper, button.paper_id)
     if paper is None:
         await query.answer(t(lang, "paper_gone"), show_alert=True)
         return
@@ -136,48 +138,40 @@ async def open_paper_callback(update: Update, context: BotContext) -> None:
     await send_card(update, paper, lang)
 
 
-async def toggle_card_callback(update: Update, context: BotContext) -> None:
+async def toggle_card_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: PaperCard
+) -> None:
     """Buttons ``pf:<id>`` / ``ps:<id>``: show the full or the short summary in place."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
     lang = user_lang(update)
-    kind, raw_id = query.data.split(":")
-    paper = await db(context.services.library.paper, int(raw_id))
+    paper = await db(context.services.library.paper, button.paper_id)
     if paper is None:
         await query.answer(t(lang, "paper_gone"), show_alert=True)
         return
-    full = kind == "pf"
-    text, has_more = paper_card(paper, lang, full=full)
+    text, has_more = paper_card(paper, lang, full=button.full)
     await query.answer()
-    try:
-        await query.edit_message_text(
-            text,
-            reply_markup=card_markup(paper, lang, has_more or full, full),
-            link_preview_options=NO_PREVIEW,
-        )
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+    await edit_in_place(query, text, card_markup(paper, lang, has_more or button.full, button.full))
 
 
-async def results_page_callback(update: Update, context: BotContext) -> None:
+async def results_page_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: ResultsPage
+) -> None:
     """Button ``sp:<key>:<page>``: another page of a search result list."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
     lang = user_lang(update)
-    _, key, raw_page = query.data.split(":")
-    remembered = context.services.recall_results(key)
+    remembered = context.services.recall_results(button.key)
     if remembered is None:
         await query.answer(t(lang, "expired"), show_alert=True)
         return
     text_query, ids = remembered
-    page = min(max(0, int(raw_page)), page_count(len(ids)) - 1)
+    page = button.page
+    if page >= page_count(len(ids)):  # made-up data: the list never had that page
+        await answer_stale(update, query)
+        return
     papers = await db(
         context.services.library.papers, ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     )
-    text, markup = results_page(lang, text_query, papers, len(ids), page, key)
+    text, markup = results_page(lang, text_query, papers, len(ids), page, button.key)
     await query.answer()
-    await query.edit_message_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
+    await edit_in_place(query, text, markup)
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
