@@ -36,9 +36,10 @@ CALLBACK_DATA_LIMIT = 64  # bytes (UTF-8): Telegram refuses longer callback_data
 MAX_ID = 2**63 - 1  # the largest BIGINT: anything above was never one of our ids
 MAX_PAGE = 999_999  # far beyond any archive; a bigger number is made up
 
-# ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() then refuses
-_ID_DIGITS = re.compile(r"[0-9]{1,19}")
-_PAGE_DIGITS = re.compile(r"[0-9]{1,6}")
+# ASCII digits as pack() writes them: str.isdigit() also accepts "²" and "٣", int() takes
+# "1_0" and " 1"; a leading zero is never ours either
+_ID_DIGITS = re.compile(r"[1-9][0-9]{0,18}")
+_PAGE_DIGITS = re.compile(r"0|[1-9][0-9]{0,5}")
 # topic and digest ids as the config accepts them
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 # the keys of remembered search results (secrets.token_urlsafe)
