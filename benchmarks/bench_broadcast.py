@@ -2,8 +2,8 @@
 
 The real bot (``running_bot``, default ``AIORateLimiter``: 30 messages/s overall, 20/min
 per group, 3 retries) publishes one 20-paper digest with its real ``Publisher``
-(``services.publisher.publish_next("manual")``) to ``N`` subscribed chats (every tenth a
-group). The loopback API enforces the same limits (``api.flood_limits(30, 20)``) and
+(``services.publisher.publish_next(PublishTrigger.POSTNOW)``) to ``N`` subscribed chats
+(every tenth a group). The loopback API enforces the same limits (``api.flood_limits(30, 20)``) and
 answers 429 beyond them. Baseline: the theoretical minimum, ``messages ÷ 30 s``; the
 ratio is elapsed ÷ minimum (1.00 = at the limit, target ≤ 1.10). Every chat's received
 messages are compared with the rendered post: none may be missing or sent twice.
@@ -19,6 +19,7 @@ from typing import Any
 from benchmarks import synth
 from benchmarks.common import BenchResult, config_dir, fill_store, sqlite_url
 from bot.config import Environment, load_config
+from bot.domain.delivery import PublishTrigger
 from bot.sandbox.fake_api import FakeBotApi
 
 RATE = 30  # messages per second, Telegram's overall bot limit
@@ -48,7 +49,7 @@ async def _publish(config: Any, chats: list[tuple[int, str]]) -> dict[str, Any]:
             api.reset()  # forget the start-up calls (commands menu)
             api.flood_limits(RATE, GROUP_PER_MINUTE)
             start = time.perf_counter()
-            summary = await services.publisher.publish_next("manual")
+            summary = await services.publisher.publish_next(PublishTrigger.POSTNOW)
             seconds = time.perf_counter() - start
         per_chat = Counter(
             len(api.messages_to(chat_id, method="sendMessage")) for chat_id, _kind in chats

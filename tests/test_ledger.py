@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.ledger import FAILED, PENDING, SENT, Ledger
+from bot.domain.delivery import DeliveryStatus
+from bot.store.ledger import Ledger
 from bot.store.models import Delivery, Digest
 from bot.store.subscriptions import Subscriptions, Target
 
@@ -128,7 +129,7 @@ def test_stale_claim_resumes_after_the_last_attempted_part(factory: sessionmaker
     [resumed] = ledger.claim(opened.id, "new", timedelta(seconds=-1))  # lease expired
     assert resumed.parts_sent == 2  # part 1's fate is unknown: never sent again
     assert not ledger.part_attempted(job.id, 2, "dead-worker")  # the old worker lost it
-    ledger.finish(resumed.id, SENT)
+    ledger.finish(resumed.id, DeliveryStatus.SENT)
     assert ledger.complete_if_done(opened.id)
     summary = ledger.summary(opened.id)
     assert (summary.sent, summary.failed, summary.pending, summary.finished) == (1, 0, 0, True)
@@ -143,14 +144,14 @@ def test_release_and_failure(factory: sessionmaker[Session]) -> None:
     ledger.part_attempted(jobs[0].id, 0, "w")
     ledger.part_not_sent(jobs[0].id, 0)
     ledger.release(jobs[0].id, "network down")
-    ledger.finish(jobs[1].id, FAILED, "forbidden: bot was blocked by the user")
+    ledger.finish(jobs[1].id, DeliveryStatus.FAILED, "forbidden: bot was blocked by the user")
     assert not ledger.complete_if_done(opened.id)
     assert ledger.unfinished() == [opened.id]
     with factory() as session:
         statuses = {d.chat_id: (d.status, d.error) for d in session.query(Delivery)}
     assert statuses == {
-        1: (PENDING, "network down"),
-        2: (FAILED, "forbidden: bot was blocked by the user"),
+        1: (DeliveryStatus.PENDING, "network down"),
+        2: (DeliveryStatus.FAILED, "forbidden: bot was blocked by the user"),
     }
     [again] = ledger.claim(opened.id, "w", timedelta(minutes=5))
     assert again.chat_id == 1 and again.parts_sent == 0
@@ -165,7 +166,7 @@ def test_move_chat_to_supergroup(factory: sessionmaker[Session]) -> None:
     by_chat = {job.chat_id: job for job in jobs}
     assert ledger.move_chat(by_chat[-1].id, -1001) is False  # the supergroup has it already
     with factory() as session:
-        assert session.get(Delivery, by_chat[-1].id).status == FAILED
+        assert session.get(Delivery, by_chat[-1].id).status == DeliveryStatus.FAILED
 
 
 def test_flags(factory: sessionmaker[Session]) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment, load_config
+from bot.domain.delivery import PublishTrigger
 from bot.domain.render import weekly_post
 from bot.domain.texts import t
 from bot.jobs.publisher import PublishSettings
@@ -147,8 +148,8 @@ async def test_postnow_follows_digests_yaml_order_then_reports_an_empty_queue(
     # the weekly job with an empty queue tells the admins once, not every week
     publisher = app.bot_data.services.publisher
     admin_chat = api.messages_to(ADMIN_ID)
-    await publisher.publish_next("schedule", "weekly:2030-01-07T01:00:00Z")
-    await publisher.publish_next("schedule", "weekly:2030-01-14T01:00:00Z")
+    await publisher.publish_next(PublishTrigger.SCHEDULE, "weekly:2030-01-07T01:00:00Z")
+    await publisher.publish_next(PublishTrigger.SCHEDULE, "weekly:2030-01-14T01:00:00Z")
     notices = [m for m in api.messages_to(ADMIN_ID)[len(admin_chat) :]]
     assert [m.text for m in notices] == [t("en", "queue_empty")]
     assert len(api.messages_to(601)) == sent

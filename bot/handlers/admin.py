@@ -11,6 +11,7 @@ from functools import wraps
 from telegram import Update
 
 from bot.config import ConfigError
+from bot.domain.delivery import PublishTrigger
 from bot.domain.render import weekly_post
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
@@ -117,9 +118,9 @@ async def postnow_command(update: Update, context: BotContext) -> None:
         if digest is None:
             await reply(update, t(lang, "postnow_unknown", id=wanted[:60]))
             return
-        summary = await publisher.publish(digest.id, "postnow")
+        summary = await publisher.publish(digest.id, PublishTrigger.POSTNOW)
     else:
-        summary = await publisher.publish_next("postnow")
+        summary = await publisher.publish_next(PublishTrigger.POSTNOW)
         if summary is None:
             await reply(update, t(lang, "queue_empty"))
             return

@@ -20,16 +20,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.domain.delivery import DeliveryStatus, PublishTrigger
 from bot.domain.render import weekly_post
 from bot.domain.texts import t
 from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled
 from bot.store.ledger import (
-    FAILED,
-    SENT,
     DeliveryJob,
     Ledger,
     OpenedPublication,
@@ -40,8 +40,6 @@ from bot.store.subscriptions import Subscriptions, Target
 
 log = logging.getLogger(__name__)
 QUEUE_EMPTY_FLAG = "queue_empty_notified"
-TAKEN_OVER = "taken-over"
-SCHEDULED_TRIGGERS = ("schedule", "catch-up")
 _GONE_CHAT_ERRORS = ("chat not found", "thread not found", "have no rights", "not enough rights")
 
 
@@ -49,6 +47,27 @@ def retry_seconds(exc: RetryAfter) -> float:
     """``RetryAfter.retry_after`` as seconds (it is an int or a timedelta in PTB 22)."""
     value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class PartResult(StrEnum):
+    """How sending one part of a post ended (a migration is :class:`ChatMoved` instead)."""
+
+    SENT = "sent"
+    TAKEN_OVER = "taken over"  # another worker holds the delivery now: it carries on
+    RETRY_LATER = "retry later"  # network errors outlasted the retries: back to pending
+    DUPLICATE = "duplicate"  # migrated to a supergroup that already had the digest
+    CHAT_GONE = "chat gone"  # blocked, kicked or deleted: the chat is unsubscribed
+    REFUSED = "refused"  # Telegram refused the message itself: the delivery failed
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMoved:
+    """The group became a supergroup: the same part goes again to ``chat_id``."""
+
+    chat_id: int
+
+
+PartOutcome = PartResult | ChatMoved
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +115,7 @@ class Publisher:
         return subscribed + extra
 
     async def publish_next(
-        self, trigger: str, slot: str | None = None
+        self, trigger: PublishTrigger, slot: str | None = None
     ) -> PublicationSummary | None:
         """Publish the next unpublished digest; with none left, tell the admins once."""
         if slot is not None and await asyncio.to_thread(self.ledger.slot_taken, slot):
@@ -104,13 +123,13 @@ class Publisher:
             return await self.resume()
         digest_id = await asyncio.to_thread(self.ledger.next_digest)
         if digest_id is None:
-            if trigger in SCHEDULED_TRIGGERS:  # /postnow answers its admin itself
+            if trigger.scheduled:  # /postnow answers its admin itself
                 await self._notify_queue_empty()
             return None
         return await self.publish(digest_id, trigger, slot)
 
     async def publish(
-        self, digest_id: str, trigger: str, slot: str | None = None
+        self, digest_id: str, trigger: PublishTrigger, slot: str | None = None
     ) -> PublicationSummary | None:
         """Publish ``digest_id`` to every target that has not had it yet."""
         targets = await asyncio.to_thread(self.targets)
@@ -207,25 +226,24 @@ class Publisher:
         try:
             parts = await asyncio.to_thread(self._post, job)
         except LookupError as exc:
-            await asyncio.to_thread(self.ledger.finish, job.id, FAILED, str(exc))
+            await asyncio.to_thread(self.ledger.finish, job.id, DeliveryStatus.FAILED, str(exc))
             return
         chat_id = job.chat_id
         for index in range(job.parts_sent, len(parts)):
             outcome = await self._send_part(job, chat_id, index, parts[index])
-            if isinstance(outcome, int) and not isinstance(outcome, bool):
-                # migrated: the same part again, to the new chat id
-                chat_id = outcome
+            if isinstance(outcome, ChatMoved):  # the same part again, to the new chat id
+                chat_id = outcome.chat_id
                 outcome = await self._send_part(job, chat_id, index, parts[index])
-            if outcome == TAKEN_OVER:
+            if outcome is PartResult.TAKEN_OVER:
                 log.warning("delivery %s was taken over by another worker", job.id)
                 return
-            if outcome is not True:
+            if outcome is not PartResult.SENT:
                 await asyncio.to_thread(self.ledger.part_not_sent, job.id, index)
-                if outcome == "retry-later":
+                if outcome is PartResult.RETRY_LATER:
                     await asyncio.to_thread(self.ledger.release, job.id, "network errors")
                 return
             await asyncio.to_thread(self.ledger.part_sent, job.id, index)
-        await asyncio.to_thread(self.ledger.finish, job.id, SENT)
+        await asyncio.to_thread(self.ledger.finish, job.id, DeliveryStatus.SENT)
 
     def _before_send(self, job: DeliveryJob, index: int) -> BeforeSend:
         """Mark the part attempted in the ledger the moment it leaves (after flood waits)."""
@@ -257,15 +275,15 @@ class Publisher:
 
     async def _send_part(
         self, job: DeliveryJob, chat_id: int, index: int, text: str
-    ) -> bool | int | str:
-        """Send one message; True when sent, a new chat id after a migration, else a reason."""
+    ) -> PartOutcome:
+        """Send one message: sent, the chat's new id after a migration, or why not."""
         network_failures = 0
         while True:
             try:
                 await self._send(job, chat_id, index, text)
-                return True
+                return PartResult.SENT
             except SendCancelled:
-                return TAKEN_OVER
+                return PartResult.TAKEN_OVER
             except RetryAfter as exc:
                 wait = min(retry_seconds(exc), self.settings.max_retry_after)
                 log.info("flood limit for chat %s: waiting %.1fs", chat_id, wait)
@@ -274,27 +292,29 @@ class Publisher:
                 log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
                 await asyncio.to_thread(self.subscriptions.migrate_chat, chat_id, exc.new_chat_id)
                 if not await asyncio.to_thread(self.ledger.move_chat, job.id, exc.new_chat_id):
-                    return "duplicate"
-                return int(exc.new_chat_id)
+                    return PartResult.DUPLICATE
+                return ChatMoved(int(exc.new_chat_id))
             except Forbidden as exc:
                 await self._drop_chat(job, chat_id, f"forbidden: {exc.message}")
-                return "forbidden"
+                return PartResult.CHAT_GONE
             except BadRequest as exc:
                 if any(marker in exc.message.lower() for marker in _GONE_CHAT_ERRORS):
                     await self._drop_chat(job, chat_id, f"bad request: {exc.message}")
-                    return "gone"
+                    return PartResult.CHAT_GONE
                 log.error("Telegram refused the post for chat %s: %s", chat_id, exc.message)
-                await asyncio.to_thread(self.ledger.finish, job.id, FAILED, exc.message[:500])
-                return "refused"
+                await asyncio.to_thread(
+                    self.ledger.finish, job.id, DeliveryStatus.FAILED, exc.message[:500]
+                )
+                return PartResult.REFUSED
             except NetworkError as exc:  # includes TimedOut and 5xx answers
                 network_failures += 1
                 if network_failures > self.settings.network_retries:
                     log.warning("chat %s: giving up for now after %s", chat_id, exc)
-                    return "retry-later"
+                    return PartResult.RETRY_LATER
                 await asyncio.sleep(self.settings.backoff_base * 2 ** (network_failures - 1))
 
     async def _drop_chat(self, job: DeliveryJob, chat_id: int, reason: str) -> None:
         log.info("unsubscribing chat %s: %s", chat_id, reason)
         thread = job.thread_id if "thread" in reason else None
         await asyncio.to_thread(self.subscriptions.unsubscribe, chat_id, thread, reason[:300])
-        await asyncio.to_thread(self.ledger.finish, job.id, FAILED, reason[:500])
+        await asyncio.to_thread(self.ledger.finish, job.id, DeliveryStatus.FAILED, reason[:500])

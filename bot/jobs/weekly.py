@@ -14,6 +14,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application, JobQueue
 
+from bot.domain.delivery import PublishTrigger
 from bot.domain.schedule import previous_occurrence, slot_key
 from bot.handlers.context import BotContext
 from bot.jobs.publisher import Publisher
@@ -66,7 +67,7 @@ async def weekly_job(context: BotContext) -> None:
     # a second of slack: the job may start a hair before the wall clock shows the slot
     slot = current_slot(services, datetime.now(UTC) + timedelta(seconds=1))
     log.info("weekly run for %s", slot)
-    await publisher.publish_next("schedule", slot)
+    await publisher.publish_next(PublishTrigger.SCHEDULE, slot)
 
 
 async def resume_job(context: BotContext) -> None:
@@ -95,7 +96,7 @@ async def catch_up(services: Services, publisher: Publisher, now: datetime) -> s
     if services.ledger.slot_taken(slot):
         return None
     log.info("catching up the run missed at %s", missed.isoformat())
-    await publisher.publish_next("catch-up", slot)
+    await publisher.publish_next(PublishTrigger.CATCH_UP, slot)
     return slot
 
 

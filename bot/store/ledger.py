@@ -23,10 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.delivery import DeliveryStatus, PublishTrigger
 from bot.store.models import Delivery, Digest, KeyValue, Publication
 from bot.store.subscriptions import Target
-
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +104,7 @@ class Ledger:
     def open(
         self,
         digest_id: str,
-        trigger: str,
+        trigger: PublishTrigger,
         targets: Sequence[Target],
         slot: str | None = None,
     ) -> OpenedPublication | None:
@@ -148,7 +147,7 @@ class Ledger:
                 "thread_id": target.thread_id,
                 "topics": " ".join(target.topics),
                 "language": target.language,
-                "status": PENDING,
+                "status": DeliveryStatus.PENDING,
                 "parts_attempted": 0,
                 "parts_sent": 0,
                 "attempts": 0,
@@ -186,10 +185,10 @@ class Ledger:
     ) -> list[DeliveryJob]:
         """Claim up to ``limit`` deliveries: pending ones, or ones whose claim went stale."""
         now = _now()
-        stale = and_(Delivery.status == SENDING, Delivery.claimed_at < now - lease)
+        stale = and_(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at < now - lease)
         claimable = and_(
             Delivery.publication_id == publication_id,
-            or_(Delivery.status == PENDING, stale),
+            or_(Delivery.status == DeliveryStatus.PENDING, stale),
         )
         jobs: list[DeliveryJob] = []
         with self.factory.begin() as session:
@@ -201,9 +200,12 @@ class Ledger:
                     break
                 result = session.execute(
                     update(Delivery)
-                    .where(Delivery.id == delivery_id, or_(Delivery.status == PENDING, stale))
+                    .where(
+                        Delivery.id == delivery_id,
+                        or_(Delivery.status == DeliveryStatus.PENDING, stale),
+                    )
                     .values(
-                        status=SENDING,
+                        status=DeliveryStatus.SENDING,
                         claimed_by=worker,
                         claimed_at=now,
                         attempts=Delivery.attempts + 1,
@@ -239,7 +241,7 @@ class Ledger:
             result = session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id, Delivery.claimed_by == worker)
-                .where(Delivery.status == SENDING)
+                .where(Delivery.status == DeliveryStatus.SENDING)
                 .values(parts_attempted=part + 1, claimed_at=_now())
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
@@ -258,13 +260,17 @@ class Ledger:
                 update(Delivery).where(Delivery.id == delivery_id).values(parts_attempted=part)
             )
 
-    def finish(self, delivery_id: int, status: str, error: str | None = None) -> None:
+    def finish(self, delivery_id: int, status: DeliveryStatus, error: str | None = None) -> None:
         """Close a delivery as sent or failed (with the reason)."""
         with self.factory.begin() as session:
             session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(status=status, error=error, sent_at=_now() if status == SENT else None)
+                .values(
+                    status=status,
+                    error=error,
+                    sent_at=_now() if status == DeliveryStatus.SENT else None,
+                )
             )
 
     def release(self, delivery_id: int, error: str) -> None:
@@ -273,7 +279,7 @@ class Ledger:
             session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(status=PENDING, error=error[:500], claimed_by=None)
+                .values(status=DeliveryStatus.PENDING, error=error[:500], claimed_by=None)
             )
 
     def move_chat(self, delivery_id: int, new_chat_id: int) -> bool:
@@ -285,7 +291,11 @@ class Ledger:
                 )
             return True
         except IntegrityError:
-            self.finish(delivery_id, FAILED, f"migrated to {new_chat_id}, which already had it")
+            self.finish(
+                delivery_id,
+                DeliveryStatus.FAILED,
+                f"migrated to {new_chat_id}, which already had it",
+            )
             return False
 
     def complete_if_done(self, publication_id: int) -> bool:
@@ -294,7 +304,7 @@ class Ledger:
             open_count = session.scalar(
                 select(func.count(Delivery.id)).where(
                     Delivery.publication_id == publication_id,
-                    Delivery.status.in_((PENDING, SENDING)),
+                    Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
                 )
             )
             if open_count:
@@ -321,9 +331,11 @@ class Ledger:
             return PublicationSummary(
                 id=publication_id,
                 digest_id=publication.digest_id,
-                sent=int(counts.get(SENT, 0)),
-                failed=int(counts.get(FAILED, 0)),
-                pending=int(counts.get(PENDING, 0) + counts.get(SENDING, 0)),
+                sent=int(counts.get(DeliveryStatus.SENT, 0)),
+                failed=int(counts.get(DeliveryStatus.FAILED, 0)),
+                pending=int(
+                    counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
+                ),
                 finished=publication.finished_at is not None,
             )
 

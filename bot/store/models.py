@@ -18,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.domain.delivery import DeliveryStatus
+
 # SQLite only auto-increments INTEGER PRIMARY KEY, PostgreSQL wants BIGINT for chat ids
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -143,7 +145,7 @@ class Publication(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     digest_id: Mapped[str] = mapped_column(ForeignKey("digests.id"))
-    trigger: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(20))  # a PublishTrigger
     # the schedule slot this run belongs to; unique so two processes cannot both run it
     slot: Mapped[str | None] = mapped_column(String(40), unique=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -167,7 +169,7 @@ class Delivery(Base):
     # the chat's topic filter and language when the publication started
     topics: Mapped[str] = mapped_column(String(1000), default="")
     language: Mapped[str] = mapped_column(String(10), default="en")
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # parts are the messages of one post; "attempted" is written before a send, "sent"
