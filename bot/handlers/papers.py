@@ -15,6 +15,7 @@ from telegram import (
 
 from bot.domain.callbacks import OpenDigest, OpenPaper, OpenTopic, PaperCard, ResultsPage
 from bot.domain.render import paper_card, paper_line, shorten
+from bot.domain.search_kinds import MatchKind
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import t
 from bot.domain.views import PaperView
@@ -34,7 +35,7 @@ from bot.handlers.context import BotContext
 from bot.store.search import SearchHit
 
 INLINE_RESULTS = 20
-STRONG_KINDS = ("arxiv", "exact")
+STRONG_KINDS = (MatchKind.ARXIV, MatchKind.EXACT)
 
 
 def clear_winner(hits: list[SearchHit]) -> bool:
@@ -44,7 +45,7 @@ def clear_winner(hits: list[SearchHit]) -> bool:
     first, second = hits[0], hits[1]
     if first.kind in STRONG_KINDS:
         return second.kind not in STRONG_KINDS
-    return first.kind == "prefix" and second.kind not in (*STRONG_KINDS, "prefix")
+    return first.kind is MatchKind.PREFIX and second.kind not in (*STRONG_KINDS, MatchKind.PREFIX)
 
 
 def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> InlineKeyboardMarkup:

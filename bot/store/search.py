@@ -36,11 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import Engine, and_, or_, select, text
 from sqlalchemy.orm import Session
 
+from bot.domain.search_kinds import MatchKind
 from bot.domain.search_tokens import (
     STOPWORDS,
     QueryTerm,
@@ -57,7 +59,7 @@ from bot.domain.search_tokens import (
 from bot.domain.searchtext import compact, normalize, strip_controls
 from bot.store.models import Digest, Paper
 
-KINDS = ("arxiv", "exact", "prefix", "title", "abstract", "fuzzy")
+KINDS = tuple(MatchKind)  # best first
 FUZZY_MIN_SIMILARITY = 0.75  # mean word similarity of a "fuzzy" hit (one typo in 4+)
 SUGGEST_MIN_SIMILARITY = 0.5
 RANK_WINDOW = 2000  # bm25-rank up to this many matches; serve bigger sets newest first
@@ -93,7 +95,7 @@ class SearchHit:
 
     paper_id: int
     score: float
-    kind: str
+    kind: MatchKind
 
 
 class PaperSearch(Protocol):
@@ -203,16 +205,16 @@ def _rank(
         # how much of the title the query covers: "genie" fits "Genie" better than a long title
         fit = min(1.0, sum(len(t.tokens) for t in terms) / max(len(tokens), 1))
         if row.id in found.arxiv:
-            kind, score = "arxiv", 600.0
+            kind, score = MatchKind.ARXIV, 600.0
         elif qc and qc in (title_c, zh_c):
-            kind, score = "exact", 500.0
+            kind, score = MatchKind.EXACT, 500.0
         elif len(qc) >= 2 and (title_c.startswith(qc) or (zh_c and zh_c.startswith(qc))):
             longest = max(len(title_c) if title_c.startswith(qc) else 0, len(zh_c))
-            kind, score = "prefix", 400.0 + 50.0 * len(qc) / max(longest, 1)
+            kind, score = MatchKind.PREFIX, 400.0 + 50.0 * len(qc) / max(longest, 1)
         elif terms and coverage == 1.0:
-            kind, score = "title", 300.0 + 30.0 * fit + 20.0 * in_title.get(row.id, 0.0)
+            kind, score = MatchKind.TITLE, 300.0 + 30.0 * fit + 20.0 * in_title.get(row.id, 0.0)
         elif row.id in in_every:
-            kind, score = "abstract", 200.0 + 30.0 * coverage + 20.0 * in_every[row.id]
+            kind, score = MatchKind.ABSTRACT, 200.0 + 30.0 * coverage + 20.0 * in_every[row.id]
         else:
             # edit distances are costly in Python: only for the typo channel's candidates
             similarity = (
@@ -221,12 +223,12 @@ def _rank(
                 else 0.0
             )
             if similarity >= fuzzy_floor and len(q.fuzzy_words) == len(terms):
-                kind, score = "fuzzy", 100.0 + 90.0 * similarity + 9.0 * fit
+                kind, score = MatchKind.FUZZY, 100.0 + 90.0 * similarity + 9.0 * fit
             elif row.id in in_some:
-                kind = "title" if coverage >= 0.5 else "abstract"
+                kind = MatchKind.TITLE if coverage >= 0.5 else MatchKind.ABSTRACT
                 score = 50.0 * coverage + 40.0 * in_some[row.id]
             elif similarity >= fuzzy_floor:
-                kind, score = "fuzzy", 90.0 * similarity
+                kind, score = MatchKind.FUZZY, 90.0 * similarity
             else:
                 continue
         hits.append(SearchHit(paper_id=row.id, score=round(score, 6), kind=kind))
@@ -267,10 +269,20 @@ def tsquery_text(terms: Sequence[QueryTerm], weight: str = "", op: str = "&") ->
     return f" {op} ".join(parts)
 
 
+class WordMode(StrEnum):
+    """What a word channel (``_words``) looks for."""
+
+    TITLE = "title"  # every term in the title, best ranked first
+    TITLE_ANY = "title_any"  # every term in the title, in no particular order (cheaper)
+    EVERY = "every"  # every term in the title or abstract
+    SOME = "some"  # any of the terms
+    EXISTS = "exists"  # whether one paper has every term (LIMIT 1)
+
+
 class _EngineSearch:
     """The shared flow; subclasses supply the engine's word, prefix and typo channels."""
 
-    def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
+    def _words(self, session: Session, q: _Query, mode: WordMode, limit: int) -> list[int]:
         """Ids matching all terms in titles (``title``; ``title_any``: in no particular
         order, cheaper), anywhere (``every``) or any term (``some``)."""
         raise NotImplementedError
@@ -290,7 +302,7 @@ class _EngineSearch:
             rest = [t for i, t in enumerate(terms) if i != skipped]
             if all(t.cjk or len(t.tokens[0]) < 3 for t in rest):
                 continue  # nothing distinctive left to narrow by
-            found.extend(self._words(session, replace(q, terms=rest), "title_any", limit))
+            found.extend(self._words(session, replace(q, terms=rest), WordMode.TITLE_ANY, limit))
         return list(dict.fromkeys(found))[: limit * 2]
 
     def _prefix_sql(self, column: str) -> str:
@@ -355,11 +367,11 @@ class _EngineSearch:
             # a whole title was typed: it and the titles starting like it are the answer
             return found
         if q.terms:
-            found.title = self._words(session, q, "title", width)
+            found.title = self._words(session, q, WordMode.TITLE, width)
             if len(found.title) < width:  # else every title hit outranks any abstract hit
-                found.every = self._words(session, q, "every", width)
+                found.every = self._words(session, q, WordMode.EVERY, width)
             if not found.every and not found.title and len(q.terms) > 1:
-                found.some = self._words(session, q, "some", width)
+                found.some = self._words(session, q, WordMode.SOME, width)
         if q.fuzzy_words and not found.strong and len(found.every) < 3:
             found.fuzzy = self._all_but_one(session, q, _FUZZY_CANDIDATES)
             if not found.fuzzy:
@@ -371,7 +383,7 @@ class _EngineSearch:
         if limit <= 0 or not isinstance(query, str):
             return []
         joined = _Query.parse(query)
-        if has_cjk_gap(query) and not self._words(session, joined, "exists", 1):
+        if has_cjk_gap(query) and not self._words(session, joined, WordMode.EXISTS, 1):
             # "推理 预训练" occurs nowhere as one phrase: look for the words
             return self._search(session, _Query.parse(query, join_cjk=False), limit)
         hits = self._search(session, joined, limit)
@@ -404,7 +416,7 @@ class _EngineSearch:
         found = _Candidates()
         if q.fuzzy_words:
             found.fuzzy = self._typos(session, q, _FUZZY_CANDIDATES, loose=True)
-        found.some = self._words(session, q, "some", max(limit * 4, 12))
+        found.some = self._words(session, q, WordMode.SOME, max(limit * 4, 12))
         hits = _rank(q, found, self._rows(session, found.ids()), SUGGEST_MIN_SIMILARITY)
         return [hit.paper_id for hit in hits[:limit]]
 
@@ -433,20 +445,22 @@ class SqliteSearch(_EngineSearch):
         )
         return list(session.scalars(stmt, {"match": match, "limit": limit}))
 
-    def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
-        if mode == "title_any":  # newest first: FTS5 walks rowids backwards, stops at limit
+    def _words(self, session: Session, q: _Query, mode: WordMode, limit: int) -> list[int]:
+        if mode is WordMode.TITLE_ANY:  # newest first: FTS5 walks rowids backwards, stops at limit
             stmt = text(
                 "SELECT rowid FROM papers_title_fts WHERE papers_title_fts MATCH :match "
                 "ORDER BY rowid DESC LIMIT :limit"
             )
             return list(session.scalars(stmt, {"match": fts5_query(q.and_terms), "limit": limit}))
-        if mode == "title":
+        if mode is WordMode.TITLE:
             match = fts5_query(q.and_terms)
             return self._ranked(session, "papers_title_fts", "bm25(papers_title_fts)", match, limit)
-        if mode == "exists":
+        if mode is WordMode.EXISTS:
             stmt = text("SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match LIMIT 1")
             return list(session.scalars(stmt, {"match": fts5_query(q.and_terms)}))
-        match = fts5_query(q.and_terms) if mode == "every" else fts5_query(q.or_terms, op="OR")
+        match = (
+            fts5_query(q.and_terms) if mode is WordMode.EVERY else fts5_query(q.or_terms, op="OR")
+        )
         return self._ranked(session, "papers_fts", "bm25(papers_fts, 10.0, 1.0)", match, limit)
 
     def __init__(self) -> None:
@@ -513,10 +527,10 @@ class PostgresSearch(_EngineSearch):
             f"ORDER BY {key} LIMIT :limit"
         )
 
-    def _words(self, session: Session, q: _Query, mode: str, limit: int) -> list[int]:
-        if mode in ("title", "title_any"):
+    def _words(self, session: Session, q: _Query, mode: WordMode, limit: int) -> list[int]:
+        if mode in (WordMode.TITLE, WordMode.TITLE_ANY):
             vector, tsq = self._TITLE_VECTOR, tsquery_text(q.and_terms)
-        elif mode in ("every", "exists"):
+        elif mode in (WordMode.EVERY, WordMode.EXISTS):
             vector, tsq = "papers.search_vector", tsquery_text(q.and_terms)
         else:
             vector, tsq = "papers.search_vector", tsquery_text(q.or_terms, op="|")
