@@ -3,8 +3,8 @@ stale, malformed and out-of-range data parses to None instead of raising."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import ClassVar, Self
 
 import pytest
 from hypothesis import given
@@ -17,6 +17,7 @@ from bot.domain.callbacks import (
     MAX_PAGE,
     CallbackData,
     CallbackDataError,
+    DataField,
     DigestsPage,
     OpenDigest,
     OpenPaper,
@@ -169,15 +170,9 @@ def test_out_of_range_values_cannot_become_a_button(make):
 class _Wide(CallbackData):
     """A kind whose field can outgrow Telegram's limit (none of the bot's can)."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("w",)
+    prefixes = ("w",)
+    layout = (DataField("anything", re.compile(r".+")),)
     text: str
-
-    def fields(self) -> tuple[str, ...]:
-        return (self.text,)
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        return cls(*fields)
 
 
 def test_pack_refuses_data_over_64_bytes():

@@ -30,20 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 CALLBACK_DATA_LIMIT = 64  # bytes (UTF-8): Telegram refuses longer callback_data
 MAX_ID = 2**63 - 1  # the largest BIGINT: anything above was never one of our ids
 MAX_PAGE = 999_999  # far beyond any archive; a bigger number is made up
 
-# ASCII digits as pack() writes them: str.isdigit() also accepts "²" and "٣", int() takes
-# "1_0" and " 1"; a leading zero is never ours either
-_ID_DIGITS = re.compile(r"[1-9][0-9]{0,18}")
-_PAGE_DIGITS = re.compile(r"0|[1-9][0-9]{0,5}")
-# topic and digest ids as the config accepts them
-_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
-# the keys of remembered search results (secrets.token_urlsafe)
-_RESULTS_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _PAPER_DEEP_LINK = "paper_"
 
 
@@ -51,49 +43,52 @@ class CallbackDataError(ValueError):
     """A button value that cannot be packed: out of range, or over Telegram's 64 bytes."""
 
 
-def _id(text: str) -> int:
-    if not _ID_DIGITS.fullmatch(text):
-        raise CallbackDataError(f"not an id: {text[:30]!r}")
-    return _check_id(int(text))
+@dataclass(frozen=True, slots=True)
+class DataField:
+    """How one field of a button's data is written and read back.
+
+    ``pattern`` is exactly what ``write`` produces, so a value is valid when its text reads
+    back as the same value, and text is valid when it is what some valid value writes.
+    """
+
+    what: str
+    pattern: re.Pattern[str]
+    convert: Callable[[str], Any] = str
+    largest: int | None = None
+
+    def read(self, text: str) -> Any:
+        """The value written as ``text``; CallbackDataError for anything else."""
+        if not self.pattern.fullmatch(text):
+            raise CallbackDataError(f"not a {self.what}: {text[:30]!r}")
+        value = self.convert(text)
+        if self.largest is not None and value > self.largest:
+            raise CallbackDataError(f"{self.what} out of range: {text[:30]!r}")
+        return value
+
+    def write(self, value: object) -> str:
+        """``value`` as text; CallbackDataError if it is out of range or of the wrong type."""
+        text = str(value)
+        if self.read(text) != value:  # e.g. the text "5" given where the number 5 belongs
+            raise CallbackDataError(f"not a {self.what}: {value!r}")
+        return text
 
 
-def _check_id(value: int) -> int:
-    if not 1 <= value <= MAX_ID:
-        raise CallbackDataError(f"id out of range: {value}")
-    return value
-
-
-def _page(text: str) -> int:
-    if not _PAGE_DIGITS.fullmatch(text):
-        raise CallbackDataError(f"not a page number: {text[:30]!r}")
-    return _check_page(int(text))
-
-
-def _check_page(value: int) -> int:
-    if not 0 <= value <= MAX_PAGE:
-        raise CallbackDataError(f"page out of range: {value}")
-    return value
-
-
-def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
-    if not pattern.fullmatch(value):
-        raise CallbackDataError(f"not a {what}: {value[:30]!r}")
-    return value
+# ASCII digits as str(int) writes them: str.isdigit() also accepts "²" and "٣", int()
+# takes "1_0" and " 1"; a leading zero is never ours either
+PAPER_ID = DataField("paper id", re.compile(r"[1-9][0-9]{0,18}"), int, largest=MAX_ID)
+PAGE = DataField("page number", re.compile(r"0|[1-9][0-9]{0,5}"), int, largest=MAX_PAGE)
+# topic and digest ids as the config accepts them
+SLUG = DataField("topic or digest id", re.compile(r"[a-z0-9][a-z0-9._-]{0,39}"))
+# the keys of remembered search results (secrets.token_urlsafe)
+RESULTS_KEY = DataField("result list key", re.compile(r"[A-Za-z0-9_-]{1,32}"))
 
 
 def parse_id(text: str) -> int | None:
     """A database id (1 … 2^63-1) from its decimal text; None for anything else."""
     try:
-        return _id(text)
+        return int(PAPER_ID.read(text))
     except CallbackDataError:
         return None
-
-
-def paper_deep_link(payload: str) -> int | None:
-    """The paper id of a ``/start paper_<id>`` payload; None if it is not one (or out of range)."""
-    if not payload.startswith(_PAPER_DEEP_LINK):
-        return None
-    return parse_id(payload.removeprefix(_PAPER_DEEP_LINK))
 
 
 def is_paper_deep_link(payload: str) -> bool:
@@ -101,24 +96,53 @@ def is_paper_deep_link(payload: str) -> bool:
     return payload.startswith(_PAPER_DEEP_LINK)
 
 
+def paper_deep_link(payload: str) -> int | None:
+    """The paper id of a ``/start paper_<id>`` payload; None if it is not one (or out of range)."""
+    if not is_paper_deep_link(payload):
+        return None
+    return parse_id(payload.removeprefix(_PAPER_DEEP_LINK))
+
+
 class CallbackData:
-    """The base of every button kind; a kind's data is its prefix and fields joined by ``:``."""
+    """The base of every button kind: its data is a prefix and its fields joined by ``:``.
+
+    A kind is a frozen dataclass naming its ``prefixes`` and, in ``layout``, how each of
+    its fields is written, in order.
+    """
 
     __slots__ = ()
+    __match_args__: ClassVar[tuple[str, ...]] = ()  # the dataclass's fields, in order
     prefixes: ClassVar[tuple[str, ...]]  # the first is what pack() writes unless overridden
+    layout: ClassVar[tuple[DataField, ...]] = ()
+
+    def __post_init__(self) -> None:
+        self.fields()  # out-of-range values fail here, not when the button is sent
 
     def prefix(self) -> str:
         """The data's first field."""
         return self.prefixes[0]
 
+    def values(self) -> tuple[object, ...]:
+        """The values ``layout`` writes, in order."""
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
     def fields(self) -> tuple[str, ...]:
         """The data after the prefix."""
-        return ()
+        return tuple(
+            field.write(value) for field, value in zip(self.layout, self.values(), strict=True)
+        )
 
     @classmethod
     def from_fields(cls, prefix: str, fields: list[str]) -> Self:
         """The kind from its data split at ``:``; raises CallbackDataError if malformed."""
-        raise NotImplementedError
+        return cls(*cls.read_fields(fields))
+
+    @classmethod
+    def read_fields(cls, fields: list[str]) -> list[Any]:
+        """The values written as ``fields``, checked against ``layout``."""
+        if len(fields) != len(cls.layout):
+            raise CallbackDataError(f"expected {len(cls.layout)} fields, got {len(fields)}")
+        return [field.read(text) for field, text in zip(cls.layout, fields, strict=True)]
 
     def pack(self) -> str:
         """The ``callback_data`` of this button."""
@@ -145,166 +169,93 @@ class CallbackData:
         """The ``pattern`` of this kind's ``CallbackQueryHandler``."""
         return cls.parse(data) is not None
 
+    if TYPE_CHECKING:  # each kind's dataclass __init__ takes its fields
 
-def _single(fields: list[str]) -> str:
-    if len(fields) != 1:
-        raise CallbackDataError(f"expected one field, got {len(fields)}")
-    return fields[0]
-
-
-def _pair(fields: list[str]) -> tuple[str, str]:
-    if len(fields) != 2:
-        raise CallbackDataError(f"expected two fields, got {len(fields)}")
-    return fields[0], fields[1]
+        def __init__(self, *values: Any, **named: Any) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class OpenPaper(CallbackData):
     """``p:<id>`` — a numbered paper button: send that paper's card."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("p",)
+    prefixes = ("p",)
+    layout = (PAPER_ID,)
     paper_id: int
-
-    def __post_init__(self) -> None:
-        _check_id(self.paper_id)
-
-    def fields(self) -> tuple[str, ...]:
-        return (str(self.paper_id),)
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        return cls(_id(_single(fields)))
 
 
 @dataclass(frozen=True, slots=True)
 class PaperCard(CallbackData):
     """``pf:<id>`` / ``ps:<id>`` — "More" / "Less": the card with the full or short summary."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("pf", "ps")
+    prefixes = ("pf", "ps")
+    layout = (PAPER_ID,)
     paper_id: int
-    full: bool
-
-    def __post_init__(self) -> None:
-        _check_id(self.paper_id)
+    full: bool  # written as the prefix
 
     def prefix(self) -> str:
         return "pf" if self.full else "ps"
 
-    def fields(self) -> tuple[str, ...]:
-        return (str(self.paper_id),)
+    def values(self) -> tuple[object, ...]:
+        return (self.paper_id,)
 
     @classmethod
     def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        return cls(_id(_single(fields)), full=prefix == "pf")
+        [paper_id] = cls.read_fields(fields)
+        return cls(paper_id, full=prefix == "pf")
 
 
 @dataclass(frozen=True, slots=True)
 class ResultsPage(CallbackData):
     """``sp:<key>:<page>`` — another page of the search result list remembered as ``key``."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("sp",)
+    prefixes = ("sp",)
+    layout = (RESULTS_KEY, PAGE)
     key: str
     page: int
-
-    def __post_init__(self) -> None:
-        _check(_RESULTS_KEY, self.key, "result key")
-        _check_page(self.page)
-
-    def fields(self) -> tuple[str, ...]:
-        return (self.key, str(self.page))
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        key, page = _pair(fields)
-        return cls(key, _page(page))
 
 
 @dataclass(frozen=True, slots=True)
 class OpenTopic(CallbackData):
     """``t:<topic>`` — a topic button: that topic's papers as a new message."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("t",)
+    prefixes = ("t",)
+    layout = (SLUG,)
     topic_id: str
-
-    def __post_init__(self) -> None:
-        _check(_SLUG, self.topic_id, "topic id")
-
-    def fields(self) -> tuple[str, ...]:
-        return (self.topic_id,)
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        return cls(_single(fields))
 
 
 @dataclass(frozen=True, slots=True)
 class TopicPage(CallbackData):
     """``tp:<topic>:<page>`` — another page of a topic's papers, in place."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("tp",)
+    prefixes = ("tp",)
+    layout = (SLUG, PAGE)
     topic_id: str
     page: int
-
-    def __post_init__(self) -> None:
-        _check(_SLUG, self.topic_id, "topic id")
-        _check_page(self.page)
-
-    def fields(self) -> tuple[str, ...]:
-        return (self.topic_id, str(self.page))
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        topic_id, page = _pair(fields)
-        return cls(topic_id, _page(page))
 
 
 @dataclass(frozen=True, slots=True)
 class OpenDigest(CallbackData):
     """``d:<digest>`` — a digest's overview."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("d",)
+    prefixes = ("d",)
+    layout = (SLUG,)
     digest_id: str
-
-    def __post_init__(self) -> None:
-        _check(_SLUG, self.digest_id, "digest id")
-
-    def fields(self) -> tuple[str, ...]:
-        return (self.digest_id,)
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        return cls(_single(fields))
 
 
 @dataclass(frozen=True, slots=True)
 class DigestsPage(CallbackData):
     """``dl:<page>`` — another page of the digest archive, in place."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("dl",)
+    prefixes = ("dl",)
+    layout = (PAGE,)
     page: int
-
-    def __post_init__(self) -> None:
-        _check_page(self.page)
-
-    def fields(self) -> tuple[str, ...]:
-        return (str(self.page),)
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        return cls(_page(_single(fields)))
 
 
 @dataclass(frozen=True, slots=True)
 class PageLabel(CallbackData):
     """``noop`` — the "2/5" label between the paging arrows: pressing it does nothing."""
 
-    prefixes: ClassVar[tuple[str, ...]] = ("noop",)
-
-    @classmethod
-    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
-        if fields:
-            raise CallbackDataError("noop takes no fields")
-        return cls()
+    prefixes = ("noop",)
 
 
 # a page's button from its number: DigestsPage, or e.g. partial(TopicPage, topic_id)
