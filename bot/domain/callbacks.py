@@ -4,7 +4,8 @@ Telegram gives a button at most 64 bytes of ``callback_data`` and hands back wha
 client sends: a button from a message weeks old, or data a hostile client made up. So the
 data is never built with f-strings or split by hand elsewhere: each kind has
 
-* ``pack()`` — its data, refused (``CallbackDataError``) over Telegram's 64 bytes;
+* a constructor that refuses (``CallbackDataError``) values no button may carry;
+* ``pack()`` — its data, refused over Telegram's 64 bytes;
 * ``parse(data)`` — the kind back, or None for anything malformed or out of range (ids
   outside 1 … 2^63-1, absurd page numbers, a foreign prefix, extra fields);
 * ``matches`` — the ``pattern`` of its ``CallbackQueryHandler``.
