@@ -1,6 +1,6 @@
 """Line-level knowledge of digest formats: cleaning lines and telling what each one is.
 
-The parser (:mod:`bot.domain.parser`) decides structure; this module only answers
+The line reader (:mod:`bot.domain.parsing.plaintext`) decides structure; this module only answers
 questions about single lines: is it an English title, a Chinese title, a link line, a
 numbered/heading/bold marker, web-page junk, the article's author? It also reads
 markdown tables and the week in a header. Pure functions, stdlib only.
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from bot.domain.parsing.junk import is_junk as is_junk  # re-exported: a line question
 from bot.domain.searchtext import strip_controls
 
 MAX_TITLE_CHARS = 300
@@ -22,9 +23,8 @@ MAX_DIGEST_TITLE_CHARS = 100
 _SYMBOL_SCAN_CHARS = 60
 _SCAN_CHARS = 400  # longer lines are prose whatever they hold; counting more is wasted time
 
-# full-width ASCII (！…～) and odd spaces fold to plain ASCII, as the seed digests already are
-_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_FOLD.update(dict.fromkeys((0x3000, 0x00A0, 0x2028, 0x2029, 0x09, 0x0B, 0x0C), 0x20))
+# odd spaces become plain spaces; full-width punctuation (，（）：) stays as written
+_FOLD = dict.fromkeys((0x3000, 0x00A0, 0x2028, 0x2029, 0x09, 0x0B, 0x0C), 0x20)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _GARBAGE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
@@ -53,7 +53,9 @@ _GENERIC_LINK = re.compile(
     re.IGNORECASE,
 )
 
-_NUMBERED = re.compile(r"^(?:#{1,6}\s*)?(?:\*\*|__)?\s*[(\[]?(\d{1,3})(?:[.)\]](?!\d)|、)\s*(.*)$")
+_NUMBERED = re.compile(
+    r"^(?:#{1,6}\s*)?(?:\*\*|__)?\s*[(\[（]?(\d{1,3})(?:[.)\]．）](?!\d)|、)\s*(.*)$"
+)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _BOLD_LINE = re.compile(r"^(?:[-*+]\s+)?(?:\*\*|__)(.+?)(?:\*\*|__)\s*(.*)$")
 _BULLET = re.compile(r"^(?:[-*+]\s+|[•·●▪]\s*)(?=\S)")
@@ -68,26 +70,6 @@ _QUOTES = ('""', "“”", "''", "‘’", "《》", "「」", "『』", "[]", "
 
 _AUTHOR = re.compile(r"^(?:作者|authors?|written by)\s*[:：]\s*(.{1,80})$", re.IGNORECASE)
 _ORIGINAL = re.compile(r"^(?:原文(?:链接|地址)|original(?: article| post)?)\s*[:：]\s*(.*)$", re.I)
-# page furniture: only ever matched against a whole short line, never prose
-_JUNK = re.compile(
-    r"^[«‹<←]?\s*(?:(?:source|来源|出处|转载自?)\s*[:：]"
-    r"|(?:copyright\b|©|\(c\)\s*\d{4}|版权所有|all rights reserved)"
-    r"|(?:上一篇|下一篇|上一页|下一页|previous (?:post|article)|next (?:post|article))"
-    r"|(?:previous|next|prev|older|newer)\s*(?:$|[:：»›→←«‹]|posts?\b)"
-    r"|(?:share(?: this| on| to| via)?|分享(?:到)?|subscribe|订阅|follow us|关注(?:我们|公众号)"
-    r"|扫码|点赞|收藏|打赏|赞赏)\b"
-    r"|(?:related (?:posts|articles|reading)|you (?:may|might) also like|相关(?:文章|阅读|推荐)"
-    r"|推荐阅读|read more|阅读(?:全文|原文|更多))"
-    r"|(?:暂无评论|发送评论|发表评论|编辑评论|查看评论|评论区|评论|comments?"
-    r"|leave a (?:comment|reply)|no comments|\d+\s*(?:条评论|comments?)|登录|sign in|log in)\b"
-    r"|(?:tags?|标签|分类|categories)\s*[:：]|颜文字|emoji$)",
-    re.IGNORECASE,
-)
-_JUNK_MAX_CHARS = 80
-_EDITOR_HELP = re.compile(
-    r"\*\*粗体\*\*|_斜体_|你还可以使用@|支持\s*markdown|markdown\s*语法", re.I
-)
-
 _WEEK_SHORT = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})\s*[-~–—至到]\s*(\d{2})(\d{2})(\d{2})(?!\d)")
 _WEEK_LONG = re.compile(
     r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(?:[-~–—至到]|to)\s*"
@@ -105,7 +87,7 @@ def split_lines(text: str) -> list[str]:
 
 
 def clean_line(raw: str) -> str:
-    """Full width folded, BOM/zero-width/control characters dropped, spaces collapsed."""
+    """Odd spaces folded, BOM/zero-width/control characters dropped, spaces collapsed."""
     line = raw.translate(_FOLD)
     if not line.isprintable():  # the slow per-character filter only when needed
         line = strip_controls(line)
@@ -240,6 +222,13 @@ def arxiv_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def strip_link_noise(text: str) -> str:
+    """What is left of a line without its links, URLs, arXiv tags and link labels."""
+    rest = _URL.sub(" ", _MD_LINK.sub(" ", text))
+    rest = _LINK_LABELS.sub(" ", _ARXIV_TAG.sub(" ", rest))
+    return rest.strip(" :：-|·•*[](),，、")
+
+
 def is_link_line(text: str) -> bool:
     """Only links: ``https://…``, ``[paper](…)``, ``arXiv: 2402.15391``, ``Code: …``."""
     if "http" not in text and "arxiv" not in text.casefold():
@@ -319,14 +308,6 @@ def is_bullet(text: str) -> bool:
 
 
 # ------------------------------------------------------------------ page furniture
-
-
-def is_junk(text: str) -> bool:
-    """Comment widgets, share/subscribe/navigation links, copyright, editor help."""
-    if _EDITOR_HELP.search(text):
-        return True
-    plain = text.replace("**", "").lstrip("#*_>-•[ ").strip()
-    return len(plain) <= _JUNK_MAX_CHARS and bool(_JUNK.match(plain))
 
 
 def author_of(text: str) -> str | None:

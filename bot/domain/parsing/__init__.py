@@ -1,0 +1,177 @@
+"""The digest parser: a digest file's text → :class:`~bot.domain.models.ParsedDigest`.
+
+Markdown goes through markdown-it-py (:mod:`.markdown`), HTML through selectolax
+(:mod:`.html`); both give blocks that the named layouts of :mod:`.layouts` read. Plain text
+goes through the line reader (:mod:`.plaintext`). Unless the caller names a layout, every
+applicable layout reads the digest and the most convincing reading wins. The week comes
+from :mod:`.week`; suspicious papers become warnings, and a digest whose papers cannot be
+told with confidence is refused with :class:`~bot.domain.models.DigestParseError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import PurePath
+
+from rapidfuzz import fuzz
+
+from bot.domain.models import DigestParseError, ParsedDigest, ParsedPaper
+from bot.domain.parsing import html, layouts, markdown, plaintext
+from bot.domain.parsing import lines as fmt
+from bot.domain.parsing.blocks import Reading
+from bot.domain.parsing.week import week_of
+
+__all__ = ["LAYOUT_NAMES", "parse_digest"]
+
+LAYOUT_NAMES: tuple[str, ...] = tuple(
+    dict.fromkeys([*layouts.BLOCK_LAYOUTS, *plaintext.LAYOUTS])
+)
+MAX_GOOD_TITLE = 250  # longer "titles" are usually a whole row or paragraph
+_ORPHAN_SIMILARITY = 75  # a summary line this close to another paper's summary start is a stray copy
+_ORPHAN_PROBE = 40
+
+
+def _quality(reading: Reading) -> float:
+    """How convincing a reading is: papers with sane titles, summaries and links."""
+    score = 0.0
+    for paper in reading.papers:
+        score += 1.0 if len(paper.title_en) <= MAX_GOOD_TITLE else -2.0
+        score += 0.5 if paper.abstract else 0.0
+        score += 0.25 if paper.arxiv_id or paper.links else 0.0
+    return score * (0.5 + reading.confidence / 2)
+
+
+def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
+    """Every reading asked for, block layouts first (they win ties)."""
+    if layout in plaintext.LAYOUTS and layout not in layouts.BLOCK_LAYOUTS:
+        return [plaintext.read_plaintext(text, source_name, layout)]
+    is_html = html.looks_like_html(text)
+    blocks = html.to_blocks(text, text) if is_html else markdown.to_blocks(text)
+    names = [layout] if layout else list(layouts.BLOCK_LAYOUTS)
+    found = []
+    for name in names:
+        reading = layouts.BLOCK_LAYOUTS[name](blocks, False)
+        if not reading.papers:
+            reading = layouts.BLOCK_LAYOUTS[name](blocks, True)  # Chinese-only titles
+        found.append(reading)
+    if layout is None and not is_html:  # a web page read line by line is tag soup
+        found.append(plaintext.read_plaintext(text, source_name))
+    return found
+
+
+def _drop_orphans(papers: list[ParsedPaper], warnings: list[str]) -> list[ParsedPaper]:
+    """Drop summary lines that repeat another paper's summary start (stray pasted copies)."""
+    starts = {p.position: p.abstract.split("\n", 1)[0][:_ORPHAN_PROBE] for p in papers}
+    kept: list[ParsedPaper] = []
+    for paper in papers:
+        body = paper.abstract.split("\n")
+        stray = [
+            line
+            for line in body[1:]
+            if len(line) >= _ORPHAN_PROBE
+            and any(
+                other != paper.position
+                and start
+                and fuzz.ratio(line[:_ORPHAN_PROBE], start) >= _ORPHAN_SIMILARITY
+                for other, start in starts.items()
+            )
+        ]
+        if stray:
+            warnings.append(
+                f"line {paper.line}: {len(stray)} summary paragraph(s) of '{paper.title_en[:50]}'"
+                " repeat another paper's summary; dropped"
+            )
+            body = [line for line in body if line not in stray]
+            paper = replace(paper, abstract="\n".join(body).strip())
+        kept.append(paper)
+    return kept
+
+
+def _warnings(papers: list[ParsedPaper], title: str | None) -> list[str]:
+    """Suspicious papers: long titles, the digest's heading, missing summaries, twice an id."""
+    found: list[str] = []
+    with_summary = sum(1 for p in papers if p.abstract)
+    seen: dict[str, int] = {}
+    heading = fmt.strip_markup(title or "").casefold()
+    for paper in papers:
+        where = f"line {paper.line}"
+        if len(paper.title_en) > MAX_GOOD_TITLE:
+            found.append(f"{where}: title is {len(paper.title_en)} characters")
+        if heading and paper.title_en.casefold() == heading:
+            found.append(f"{where}: title '{paper.title_en[:60]}' is the digest's own heading")
+        if not paper.abstract and with_summary * 2 > len(papers):
+            found.append(f"{where}: '{paper.title_en[:60]}' has no summary")
+        if paper.arxiv_id:
+            if paper.arxiv_id in seen:
+                found.append(
+                    f"{where}: arXiv {paper.arxiv_id} also at line {seen[paper.arxiv_id]}"
+                )
+            seen.setdefault(paper.arxiv_id, paper.line)
+    return found
+
+
+def _dedupe(papers: list[ParsedPaper], warnings: list[str]) -> list[ParsedPaper]:
+    kept: list[ParsedPaper] = []
+    seen: set[str] = set()
+    for paper in papers:
+        key = paper.title_en.casefold()
+        if key in seen:
+            warnings.append(f"line {paper.line}: duplicate title '{paper.title_en[:60]}' skipped")
+            continue
+        seen.add(key)
+        kept.append(replace(paper, position=len(kept)))
+    return kept
+
+
+def _name_for_week(source_name: str) -> str:
+    """The file name and its folder (``2024/0212-0216.md``): where names put dates."""
+    path = PurePath(source_name)
+    return f"{path.parent.name}/{path.name}"
+
+
+def parse_digest(text: str, source_name: str, layout: str | None = None) -> ParsedDigest:
+    """Parse one digest file; raises DigestParseError (file and line) when unsure.
+
+    ``layout`` (one of :data:`LAYOUT_NAMES`) skips detection, as ``format:`` in digests.yaml.
+    """
+    if layout is not None and layout not in LAYOUT_NAMES:
+        raise DigestParseError(source_name, 1, f"unknown layout {layout!r}")
+    binary_line = fmt.looks_binary(text)
+    if binary_line is not None:
+        raise DigestParseError(source_name, binary_line, "binary data, not a text digest")
+    if not text.strip():
+        raise DigestParseError(source_name, 1, "the file is empty")
+    readings = _readings(text, source_name, layout)
+    best = max(readings, key=_quality)  # max keeps the first on ties: block layouts
+    if not best.papers:
+        raise DigestParseError(
+            source_name,
+            1,
+            "no papers found (expected '## Title' headings, a table with one paper per row, "
+            "a list of '**Title**' items, numbered entries like '1. Title', or blocks of "
+            "English title / Chinese title / summary)",
+        )
+    long_titles = [p for p in best.papers if len(p.title_en) > MAX_GOOD_TITLE]
+    if len(long_titles) * 2 > len(best.papers):
+        raise DigestParseError(
+            source_name,
+            long_titles[0].line,
+            f"cannot tell the papers apart ({len(long_titles)} of {len(best.papers)} 'titles' "
+            f"are over {MAX_GOOD_TITLE} characters; name the layout with 'format:')",
+        )
+    warnings = list(best.warnings)
+    papers = best.papers
+    if best.layout in layouts.BLOCK_LAYOUTS:
+        papers = _dedupe(_drop_orphans(papers, warnings), warnings)
+    warnings.extend(_warnings(papers, best.title))
+    week = week_of(best.header_text, _name_for_week(source_name))
+    week_start, week_end = week if week else (None, None)
+    return ParsedDigest(
+        title=best.title,
+        week_start=week_start,
+        week_end=week_end,
+        source_url=best.source_url,
+        author=best.author,
+        papers=tuple(papers),
+        warnings=tuple(warnings),
+    )

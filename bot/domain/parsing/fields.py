@@ -1,0 +1,185 @@
+"""Paper fields from blocks: arXiv ids, links, labelled field lines, titles and descriptions.
+
+Field labels (``**作者:**``, ``Authors:``, ``- **简介:** …``, ``**Category**:``) are data in
+:data:`FIELD_LABELS`: each label has a role — ``authors`` and ``venue`` are stored apart,
+``summary`` lines join the summary without their label, ``links`` and ``drop`` lines
+never reach the summary.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.parsing import lines as fmt
+from bot.domain.parsing.blocks import Block, Link
+
+# role → labels (casefolded, without the colon); a line "<label>: value" has that role
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "authors": ("作者", "authors", "author", "研究机构/作者", "作者/机构", "by"),
+    "venue": (
+        "发表刊物/会议",
+        "发表刊物",
+        "发表会议",
+        "会议",
+        "期刊",
+        "刊物",
+        "venue",
+        "published in",
+        "conference",
+        "journal",
+    ),
+    "links": (
+        "链接",
+        "论文地址",
+        "论文链接",
+        "代码",
+        "代码地址",
+        "项目主页",
+        "地址",
+        "link",
+        "links",
+        "paper",
+        "code",
+        "project",
+        "project page",
+        "pdf",
+        "arxiv",
+        "github",
+        "url",
+    ),
+    "drop": ("分类", "备注", "category", "categories", "tags", "标签", "comments", "评论"),
+    "summary": (
+        "简介",
+        "摘要",
+        "summary",
+        "abstract",
+        "tl;dr",
+        "tldr",
+        "takeaway",
+        "概要",
+        "总结",
+    ),
+}
+_ROLE_OF = {label: role for role, labels in FIELD_LABELS.items() for label in labels}
+_FIELD = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*)$", re.DOTALL)
+MAX_LABEL_CHARS = 30  # a bold-only line longer than this is text, not a label
+
+_ARXIV = re.compile(
+    r"(?:arxiv\.org(?:\.[a-z]+)*/(?:abs|pdf|html)/|huggingface\.co/papers/|alphaxiv\.org/(?:abs/|overview/)?)"
+    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
+    re.IGNORECASE,
+)
+_SOCIAL = re.compile(r"^https?://(?:www\.)?(?:twitter\.com|x\.com|t\.co)/", re.IGNORECASE)
+_PAPER_LABEL = re.compile(r"^(?:paper|arxiv|pdf|论文|原文)\b", re.IGNORECASE)
+_TAG_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】)\s*(?=\S)")
+_DESCRIPTION_SEP = re.compile(r"^\s*(?:[-–—:：]|\*\s*-)\s*")
+_NUMBER_PREFIX = re.compile(r"^\s*[(（]?\d{1,3}\s*[.)、．）]\s*")
+_SMALL_WORDS = frozenset(
+    "a an and as at by for from in into of on or the to via vs with without".split()
+)
+
+
+def arxiv_of(url: str) -> str | None:
+    """The arXiv id (version dropped) of an arXiv, Hugging Face papers or alphaXiv URL."""
+    match = _ARXIV.search(url)
+    return match.group(1) if match else None
+
+
+def is_paper_link(link: Link) -> bool:
+    """A link to the paper itself: arXiv-like, or labelled paper/PDF."""
+    return arxiv_of(link.url) is not None or bool(_PAPER_LABEL.match(link.label.strip()))
+
+
+def best_arxiv(links: list[Link]) -> str | None:
+    """The id from the link labelled as the paper, else the first arXiv-like link."""
+    labelled = [link for link in links if _PAPER_LABEL.match(link.label.strip())]
+    for link in labelled or links:
+        found = arxiv_of(link.url)
+        if found:
+            return found
+    return None if labelled else None
+
+
+def kept_links(links: list[Link]) -> tuple[str, ...]:
+    """Links worth storing: web links that are not the arXiv page nor social posts."""
+    urls = (link.url for link in links if link.url.startswith(("http://", "https://")))
+    return tuple(
+        dict.fromkeys(url for url in urls if not arxiv_of(url) and not _SOCIAL.match(url))
+    )
+
+
+def field_of(block: Block) -> tuple[str, str] | None:
+    """``(role, value)`` of a labelled field line, or None for ordinary text."""
+    if block.field:
+        return block.field, block.text
+    match = _FIELD.match(block.text)
+    if not match:
+        return None
+    label = match.group(1).strip(" *_").casefold()
+    role = _ROLE_OF.get(label)
+    if role is None:
+        return None
+    labelled_by_markup = block.lead and (
+        block.lead.rstrip(":： ").casefold() == label or block.lead.casefold().startswith(label)
+    )
+    if not labelled_by_markup and role in ("summary", "drop", "links") and len(label) < 3:
+        return None
+    return role, match.group(2).strip()
+
+
+def is_label(block: Block) -> bool:
+    """A short all-bold line inside an entry (``**1. 主要工作**``): a label, not text."""
+    return (
+        block.bold_only
+        and block.lead_url is None
+        and len(block.text) <= MAX_LABEL_CHARS
+        and not block.links
+    )
+
+
+def is_link_line(block: Block) -> bool:
+    """Only links: ``[中文标题](url)``, a bare URL, ``[Paper](…), [Code](…)``."""
+    text = block.text
+    for link in block.links:
+        text = text.replace(link.label, " ", 1)
+    text = fmt.strip_link_noise(text)
+    return bool(block.links or fmt.links_in(block.text)) and not text
+
+
+def clean_title(text: str) -> str:
+    """A heading or lead as a title: tag prefixes (``[new 001]``) and numbering dropped."""
+    text = _TAG_PREFIX.sub("", text)
+    marker = fmt.marker(text)
+    if marker is not None and marker.kind == "numbered" and marker.title:
+        text = marker.title
+    return fmt.strip_markup(text)
+
+
+def strip_numbering(text: str) -> str:
+    """``1) Title`` → ``Title``, keeping the spacing after it."""
+    return _NUMBER_PREFIX.sub("", text, count=1)
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """``Title  description`` (or ``Title Introduces a …``) → (title, description)."""
+    first, _, rest = text.partition("\n")
+    if "  " in first:
+        title, _, description = first.partition("  ")
+        return title.strip(), "\n".join(p for p in (description.strip(), rest) if p)
+    words = first.split(" ")
+    for at in range(1, len(words) - 2):
+        word, after = words[at], words[at + 1 : at + 3]
+        if (
+            word[:1].isupper()
+            and word.isalpha()
+            and all(w.isalpha() and w.islower() for w in after)
+            and not all(w in _SMALL_WORDS for w in after)
+        ):
+            title = " ".join(words[:at])
+            return title, "\n".join(p for p in (" ".join(words[at:]), rest) if p)
+    return first.strip(), rest
+
+
+def description(rest: str) -> str:
+    """The text after a bold title, without the ``-``/``:`` joining them."""
+    return _DESCRIPTION_SEP.sub("", rest, count=1).strip()

@@ -1,0 +1,68 @@
+"""Page junk: the one table of phrases that mark web-page furniture, never paper content.
+
+Digests are pasted from blogs, newsletters and saved web pages, so comment widgets,
+share/subscribe links, navigation, copyright lines and editor help come along. Every
+phrase the parser treats as junk is listed here, by kind, so adding one is a data change.
+A phrase is a regular-expression fragment matched at the start of a short line (after
+markdown bullets and emphasis), or anywhere for :data:`EDITOR_HELP`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# kind → fragments matched at the start of a whole short line
+JUNK_PHRASES: dict[str, tuple[str, ...]] = {
+    "attribution": (r"(?:source|来源|出处|转载自?)\s*[:：]",),
+    "copyright": (r"copyright\b", "©", r"\(c\)\s*\d{4}", "版权所有", "all rights reserved"),
+    "navigation": (
+        "上一篇",
+        "下一篇",
+        "上一页",
+        "下一页",
+        r"previous (?:post|article|week)",
+        r"next (?:post|article|week)",
+        r"(?:previous|next|prev|older|newer)\s*(?:$|[:：»›→←«‹]|posts?\b)",
+    ),
+    "sharing": (
+        r"(?:share(?: this| on| to| via)?|分享(?:到)?|subscribe|订阅|follow us"
+        r"|关注(?:我们|公众号)|扫码|点赞|收藏|打赏|赞赏)\b",
+    ),
+    "related": (
+        r"related (?:posts|articles|reading)",
+        r"you (?:may|might) also like",
+        r"相关(?:文章|阅读|推荐)",
+        "推荐阅读",
+        "read more",
+        r"阅读(?:全文|原文|更多)",
+    ),
+    "comments": (
+        r"(?:暂无评论|发送评论|发表评论|编辑评论|查看评论|评论区|评论|comments?"
+        r"|leave a (?:comment|reply)|no comments|\d+\s*(?:条评论|comments?)"
+        r"|登录|sign in|log in)\b",
+    ),
+    "taxonomy": (r"(?:tags?|标签|分类|categories)\s*[:：]", "颜文字", "emoji$"),
+}
+# editor help text of a comment box: junk wherever it appears in a line
+EDITOR_HELP: tuple[str, ...] = (
+    r"\*\*粗体\*\*",
+    "_斜体_",
+    "你还可以使用@",
+    r"支持\s*markdown",
+    r"markdown\s*语法",
+)
+MAX_JUNK_CHARS = 80  # longer lines are prose that may mention these words
+
+_LINE = re.compile(
+    r"^[«‹<←]?\s*(?:" + "|".join(f for group in JUNK_PHRASES.values() for f in group) + ")",
+    re.IGNORECASE,
+)
+_ANYWHERE = re.compile("|".join(EDITOR_HELP), re.IGNORECASE)
+
+
+def is_junk(text: str) -> bool:
+    """Comment widgets, share/subscribe/navigation links, copyright, editor help."""
+    if _ANYWHERE.search(text):
+        return True
+    plain = text.replace("**", "").lstrip("#*_>-•[ ").strip()
+    return len(plain) <= MAX_JUNK_CHARS and bool(_LINE.match(plain))

@@ -1,0 +1,354 @@
+"""Layouts as data: each known digest layout is a small named strategy over blocks.
+
+* ``heading``: one heading per paper (``## Title``, ``### [Title](url)``,
+  ``#### [new 001] Title``, HTML ``<h3>`` cards); shallower headings are sections, deeper
+  ones inside a paper are field labels; a heading over a list of linked titles is a
+  section whose items are papers.
+* ``table``: one table row per paper (``| 1) **Title** - description | [Paper](…) |``).
+* ``list``: one list item per paper, led by a bold or linked title
+  (``1) **Title** - description [Paper](…)``).
+
+Every strategy reads the same :class:`~.blocks.Block` list and returns a
+:class:`~.blocks.Reading`; :func:`read_blocks` runs the ones asked for. The plain-text
+layouts (numbered ``1、Title``, bold lines, unmarked blocks) live in :mod:`.plaintext`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.domain.models import ParsedPaper
+from bot.domain.parsing import fields
+from bot.domain.parsing import lines as fmt
+from bot.domain.parsing.blocks import Block, Link, Reading
+from bot.domain.parsing.junk import is_junk
+
+MAX_HEADER_BLOCKS = 40  # the header (for the week) is at most this many blocks
+
+
+@dataclass
+class _Draft:
+    """A paper being read from blocks."""
+
+    title: str
+    line: int
+    section: str | None
+    zh: str | None = None
+    body: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # the title's and link lines' links
+    body_links: list[Link] = field(default_factory=list)
+    authors: str | None = None
+    venue: str | None = None
+    item_depth: int | None = None  # set when the paper is a list item
+
+    def add(self, block: Block) -> None:
+        """One block of the entry: a field, a link line, a label, or summary text."""
+        if block.kind in ("rule", "image", "heading") or is_junk(block.text):
+            return  # headings inside an entry are its field labels
+        found = fields.field_of(block)
+        if found is not None:
+            self._field(block, *found)
+        elif fields.is_link_line(block):
+            self._link_line(block)
+        elif fields.is_label(block):
+            return
+        elif (
+            self.zh is None
+            and not self.body
+            and block.kind == "line"
+            and fmt.is_zh_title(block.text, self.title)
+            and fmt.is_en_title(self.title)
+        ):
+            self.zh = block.text
+        else:
+            self.body_links.extend(block.links)
+            if block.kind == "row":
+                self.body.append(block.text)
+            else:
+                self.body.append(f"• {block.text}" if block.kind == "item" else block.text)
+
+    def _field(self, block: Block, role: str, value: str) -> None:
+        self.links.extend(block.links)
+        if role == "authors":
+            self.authors = self.authors or value or None
+        elif role == "venue":
+            self.venue = self.venue or value or None
+        elif role == "summary" and value:
+            self.body.append(value)
+
+    def _link_line(self, block: Block) -> None:
+        links = list(block.links) or [Link("", url) for url in fmt.links_in(block.text)]
+        label = links[0].label if len(links) == 1 else ""
+        if self.zh is None and not self.body and label and fmt.is_zh_title(label, self.title):
+            self.zh = label
+        self.links.extend(links)
+
+    def paper(self, position: int) -> ParsedPaper:
+        arxiv_id = fields.best_arxiv(self.links) or fields.best_arxiv(self.body_links)
+        links = fields.kept_links(self.links + self.body_links)
+        return ParsedPaper(
+            title_en=self.title[: fmt.MAX_TITLE_CHARS],
+            title_zh=self.zh or None,
+            abstract="\n".join(self.body).strip(),
+            arxiv_id=arxiv_id,
+            url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
+            links=links,
+            section=self.section,
+            authors=self.authors,
+            venue=self.venue,
+            position=position,
+            line=self.line,
+        )
+
+
+def _title_ok(title: str, cjk: bool) -> bool:
+    return bool(title) and (fmt.is_en_title(title) or (cjk and fmt.is_zh_title(title)))
+
+
+def _heading_title(block: Block) -> str:
+    return fields.clean_title(block.lead if block.lead_url and block.bold_only else block.text)
+
+
+def _is_titled_item(block: Block) -> bool:
+    """A list item led by a title and linking the paper: ``- **[Title](url)**: …``."""
+    return (
+        block.kind == "item"
+        and bool(block.lead)
+        and any(fields.is_paper_link(link) for link in block.links)
+        and fmt.is_en_title(fields.clean_title(block.lead))
+    )
+
+
+def _entry_like(body: list[Block]) -> bool:
+    """Under a paper heading: some text, and not only a list of linked titles."""
+    content = [b for b in body if b.kind in ("line", "item") and not is_junk(b.text)]
+    titled = sum(1 for b in content if _is_titled_item(b))
+    return bool(content) and not (titled and titled * 2 >= len(content))
+
+
+def _has_link(heading: Block, body: list[Block]) -> bool:
+    return any(
+        any(link.url.startswith("http") for link in b.links) or fmt.links_in(b.text)
+        for b in [heading, *body]
+    )
+
+
+def _bodies(blocks: list[Block]) -> dict[int, list[Block]]:
+    """Each heading's blocks up to the next heading at its level or shallower."""
+    bodies: dict[int, list[Block]] = {}
+    open_headings: list[int] = []
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            open_headings = [h for h in open_headings if blocks[h].level < block.level]
+            open_headings.append(index)
+            bodies[index] = []
+            continue
+        for heading in open_headings:
+            bodies[heading].append(block)
+    return bodies
+
+
+def _unlinked(blocks: list[Block], bodies: dict[int, list[Block]], at_level: list[int]) -> set[int]:
+    """Headings that are no papers because papers here link and these do not.
+
+    Where most paper headings link their paper, one without any link is not a paper; and
+    a whole section of unlinked headings (``Emerging Trends`` cards after the papers) is
+    not either, even when the linked papers are not the majority.
+    """
+    linked = {i for i in at_level if _has_link(blocks[i], bodies[i])}
+    if not linked:
+        return set()
+    if len(linked) * 2 >= len(at_level):
+        return set(at_level) - linked
+    groups: dict[int, list[int]] = {}
+    parent = -1
+    for index, block in enumerate(blocks):
+        if block.kind == "heading" and block.level < blocks[at_level[0]].level:
+            parent = index
+        if index in at_level:
+            groups.setdefault(parent, []).append(index)
+    return {i for group in groups.values() if not linked & set(group) for i in group}
+
+
+def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
+    """One heading per paper, at the level where most headings look like papers."""
+    bodies = _bodies(blocks)
+    paperlike = {
+        index
+        for index, body in bodies.items()
+        if _title_ok(_heading_title(blocks[index]), cjk)
+        and not is_junk(blocks[index].text)
+        and (blocks[index].lead_url or _entry_like(body))
+    }
+    levels: dict[int, int] = {}
+    for index in paperlike:
+        levels[blocks[index].level] = levels.get(blocks[index].level, 0) + 1
+    reading = Reading("heading", [])
+    if not levels:
+        return reading
+    level = max(levels, key=lambda lv: (levels[lv], lv))
+    paperlike -= _unlinked(blocks, bodies, sorted(i for i in paperlike if blocks[i].level == level))
+    first_heading = next(i for i, b in enumerate(blocks) if b.kind == "heading")
+    if first_heading in paperlike and blocks[first_heading].level < level:
+        paperlike.discard(first_heading)
+    walker = _Walker(reading)
+    for index, block in enumerate(blocks):
+        if block.kind != "heading":
+            walker.other(block)
+        elif block.level == level and index in paperlike:
+            walker.start(_Draft(_heading_title(block), block.line, walker.section))
+            walker.current.links.extend(block.links)  # type: ignore[union-attr]
+        elif block.level <= level or walker.current is None or walker.current.item_depth:
+            walker.heading(block, index == first_heading)
+        # else: a deeper heading inside a paper, its field label
+    reading.candidates = sum(1 for i in bodies if blocks[i].level == level and i != first_heading)
+    return walker.finish()
+
+
+class _Walker:
+    """Shared walk: sections, the digest title, the header text and linked-title items."""
+
+    def __init__(self, reading: Reading) -> None:
+        self.reading = reading
+        self.drafts: list[_Draft] = []
+        self.current: _Draft | None = None
+        self.section: str | None = None
+        self.header: list[str] = []
+
+    def start(self, draft: _Draft) -> None:
+        self.drafts.append(draft)
+        self.current = draft
+
+    def heading(self, block: Block, first: bool) -> None:
+        text = fields.clean_title(block.text)
+        if first and not self.drafts and self.reading.title is None:
+            self.reading.title = text[: fmt.MAX_DIGEST_TITLE_CHARS]
+        else:
+            self.section = text[:80] or self.section
+        if not self.drafts:
+            self.header.append(block.text)
+        self.current = None
+
+    def other(self, block: Block) -> None:
+        current = self.current
+        starts_item = _is_titled_item(block) and (
+            current is None
+            or (current.item_depth is not None and block.level <= current.item_depth)
+        )
+        if starts_item:
+            draft = _Draft(fields.clean_title(block.lead), block.line, self.section)
+            draft.item_depth = block.level
+            draft.links.extend(block.links)
+            rest = fields.description(block.rest)
+            if rest:
+                draft.body.append(rest)
+            self.start(draft)
+        elif current is not None:
+            current.add(block)
+        elif not self.drafts and len(self.header) < MAX_HEADER_BLOCKS:
+            self.header.append(block.text)
+
+    def finish(self) -> Reading:
+        self.reading.papers = [draft.paper(i) for i, draft in enumerate(self.drafts)]
+        self.reading.header_text = "\n".join(filter(None, [self.reading.title, *self.header]))
+        return self.reading
+
+
+def read_table(blocks: list[Block], cjk: bool = False) -> Reading:
+    """One table row per paper; the header row names the columns when it can."""
+    reading = Reading("table", [])
+    walker = _Walker(reading)
+    columns: dict[str, int] = {}
+    first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), -1)
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            walker.heading(block, index == first_heading)
+        elif block.kind != "row":
+            if walker.current is None and not walker.drafts:
+                walker.header.append(block.text)
+        elif block.header:
+            columns = fmt.table_columns([cell.text for cell in block.cells])
+        else:
+            reading.candidates += 1
+            draft = _row_paper(block, columns or {"title": 0}, walker.section, cjk)
+            if draft is not None:
+                walker.drafts.append(draft)
+    return walker.finish()
+
+
+def _row_paper(row: Block, columns: dict[str, int], section: str | None, cjk: bool) -> _Draft | None:
+    def cell(role: str) -> Block | None:
+        at = columns.get(role)
+        return row.cells[at] if at is not None and at < len(row.cells) else None
+
+    title_cell = cell("title")
+    if title_cell is None or not title_cell.text:
+        return None
+    if title_cell.lead:
+        title, rest = fields.clean_title(title_cell.lead), fields.description(title_cell.rest)
+    else:
+        title, rest = fields.split_title(fields.strip_numbering(title_cell.text))
+    title, zh = fmt.split_bilingual(title)
+    if not _title_ok(title, cjk):
+        return None
+    draft = _Draft(title, row.line, section)
+    zh_cell = cell("zh")
+    draft.zh = (zh_cell.text if zh_cell is not None else None) or zh
+    abstract = cell("abstract")
+    summary = abstract.text if abstract is not None else rest
+    draft.body.extend(part.strip() for part in summary.split("\n") if part.strip())
+    draft.links.extend(row.links)
+    return draft
+
+
+def read_list(blocks: list[Block], cjk: bool = False) -> Reading:
+    """One list item per paper, led by a bold or linked title."""
+    reading = Reading("list", [])
+    led = [b for b in blocks if b.kind == "item" and b.lead and _title_ok(fields.clean_title(b.lead), cjk)]
+    if not led:
+        return reading
+    depth = min(b.level for b in led)
+    led = [b for b in led if b.level == depth]
+    linked = sum(1 for b in led if any(fields.is_paper_link(link) for link in b.links))
+    want_link = linked * 2 >= len(led)
+    walker = _Walker(reading)
+    first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), -1)
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            walker.heading(block, index == first_heading)
+            continue
+        is_paper = block in led and (
+            not want_link or any(fields.is_paper_link(link) for link in block.links)
+        )
+        if is_paper:
+            draft = _Draft(fields.clean_title(block.lead), block.line, walker.section)
+            draft.item_depth = block.level
+            draft.links.extend(block.links)
+            rest = fields.description(_without_links(block))
+            if rest:
+                draft.body.append(rest)
+            walker.start(draft)
+        elif block.kind == "item" and block.level <= depth and walker.current is not None:
+            walker.current = None  # another list item: not a paper, not part of one
+        else:
+            walker.other(block) if walker.current is None else walker.current.add(block)
+    reading.candidates = len(led)
+    return walker.finish()
+
+
+def _without_links(block: Block) -> str:
+    """An item's text after its title, without trailing ``[Paper](…)`` style links."""
+    rest = block.rest
+    for link in block.links:
+        if link.label and fmt.strip_link_noise(link.label) == "":
+            rest = rest.replace(link.label, " ")
+    return " ".join(rest.split()).rstrip(" ,，|·")
+
+
+Strategy = Callable[[list[Block], bool], Reading]
+BLOCK_LAYOUTS: dict[str, Strategy] = {
+    "heading": read_heading,
+    "table": read_table,
+    "list": read_list,
+}
