@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.domain.parsing import LAYOUT_NAMES
 from bot.domain.topics import Taxonomy, Topic
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,7 @@ class DigestEntry:
     week: date | None = None
     source: str | None = None
     position: int = 0
+    format: str | None = None  # a layout name (bot.domain.parsing.LAYOUT_NAMES): skips detection
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +266,9 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
     seen: dict[str, int] = {}
     for index, item in enumerate(data):
         prefix = f"[{index}]"
-        section = _Section(path, item, prefix, allowed={"id", "file", "title", "week", "source"})
+        section = _Section(
+            path, item, prefix, allowed={"id", "file", "title", "week", "source", "format"}
+        )
         digest_id = str(section.require("id", (str, int))).strip()
         if not _DIGEST_ID_RE.match(digest_id):
             raise section.error(
@@ -292,6 +296,11 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
             raise section.error("week", f"{week.isoformat()} is not a Monday")
         title = section.get("title", str)
         source = section.get("source", str)
+        layout = section.get("format", str)
+        if layout is not None and layout.strip() not in LAYOUT_NAMES:
+            raise section.error(
+                "format", f"{layout!r}: use one of {', '.join(LAYOUT_NAMES)} (or leave it out)"
+            )
         entries.append(
             DigestEntry(
                 id=digest_id,
@@ -300,6 +309,7 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
                 week=week,
                 source=source.strip() if source else None,
                 position=index,
+                format=layout.strip() if layout else None,
             )
         )
     return tuple(entries)

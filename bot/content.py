@@ -71,6 +71,8 @@ def _read(entry: DigestEntry) -> tuple[bytes, str]:
 
 def _config_hash(entry: DigestEntry, fingerprint: str) -> str:
     meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
+    if entry.format:  # only when set, so hashes of entries without one stay as they were
+        meta += f"|format={entry.format}"
     return hashlib.sha256(f"{meta}|{fingerprint}".encode()).hexdigest()
 
 
@@ -88,7 +90,7 @@ def _parse_entry(
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DigestParseError(str(entry.file), line, "not UTF-8 text") from exc
-    parsed: ParsedDigest = parse_digest(text, str(entry.file))
+    parsed: ParsedDigest = parse_digest(text, str(entry.file), layout=entry.format)
     week_start = entry.week or parsed.week_start
     week_end = parsed.week_end
     if week_end is None and week_start is not None:

@@ -10,6 +10,7 @@ told with confidence is refused with :class:`~bot.domain.models.DigestParseError
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import PurePath
 
@@ -23,12 +24,17 @@ from bot.domain.parsing.week import week_of
 
 __all__ = ["LAYOUT_NAMES", "parse_digest"]
 
-LAYOUT_NAMES: tuple[str, ...] = tuple(
-    dict.fromkeys([*layouts.BLOCK_LAYOUTS, *plaintext.LAYOUTS])
-)
+LAYOUT_NAMES: tuple[str, ...] = tuple(dict.fromkeys([*layouts.BLOCK_LAYOUTS, *plaintext.LAYOUTS]))
 MAX_GOOD_TITLE = 250  # longer "titles" are usually a whole row or paragraph
-_ORPHAN_SIMILARITY = 75  # a summary line this close to another paper's summary start is a stray copy
+_ORPHAN_SIMILARITY = (
+    75  # a summary line this close to another paper's summary start is a stray copy
+)
 _ORPHAN_PROBE = 40
+# any of these makes a digest worth reading as markdown: headings, tables, lists, links,
+# emphasis, blockquotes, HTML
+_MARKDOWN = re.compile(
+    r"^ {0,3}(?:#{1,6}\s|\||[-*+]\s|\d{1,3}[.)]\s|>|<[a-zA-Z])|\*\*|__|\]\(", re.MULTILINE
+)
 
 
 def _quality(reading: Reading) -> float:
@@ -46,6 +52,8 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     if layout in plaintext.LAYOUTS and layout not in layouts.BLOCK_LAYOUTS:
         return [plaintext.read_plaintext(text, source_name, layout)]
     is_html = html.looks_like_html(text)
+    if layout is None and not is_html and not _MARKDOWN.search(text):
+        return [plaintext.read_plaintext(text, source_name)]  # nothing for markdown to read
     blocks = html.to_blocks(text, text) if is_html else markdown.to_blocks(text)
     names = [layout] if layout else list(layouts.BLOCK_LAYOUTS)
     found = []
@@ -103,9 +111,7 @@ def _warnings(papers: list[ParsedPaper], title: str | None) -> list[str]:
             found.append(f"{where}: '{paper.title_en[:60]}' has no summary")
         if paper.arxiv_id:
             if paper.arxiv_id in seen:
-                found.append(
-                    f"{where}: arXiv {paper.arxiv_id} also at line {seen[paper.arxiv_id]}"
-                )
+                found.append(f"{where}: arXiv {paper.arxiv_id} also at line {seen[paper.arxiv_id]}")
             seen.setdefault(paper.arxiv_id, paper.line)
     return found
 
@@ -121,6 +127,14 @@ def _dedupe(papers: list[ParsedPaper], warnings: list[str]) -> list[ParsedPaper]
         seen.add(key)
         kept.append(replace(paper, position=len(kept)))
     return kept
+
+
+def _first_text_line(text: str) -> int:
+    """The 1-based line of the first non-blank line (where a reader would look first)."""
+    for number, line in enumerate(fmt.split_lines(text), 1):
+        if line and not fmt.is_separator(line):
+            return number
+    return 1
 
 
 def _name_for_week(source_name: str) -> str:
@@ -143,10 +157,12 @@ def parse_digest(text: str, source_name: str, layout: str | None = None) -> Pars
         raise DigestParseError(source_name, 1, "the file is empty")
     readings = _readings(text, source_name, layout)
     best = max(readings, key=_quality)  # max keeps the first on ties: block layouts
+    if best.refusal is not None:
+        raise DigestParseError(source_name, *best.refusal)
     if not best.papers:
         raise DigestParseError(
             source_name,
-            1,
+            _first_text_line(text),
             "no papers found (expected '## Title' headings, a table with one paper per row, "
             "a list of '**Title**' items, numbered entries like '1. Title', or blocks of "
             "English title / Chinese title / summary)",

@@ -62,6 +62,7 @@ class Reading:
     header_text: str = ""  # text before the first paper: where the digest states its dates
     candidates: int = 0  # how many places looked like paper starts (for the confidence)
     warnings: list[str] = field(default_factory=list)
+    refusal: tuple[int, str] | None = None  # (line, reason) when the layout saw a broken entry
 
     @property
     def confidence(self) -> float:

@@ -75,7 +75,8 @@ _TAG_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】)\s*(?=\S)")
 _DESCRIPTION_SEP = re.compile(r"^\s*(?:[-–—:：]|\*\s*-)\s*")
 _NUMBER_PREFIX = re.compile(r"^\s*[(（]?\d{1,3}\s*[.)、．）]\s*")
 _SMALL_WORDS = frozenset(
-    "a an and as at by for from in into of on or the to via vs with without".split()
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or"}
+    | {"the", "to", "via", "vs", "with", "without"}
 )
 
 
@@ -97,15 +98,13 @@ def best_arxiv(links: list[Link]) -> str | None:
         found = arxiv_of(link.url)
         if found:
             return found
-    return None if labelled else None
+    return None
 
 
 def kept_links(links: list[Link]) -> tuple[str, ...]:
     """Links worth storing: web links that are not the arXiv page nor social posts."""
     urls = (link.url for link in links if link.url.startswith(("http://", "https://")))
-    return tuple(
-        dict.fromkeys(url for url in urls if not arxiv_of(url) and not _SOCIAL.match(url))
-    )
+    return tuple(dict.fromkeys(url for url in urls if not arxiv_of(url) and not _SOCIAL.match(url)))
 
 
 def field_of(block: Block) -> tuple[str, str] | None:
@@ -161,13 +160,17 @@ def strip_numbering(text: str) -> str:
 
 
 def split_title(text: str) -> tuple[str, str]:
-    """``Title  description`` (or ``Title Introduces a …``) → (title, description)."""
+    """``Title  description`` (or ``Title Introduces a …``) → (title, description).
+
+    The earlier of two cues wins: a double space, or a capitalised word followed by two
+    lowercase words (a sentence starting after a title-cased title).
+    """
     first, _, rest = text.partition("\n")
-    if "  " in first:
-        title, _, description = first.partition("  ")
-        return title.strip(), "\n".join(p for p in (description.strip(), rest) if p)
     words = first.split(" ")
-    for at in range(1, len(words) - 2):
+    cut = len(words)
+    if "  " in first:
+        cut = len(first.partition("  ")[0].split(" "))
+    for at in range(1, min(cut, len(words) - 2)):
         word, after = words[at], words[at + 1 : at + 3]
         if (
             word[:1].isupper()
@@ -175,9 +178,11 @@ def split_title(text: str) -> tuple[str, str]:
             and all(w.isalpha() and w.islower() for w in after)
             and not all(w in _SMALL_WORDS for w in after)
         ):
-            title = " ".join(words[:at])
-            return title, "\n".join(p for p in (" ".join(words[at:]), rest) if p)
-    return first.strip(), rest
+            cut = at
+            break
+    title = " ".join(words[:cut]).strip()
+    description = " ".join(words[cut:]).strip()
+    return title, "\n".join(part for part in (description, rest) if part)
 
 
 def description(rest: str) -> str:

@@ -126,8 +126,9 @@ class _Flattener:
             lead, url = _lead(cell, text)
             line = line or self._line_of(text)
             rest = text[len(lead) :].strip() if lead else text
-            cells.append(Block("cell", text, line, links=_links(cell), lead=lead, lead_url=url,
-                               rest=rest))
+            cells.append(
+                Block("cell", text, line, links=_links(cell), lead=lead, lead_url=url, rest=rest)
+            )
         header = bool(node.css_first("th")) and not node.css_first("td")
         links = tuple(link for cell in cells for link in cell.links)
         text = " | ".join(cell.text for cell in cells)

@@ -192,6 +192,8 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
     first_heading = next(i for i, b in enumerate(blocks) if b.kind == "heading")
     if first_heading in paperlike and blocks[first_heading].level < level:
         paperlike.discard(first_heading)
+    if paperlike == {first_heading} and (first_heading == 0 or cjk):
+        paperlike.clear()  # one heading opening the digest is its title, not a paper
     walker = _Walker(reading)
     for index, block in enumerate(blocks):
         if block.kind != "heading":
@@ -204,6 +206,18 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
         # else: a deeper heading inside a paper, its field label
     reading.candidates = sum(1 for i in bodies if blocks[i].level == level and i != first_heading)
     return walker.finish()
+
+
+def _title_line(block: Block) -> bool:
+    """A short first line that is no sentence nor link: the digest's title."""
+    text = block.text
+    return (
+        block.kind == "line"
+        and len(text) <= fmt.MAX_DIGEST_TITLE_CHARS
+        and "。" not in text
+        and not fmt.ends_sentence(text)
+        and not fields.is_link_line(block)
+    )
 
 
 class _Walker:
@@ -247,6 +261,8 @@ class _Walker:
         elif current is not None:
             current.add(block)
         elif not self.drafts and len(self.header) < MAX_HEADER_BLOCKS:
+            if not self.header and self.reading.title is None and _title_line(block):
+                self.reading.title = fmt.strip_markup(block.text) or None
             self.header.append(block.text)
 
     def finish(self) -> Reading:
@@ -274,10 +290,22 @@ def read_table(blocks: list[Block], cjk: bool = False) -> Reading:
             draft = _row_paper(block, columns or {"title": 0}, walker.section, cjk)
             if draft is not None:
                 walker.drafts.append(draft)
+            elif reading.refusal is None and _has_title_cell(block, columns) is False:
+                reading.refusal = (block.line, "a table row without a title")
     return walker.finish()
 
 
-def _row_paper(row: Block, columns: dict[str, int], section: str | None, cjk: bool) -> _Draft | None:
+def _has_title_cell(row: Block, columns: dict[str, int]) -> bool | None:
+    """False for a row with content but an empty title cell; None for an empty row."""
+    if not any(cell.text or cell.links for cell in row.cells):
+        return None
+    at = columns.get("title", 0)
+    return at < len(row.cells) and bool(row.cells[at].text)
+
+
+def _row_paper(
+    row: Block, columns: dict[str, int], section: str | None, cjk: bool
+) -> _Draft | None:
     def cell(role: str) -> Block | None:
         at = columns.get(role)
         return row.cells[at] if at is not None and at < len(row.cells) else None
@@ -305,7 +333,11 @@ def _row_paper(row: Block, columns: dict[str, int], section: str | None, cjk: bo
 def read_list(blocks: list[Block], cjk: bool = False) -> Reading:
     """One list item per paper, led by a bold or linked title."""
     reading = Reading("list", [])
-    led = [b for b in blocks if b.kind == "item" and b.lead and _title_ok(fields.clean_title(b.lead), cjk)]
+    led = [
+        b
+        for b in blocks
+        if b.kind == "item" and b.lead and _title_ok(fields.clean_title(b.lead), cjk)
+    ]
     if not led:
         return reading
     depth = min(b.level for b in led)

@@ -99,9 +99,12 @@ def _inline_lines(children: list[Token]) -> list[_Line]:
                 label.append(token.content)
             if current.lead_state == "open":
                 current.lead.append(token.content)
-            elif current.lead_state == "none" and token.content.strip():
-                if not _NUMBERING.match("".join(current.parts)):
-                    current.lead_state = "done"  # plain text first: no lead
+            elif (
+                current.lead_state == "none"
+                and token.content.strip()
+                and not _NUMBERING.match("".join(current.parts))
+            ):
+                current.lead_state = "done"  # plain text first: no lead
     return lines
 
 

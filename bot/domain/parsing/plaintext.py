@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain.parsing import lines as fmt
 from bot.domain.models import DigestParseError, ParsedPaper
+from bot.domain.parsing import lines as fmt
 from bot.domain.parsing.blocks import Reading
 
 LAYOUTS = ("numbered", "heading", "bold", "blocks")  # the line reader's own layouts

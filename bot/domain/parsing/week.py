@@ -34,7 +34,10 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _DASH = r"\s*(?:[-~–—至到]|to)\s*"
 _NAMED_RANGE = re.compile(
@@ -46,7 +49,9 @@ _ISO_RANGE = re.compile(
     r"(?:\s*(?:[-~–—至到]|to)\s*(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?)?(?!\d)"
 )
 _COMPACT_DATE = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
-_SHORT_RANGE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})\s*[-~–—至到]\s*(\d{2})(\d{2})(\d{2})(?!\d)")
+_SHORT_RANGE = re.compile(
+    r"(?<!\d)(\d{2})(\d{2})(\d{2})\s*[-~–—至到]\s*(\d{2})(\d{2})(\d{2})(?!\d)"
+)
 # a lookahead, so "2024-0429-0503" is also tried at "0429-0503" after "2024-0429" fails
 _MMDD_RANGE = re.compile(r"(?=(?<!\d)(\d{2})(\d{2})\s*[-~–—_]\s*(\d{2})(\d{2})(?!\d))")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
