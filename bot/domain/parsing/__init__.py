@@ -17,7 +17,7 @@ from pathlib import PurePath
 from rapidfuzz import fuzz
 
 from bot.domain.models import DigestParseError, ParsedDigest, ParsedPaper
-from bot.domain.parsing import html, layouts, markdown, plaintext
+from bot.domain.parsing import fields, html, layouts, markdown, plaintext
 from bot.domain.parsing import lines as fmt
 from bot.domain.parsing.blocks import Reading
 from bot.domain.parsing.week import week_of
@@ -41,7 +41,8 @@ def _quality(reading: Reading) -> float:
     """How convincing a reading is: papers with sane titles, summaries and links."""
     score = 0.0
     for paper in reading.papers:
-        score += 1.0 if len(paper.title_en) <= MAX_GOOD_TITLE else -2.0
+        sane = len(paper.title_en) <= MAX_GOOD_TITLE and not fields.looks_like_field(paper.title_en)
+        score += 1.0 if sane else -2.0
         score += 0.5 if paper.abstract else 0.0
         score += 0.25 if paper.arxiv_id or paper.links else 0.0
     return score * (0.5 + reading.confidence / 2)

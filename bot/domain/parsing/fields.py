@@ -126,6 +126,14 @@ def field_of(block: Block) -> tuple[str, str] | None:
     return role, match.group(2).strip()
 
 
+def looks_like_field(title: str) -> bool:
+    """A "title" that is a field line (``会议： NeurIPS``) or image markup (``![fig](…)``)."""
+    if title.startswith(("!", "[")):
+        return True
+    match = _FIELD.match(title)
+    return bool(match) and match.group(1).strip(" *_").casefold() in _ROLE_OF
+
+
 def is_label(block: Block) -> bool:
     """A short all-bold line inside an entry (``**1. 主要工作**``): a label, not text."""
     return (

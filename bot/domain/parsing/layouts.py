@@ -69,7 +69,7 @@ class _Draft:
                 self.body.append(f"• {block.text}" if block.kind == "item" else block.text)
 
     def _field(self, block: Block, role: str, value: str) -> None:
-        self.links.extend(block.links)
+        self.links.extend(block.links or [Link("", url) for url in fmt.links_in(value)])
         if role == "authors":
             self.authors = self.authors or value or None
         elif role == "venue":
@@ -134,6 +134,19 @@ def _has_link(heading: Block, body: list[Block]) -> bool:
     )
 
 
+def _has_paper_below(blocks: list[Block], index: int, paperlike: set[int]) -> bool:
+    """A heading over paper headings (``## Top Breakthroughs``) is a section."""
+    level = blocks[index].level
+    for block_index in range(index + 1, len(blocks)):
+        block = blocks[block_index]
+        if block.kind == "heading":
+            if block.level <= level:
+                return False
+            if block_index in paperlike and blocks[block_index].lead_url:
+                return True
+    return False
+
+
 def _bodies(blocks: list[Block]) -> dict[int, list[Block]]:
     """Each heading's blocks up to the next heading at its level or shallower."""
     bodies: dict[int, list[Block]] = {}
@@ -181,9 +194,11 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
         and not is_junk(blocks[index].text)
         and (blocks[index].lead_url or _entry_like(body))
     }
+    paperlike -= {i for i in paperlike if _has_paper_below(blocks, i, paperlike)}
     levels: dict[int, int] = {}
-    for index in paperlike:
-        levels[blocks[index].level] = levels.get(blocks[index].level, 0) + 1
+    for index in paperlike:  # a heading that links its paper counts double
+        weight = 2 if _has_link(blocks[index], bodies[index]) else 1
+        levels[blocks[index].level] = levels.get(blocks[index].level, 0) + weight
     reading = Reading("heading", [])
     if not levels:
         return reading
@@ -343,7 +358,7 @@ def read_list(blocks: list[Block], cjk: bool = False) -> Reading:
     depth = min(b.level for b in led)
     led = [b for b in led if b.level == depth]
     linked = sum(1 for b in led if any(fields.is_paper_link(link) for link in b.links))
-    want_link = linked * 2 >= len(led)
+    want_link = linked * 3 >= len(led)  # a third link their paper: the others are no papers
     walker = _Walker(reading)
     first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), -1)
     for index, block in enumerate(blocks):
