@@ -93,7 +93,7 @@ def _inline_lines(children: list[Token]) -> list[_Line]:
         if kind == "image":
             current.image = True
             continue
-        if kind in ("text", "code_inline"):
+        if kind in ("text", "code_inline", "html_inline"):  # "<think>" in a title is text
             current.parts.append(token.content)
             if href is not None:
                 label.append(token.content)
