@@ -16,6 +16,10 @@ from bot.domain.models import DigestParseError, ParsedDigest
 from bot.domain.parser import parse_digest
 from bot.domain.topics import Taxonomy
 
+# Part of every digest's config hash: bump it when the same file yields different stored
+# papers (a new stored field, a parser fix), so each stored digest is re-read once.
+PARSE_REVISION = "2: authors and venue"
+
 
 @dataclass(frozen=True, slots=True)
 class TaggedPaper:
@@ -30,6 +34,8 @@ class TaggedPaper:
     section: str | None
     position: int
     topics: tuple[str, ...]
+    authors: str | None = None
+    venue: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,7 @@ def _read(entry: DigestEntry) -> tuple[bytes, str]:
 
 def _config_hash(entry: DigestEntry, fingerprint: str) -> str:
     meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
-    return hashlib.sha256(f"{meta}|{fingerprint}".encode()).hexdigest()
+    return hashlib.sha256(f"{meta}|{fingerprint}|{PARSE_REVISION}".encode()).hexdigest()
 
 
 def load_entry(entry: DigestEntry, taxonomy: Taxonomy, fingerprint: str) -> LoadedDigest:
@@ -107,6 +113,8 @@ def _parse_entry(
             section=p.section,
             position=index,
             topics=tuple(taxonomy.tag(p.title_en, p.title_zh, p.section, p.abstract)),
+            authors=p.authors,
+            venue=p.venue,
         )
         for index, p in enumerate(parsed.papers)
     )

@@ -6,15 +6,26 @@ reply these tests receive is also valid for Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot.app import BotApp
+from bot.content import LoadResult, load_content
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
 from bot.sandbox.fake_api import FakeBotApi
+from bot.store.content_repo import ingest
+from tests.authored import (
+    BYLINE_DIGEST_ID,
+    HINTON_AUTHORS,
+    HINTON_TITLE,
+    HINTON_VENUE,
+    byline_digest,
+)
 from tests.conftest import ADMIN_ID
 from tests.harness import Chat
 from tests.seed_papers import SEED_PAPERS
@@ -136,6 +147,25 @@ async def test_paper_every_seed_title_is_found_first(api: FakeBotApi):
             else:  # a list: the exact title must be the first line of results
                 first = reply.text.split("\n")[1]
                 assert title_en in first, (query, first)
+
+
+async def test_paper_finds_papers_by_author_and_shows_the_byline(
+    api: FakeBotApi, bot_app: BotApp, tmp_path: Path
+):
+    services = bot_app.bot_data.services
+    seeds = load_content(services.config)
+    content = LoadResult((*seeds.digests, byline_digest(tmp_path)), seeds.problems)
+    report = await asyncio.to_thread(ingest, services.factory, content, services.config.taxonomy)
+    assert report.added == [BYLINE_DIGEST_ID]
+    services.library.invalidate()
+    chat = Chat(api)
+    listing = await chat.ask("/paper hinton")  # his paper, then one that cites him
+    assert HINTON_TITLE in listing.text.split("\n")[1]
+    card = await chat.ask("/paper Geoffrey Hinton")
+    assert title_of(card.text) == HINTON_TITLE
+    assert f"👥 Authors: {HINTON_AUTHORS}" in card.text and f"🏛 Venue: {HINTON_VENUE}" in card.text
+    zh_card = await Chat(api, lang="zh").ask("/paper 李飞飞")
+    assert "作者:Jia Deng, Wei Dong" in zh_card.text
 
 
 async def test_paper_with_arxiv_url_opens_the_paper(api: FakeBotApi):

@@ -141,6 +141,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "week_range": {"en": "{start} – {end}", "zh": "{start} 至 {end}"},
     "card_from": {"en": "From: {digest}", "zh": "来自:{digest}"},
     "card_topics": {"en": "Topics: {topics}", "zh": "主题:{topics}"},
+    "card_authors": {"en": "Authors: {authors}", "zh": "作者:{authors}"},
+    "card_venue": {"en": "Venue: {venue}", "zh": "发表于:{venue}"},
     "more": {"en": "More ▾", "zh": "展开 ▾"},
     "less": {"en": "Less ▴", "zh": "收起 ▴"},
     "prev": {"en": "◀ Prev", "zh": "◀ 上一页"},
