@@ -7,6 +7,7 @@ reply these tests receive is also valid for Telegram.
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,7 +78,7 @@ async def test_help_in_chinese_for_chinese_clients(api: FakeBotApi):
 
 async def test_admins_see_admin_commands_in_help(api: FakeBotApi):
     reply = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID).ask("/help")
-    assert "Admin: /reload · /preview · /stats · /postnow [id]" in reply.text
+    assert "Admin: /reload · /preview [id] · /stats · /postnow [id]" in reply.text
     assert "Admin:" not in (await Chat(api).ask("/help")).text
 
 
@@ -395,7 +396,8 @@ async def test_channel_subscribes_when_bot_becomes_admin_and_unsubscribes_when_r
 
 
 @pytest.mark.parametrize(
-    "command", ["/reload", "/preview", "/stats", "/postnow", "/postnow 2024-w09"]
+    "command",
+    ["/reload", "/preview", "/preview 2024-w09", "/stats", "/postnow", "/postnow 2024-w09"],
 )
 async def test_non_admins_are_refused_and_nothing_happens(
     api: FakeBotApi, bot_app: BotApp, command: str
@@ -421,6 +423,44 @@ async def test_admin_stats_and_preview(api: FakeBotApi, bot_app: BotApp):
     post = "".join(m.text for m in admin.records[before + 1 : before + 1 + count])
     assert post.startswith("📚 <b>每周AI论文速递")  # the first digest in digests.yaml
     assert bot_app.bot_data.services.ledger.published_ids() == set()
+
+
+async def test_admin_preview_of_a_digest_id_shows_every_paper_as_stored(api: FakeBotApi):
+    admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    before = len(admin.records)
+    api.send_message("/preview 2024-w21", chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    await api.wait_for(lambda: len(admin.records) > before, 15, what="preview header")
+    header = admin.records[before].text
+    assert header.startswith("👀 <b>2024-w21</b> as it will be stored and posted")
+    count = int(re.search(r"(\d+) messages", header).group(1))
+    assert count > 1  # 17 papers do not fit one message
+    await api.wait_for(lambda: len(admin.records) >= before + 1 + count, 15, what="parts")
+    parts = [m.text for m in admin.records[before + 1 : before + 1 + count]]
+    assert all(len(part) <= 4096 for part in parts)
+    assert parts[0].startswith("<b>digest 2024-w21 · week 2024-05-20 – 2024-05-26 · 17 papers</b>")
+    numbered = re.findall(r"<b>(\d+)\. (.*?)</b>", "\n".join(parts))
+    newest = [p[1] for p in SEED_PAPERS if p[0] == "2024-05-20"]
+    assert [int(n) for n, _ in numbered] == list(range(1, 18))
+    assert [title for _, title in numbered] == [html.escape(x, quote=False) for x in newest]
+    assert "   topics: " in parts[0] and "   summary: " in parts[0]
+
+
+async def test_admin_preview_of_an_unknown_id_gives_usage(api: FakeBotApi):
+    admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    reply = await admin.ask("/preview <nope>")
+    assert reply.text == t("en", "usage_preview", id="<nope>", ids="2024-w09, 2024-w16, 2024-w21")
+    zh = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID, lang="zh").ask("/preview x")
+    assert zh.text.startswith("digests.yaml 中没有速递 <b>x</b>")
+
+
+async def test_admin_preview_of_a_broken_digest_says_it_would_be_refused(
+    api: FakeBotApi, bot_app: BotApp
+):
+    [entry] = [e for e in bot_app.bot_data.services.config.digests if e.id == "2024-w16"]
+    entry.file.write_bytes(b"\xff\xfe garbage \x00\x01")
+    reply = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID).ask("/preview 2024-w16")
+    assert reply.text.startswith("⚠️ Digest <b>2024-w16</b> would be refused: ")
+    assert f"{entry.file}:1: " in reply.text
 
 
 async def test_admin_reload_picks_up_a_new_digest(api: FakeBotApi, bot_app: BotApp):

@@ -194,6 +194,8 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "skipped": 0,
         "authors": "a",
         "venue": "v",
+        "ids": "a, b",
+        "problem": "f:1: p",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

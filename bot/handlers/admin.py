@@ -12,6 +12,8 @@ from telegram import Update
 
 from bot.config import ConfigError
 from bot.domain.delivery import PublishTrigger
+from bot.domain.models import DigestParseError
+from bot.domain.preview import preview_messages
 from bot.domain.render import weekly_post
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
@@ -59,7 +61,12 @@ async def reload_command(update: Update, context: BotContext) -> None:
 
 @admin_only
 async def preview_command(update: Update, context: BotContext) -> None:
-    """/preview: the next weekly post exactly as chats will get it, to the admin only."""
+    """/preview: the next weekly post exactly as chats will get it, to the admin only;
+    /preview <id>: every paper of that listed digest as it will be stored and posted."""
+    wanted = query_text(context)
+    if wanted:
+        await _preview_digest(update, context, wanted)
+        return
     lang = user_lang(update)
     services = context.services
     digest_id = await db(services.ledger.next_digest)
@@ -72,12 +79,43 @@ async def preview_command(update: Update, context: BotContext) -> None:
         await reply(update, t(lang, "queue_empty"))
         return
     parts = weekly_post(digest, papers, lang)
+    header = t(lang, "preview_header", id=digest_id, n=len(parts))
+    await _send_to_admin(update, context, header, parts)
+
+
+async def _preview_digest(update: Update, context: BotContext, wanted: str) -> None:
+    """The ``check --show`` view of a listed digest, read from its file now."""
+    lang = user_lang(update)
+    services = context.services
+    try:
+        preview = await db(services.preview_digest, wanted)
+    except DigestParseError as exc:
+        problem = f"{exc.file}:{exc.line}: {exc.problem}"
+        await reply(update, t(lang, "preview_refused", id=wanted[:60], problem=problem))
+        return
+    except OSError as exc:
+        problem = f"cannot read: {exc.strerror}"
+        await reply(update, t(lang, "preview_refused", id=wanted[:60], problem=problem))
+        return
+    if preview is None:
+        ids = ", ".join(entry.id for entry in services.config.digests)
+        await reply(update, t(lang, "usage_preview", id=wanted[:60], ids=ids)[:4000])
+        return
+    parts = preview_messages(preview)
+    header = t(lang, "preview_digest_header", id=preview.id, n=len(parts))
+    await _send_to_admin(update, context, header, parts)
+
+
+async def _send_to_admin(
+    update: Update, context: BotContext, header: str, parts: list[str]
+) -> None:
+    """A header, then ``parts``, to the admin alone: privately when asked in a group."""
     user = update.effective_user
     chat = update.effective_chat
     target = user.id if user and chat and chat.type != "private" else (chat.id if chat else None)
     if target is None:
         return
-    await context.bot.send_message(target, t(lang, "preview_header", id=digest_id, n=len(parts)))
+    await context.bot.send_message(target, header)
     for part in parts:
         await context.bot.send_message(target, part, link_preview_options=NO_PREVIEW)
 
