@@ -12,8 +12,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig, Environment, load_config
-from bot.content import preview_listed
-from bot.domain.preview import DigestPreview
 from bot.domain.schedule import next_occurrence
 from bot.store.content_repo import IngestReport, sync
 from bot.store.ledger import Ledger
@@ -85,8 +83,7 @@ class Services:
         self.library.invalidate()
         return report
 
-    def preview_digest(self, digest_id: str) -> DigestPreview | None:
-        """The listed digest ``digest_id`` read from its file as the next ingestion would
-        store it (blocking; run in a thread); None when no digest has that id. Raises
-        DigestParseError when the file would be refused, OSError when it cannot be read."""
-        return preview_listed(self.config, digest_id, files=False)
+    def config_on_disk(self) -> BotConfig:
+        """The config files as they are now — what /reload would apply — without applying
+        them (blocking; run in a thread). Raises ConfigError."""
+        return load_config(self.config.path, self.env)

@@ -445,6 +445,26 @@ async def test_admin_preview_of_a_digest_id_shows_every_paper_as_stored(api: Fak
     assert "   topics: " in parts[0] and "   summary: " in parts[0]
 
 
+async def test_admin_previews_a_newly_listed_digest_before_reload(api: FakeBotApi, bot_app: BotApp):
+    config = bot_app.bot_data.services.config
+    (config.path.parent.parent / "content" / "next.md").write_text(
+        "# Next week\n\n1. **A <Brand> New Paper**\n全新的论文\n\n一段摘要（含全角标点）。\n"
+        "[arXiv](https://arxiv.org/abs/2501.00002)\n",
+        encoding="utf-8",
+    )
+    with (config.path.parent / "digests.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("- id: next\n  file: ../content/next.md\n  week: 2024-06-03\n")
+    admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    header, body = await admin.say("/preview next", 2)
+    assert header.text.startswith("👀 <b>next</b> as it will be stored and posted")
+    assert body.text.startswith("<b>digest next · week 2024-06-03 – 2024-06-09 · 1 paper</b>")
+    assert (
+        "<b>1. A &lt;Brand&gt; New Paper</b>\n   zh: 全新的论文\n   arXiv: 2501.00002" in body.text
+    )
+    # only previewed: not stored until /reload
+    assert "Brand" not in (await admin.ask("/paper brand new paper")).text
+
+
 async def test_admin_preview_of_an_unknown_id_gives_usage(api: FakeBotApi):
     admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
     reply = await admin.ask("/preview <nope>")

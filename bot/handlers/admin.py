@@ -11,6 +11,7 @@ from functools import wraps
 from telegram import Update
 
 from bot.config import ConfigError
+from bot.content import preview_listed
 from bot.domain.delivery import PublishTrigger
 from bot.domain.models import DigestParseError
 from bot.domain.preview import preview_messages
@@ -23,6 +24,7 @@ from bot.jobs.weekly import schedule_weekly
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Awaitable[None]]
+PREVIEW_USAGE_IDS = 30
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -84,22 +86,26 @@ async def preview_command(update: Update, context: BotContext) -> None:
 
 
 async def _preview_digest(update: Update, context: BotContext, wanted: str) -> None:
-    """The ``check --show`` view of a listed digest, read from its file now."""
+    """The ``check --show`` view of a digest listed in digests.yaml as it is on disk now,
+    read from its file: so a new digest can be checked before /reload makes it live."""
     lang = user_lang(update)
-    services = context.services
     try:
-        preview = await db(services.preview_digest, wanted)
-    except DigestParseError as exc:
-        problem = f"{exc.file}:{exc.line}: {exc.problem}"
-        await reply(update, t(lang, "preview_refused", id=wanted[:60], problem=problem))
+        config = await db(context.services.config_on_disk)
+        preview = await db(preview_listed, config, wanted, False)
+    except ConfigError as exc:
+        await reply(update, f"⚠️ {html.escape(str(exc))}")
         return
-    except OSError as exc:
-        problem = f"cannot read: {exc.strerror}"
+    except (DigestParseError, OSError) as exc:
+        problem = str(exc) if isinstance(exc, DigestParseError) else f"cannot read: {exc.strerror}"
         await reply(update, t(lang, "preview_refused", id=wanted[:60], problem=problem))
         return
     if preview is None:
-        ids = ", ".join(entry.id for entry in services.config.digests)
-        await reply(update, t(lang, "usage_preview", id=wanted[:60], ids=ids)[:4000])
+        ids = [entry.id for entry in config.digests]
+        # the newest ids: a long archive's full list would not fit one message
+        shown = ("…, " if len(ids) > PREVIEW_USAGE_IDS else "") + ", ".join(
+            ids[-PREVIEW_USAGE_IDS:]
+        )
+        await reply(update, t(lang, "usage_preview", id=wanted[:60], ids=shown))
         return
     parts = preview_messages(preview)
     header = t(lang, "preview_digest_header", id=preview.id, n=len(parts))
