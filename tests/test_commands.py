@@ -445,15 +445,22 @@ async def test_admin_preview_of_a_digest_id_shows_every_paper_as_stored(api: Fak
     assert "   topics: " in parts[0] and "   summary: " in parts[0]
 
 
-async def test_admin_previews_a_newly_listed_digest_before_reload(api: FakeBotApi, bot_app: BotApp):
+def list_new_digest(bot_app: BotApp, digest_id: str, text: str) -> None:
+    """Write ``content/<id>.md`` and append it to digests.yaml (week of 2024-06-03), as an
+    admin adding a digest does; nothing is reloaded."""
     config = bot_app.bot_data.services.config
-    (config.path.parent.parent / "content" / "next.md").write_text(
+    (config.path.parent.parent / "content" / f"{digest_id}.md").write_text(text, encoding="utf-8")
+    with (config.path.parent / "digests.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(f"- id: {digest_id}\n  file: ../content/{digest_id}.md\n  week: 2024-06-03\n")
+
+
+async def test_admin_previews_a_newly_listed_digest_before_reload(api: FakeBotApi, bot_app: BotApp):
+    list_new_digest(
+        bot_app,
+        "next",
         "# Next week\n\n1. **A <Brand> New Paper**\n全新的论文\n\n一段摘要（含全角标点）。\n"
         "[arXiv](https://arxiv.org/abs/2501.00002)\n",
-        encoding="utf-8",
     )
-    with (config.path.parent / "digests.yaml").open("a", encoding="utf-8") as fh:
-        fh.write("- id: next\n  file: ../content/next.md\n  week: 2024-06-03\n")
     admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
     header, body = await admin.say("/preview next", 2)
     assert header.text.startswith("👀 <b>next</b> as it will be stored and posted")
@@ -484,15 +491,12 @@ async def test_admin_preview_of_a_broken_digest_says_it_would_be_refused(
 
 
 async def test_admin_reload_picks_up_a_new_digest(api: FakeBotApi, bot_app: BotApp):
-    config = bot_app.bot_data.services.config
-    content = config.path.parent.parent / "content"
-    (content / "extra.md").write_text(
+    list_new_digest(
+        bot_app,
+        "extra",
         "# Extra week\n\n1. **Tiny <think> & Co: A Test Paper**\n测试论文\n\n一段摘要。\n"
         "[arXiv](https://arxiv.org/abs/2501.00001)\n",
-        encoding="utf-8",
     )
-    with (config.path.parent / "digests.yaml").open("a", encoding="utf-8") as fh:
-        fh.write("- id: extra\n  file: ../content/extra.md\n  week: 2024-06-03\n")
     admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
     before = await admin.ask("/paper tiny think")  # answered (and cached) before the reload
     assert "Tiny &lt;think&gt;" not in before.text
