@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|check|ingest|export|sandbox]``.
+"""Command line: ``python -m bot [run|check [--show [ID|FILE]]|ingest|export|sandbox]``.
 
 Admin subcommands work without a token. Every expected failure (bad config, missing
 token) is one line on stderr and a non-zero exit, never a traceback.
@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import BotConfig, ConfigError, Environment, load_config
-from bot.content import load_content
+from bot.content import load_content, preview_file, preview_listed
+from bot.domain.models import DigestParseError
+from bot.domain.preview import DigestPreview, preview_text
 from bot.store.content_repo import IngestReport, export_store, sync
 from bot.store.db import make_engine, make_session_factory, migrate
 
@@ -58,12 +60,53 @@ def cmd_check(config: BotConfig) -> int:
         total += len(digest.papers)
         week = digest.week_start.isoformat() if digest.week_start else "no week"
         print(f"  {digest.entry.id}: {len(digest.papers)} papers ({week}) {digest.title}")
-        for warning in digest.warnings:
+        for warning in digest.warnings:  # file:line: warning
             print(f"    warning: {warning}")
     for problem in result.problems:
         print(f"  problem: {problem}")
-    print(f"{len(result.digests)} digests, {total} papers, {len(result.problems)} problems")
+    warnings = sum(len(d.warnings) for d in result.digests)
+    print(
+        f"{len(result.digests)} digests, {total} papers, {len(result.problems)} problems, "
+        f"{warnings} warnings"
+    )
     return EXIT_PROBLEMS if result.problems else 0
+
+
+def cmd_check_show(config: BotConfig, key: str) -> int:
+    """Every paper as it will be stored and posted: of the listed digest ``key`` (an id or
+    its file), of a digest file not listed yet, or with an empty ``key`` of every listed
+    digest. Exit 1 when a digest is refused, 2 when ``key`` names nothing."""
+    if not key:
+        result = load_content(config)
+        for digest in result.digests:
+            _print_preview(digest.preview())
+        for problem in result.problems:
+            print(f"problem: {problem}")
+        return EXIT_PROBLEMS if result.problems else 0
+    try:
+        preview = preview_listed(config, key)
+        if preview is None:
+            path = Path(key).expanduser()
+            if not path.is_file():
+                print(
+                    f"error: {key!r} is neither a digest id in {config.digests_path} "
+                    "nor a digest file",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            preview = preview_file(config, path)
+    except DigestParseError as exc:
+        print(f"problem: {exc.file}:{exc.line}: {exc.problem} (refused)")
+        return EXIT_PROBLEMS
+    except OSError as exc:
+        print(f"problem: {key}:1: cannot read: {exc.strerror} (refused)")
+        return EXIT_PROBLEMS
+    _print_preview(preview)
+    return 0
+
+
+def _print_preview(preview: DigestPreview) -> None:
+    print("\n".join(preview_text(preview)), end="\n\n")
 
 
 def cmd_ingest(config: BotConfig) -> int:
@@ -128,6 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     }
     for name, text in commands.items():
         sub.add_parser(name, help=text, parents=[common])
+    sub.choices["check"].add_argument(
+        "--show",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ID|FILE",
+        help="print every paper as it will be stored and posted: of one listed digest (id "
+        "or file), of a file not listed yet, or of every listed digest",
+    )
     return parser
 
 
@@ -145,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     command = args.command or "run"
+    if command == "check" and getattr(args, "show", None) is not None:
+        return cmd_check_show(config, args.show)
     if command == "check":
         return cmd_check(config)
     if command == "ingest":

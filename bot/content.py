@@ -7,14 +7,21 @@ still load. Nothing here touches the database.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from bot.config import BotConfig, DigestEntry
 from bot.domain.models import DigestParseError, ParsedDigest
 from bot.domain.parser import parse_digest
+from bot.domain.preview import DigestPreview
 from bot.domain.topics import Taxonomy
+
+# Part of every digest's config hash: bump it when the same file yields different stored
+# papers (a new stored field, a parser fix), so each stored digest is re-read once.
+PARSE_REVISION = "3: structure parser, authors and venue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,8 @@ class TaggedPaper:
     section: str | None
     position: int
     topics: tuple[str, ...]
+    authors: str | None = None
+    venue: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +54,19 @@ class LoadedDigest:
     content_hash: str
     config_hash: str
     papers: tuple[TaggedPaper, ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # ``file:line: warning``
+
+    def preview(self, listed: bool = True) -> DigestPreview:
+        """What ``check --show`` and ``/preview`` show of it (``listed``: in digests.yaml)."""
+        return DigestPreview(
+            id=self.entry.id if listed else None,
+            file=str(self.entry.file),
+            title=self.title,
+            week_start=self.week_start,
+            week_end=self.week_end,
+            papers=self.papers,
+            warnings=self.warnings,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +85,17 @@ def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
     return hashlib.sha256(f"{text}|{taxonomy.fallback_id}".encode()).hexdigest()
 
 
+_WARNING_LINE = re.compile(r"line (\d+): ")
+
+
+def _located(file: Path, warning: str) -> str:
+    """``file:line: warning`` (the form editors jump to) from the parser's ``line N: …``."""
+    match = _WARNING_LINE.match(warning)
+    if match is None:
+        return f"{file}: {warning}"
+    return f"{file}:{match.group(1)}: {warning[match.end() :]}"
+
+
 def _read(entry: DigestEntry) -> tuple[bytes, str]:
     raw = entry.file.read_bytes()
     return raw, hashlib.sha256(raw).hexdigest()
@@ -71,9 +103,9 @@ def _read(entry: DigestEntry) -> tuple[bytes, str]:
 
 def _config_hash(entry: DigestEntry, fingerprint: str) -> str:
     meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
-    if entry.format:  # only when set, so hashes of entries without one stay as they were
+    if entry.format:  # a named layout changes what the file yields
         meta += f"|format={entry.format}"
-    return hashlib.sha256(f"{meta}|{fingerprint}".encode()).hexdigest()
+    return hashlib.sha256(f"{meta}|{fingerprint}|{PARSE_REVISION}".encode()).hexdigest()
 
 
 def load_entry(entry: DigestEntry, taxonomy: Taxonomy, fingerprint: str) -> LoadedDigest:
@@ -109,6 +141,8 @@ def _parse_entry(
             section=p.section,
             position=index,
             topics=tuple(taxonomy.tag(p.title_en, p.title_zh, p.section, p.abstract)),
+            authors=p.authors,
+            venue=p.venue,
         )
         for index, p in enumerate(parsed.papers)
     )
@@ -122,7 +156,7 @@ def _parse_entry(
         content_hash=content_hash,
         config_hash=_config_hash(entry, fingerprint),
         papers=papers,
-        warnings=tuple(f"{entry.file}: {w}" for w in parsed.warnings),
+        warnings=tuple(_located(entry.file, w) for w in parsed.warnings),
     )
 
 
@@ -157,3 +191,38 @@ def load_content(
             )
             refused.add(entry.id)
     return LoadResult(tuple(loaded), tuple(problems), frozenset(refused), frozenset(unchanged))
+
+
+def listed_entry(config: BotConfig, key: str, files: bool = True) -> DigestEntry | None:
+    """The ``digests.yaml`` entry whose id is ``key`` (any case) or, with ``files``, whose
+    file it names."""
+    wanted = key.strip().lower()
+    for entry in config.digests:
+        if entry.id == wanted:
+            return entry
+    path = Path(key.strip()).expanduser()
+    if files and path.is_file():
+        resolved = path.resolve()
+        return next((e for e in config.digests if e.file.resolve() == resolved), None)
+    return None
+
+
+def _preview(config: BotConfig, entry: DigestEntry, listed: bool) -> DigestPreview:
+    raw, content_hash = _read(entry)
+    fingerprint = taxonomy_fingerprint(config.taxonomy)
+    return _parse_entry(entry, raw, content_hash, config.taxonomy, fingerprint).preview(listed)
+
+
+def preview_listed(config: BotConfig, key: str, files: bool = True) -> DigestPreview | None:
+    """A listed digest (by id or, with ``files``, by file) parsed and tagged as ingestion
+    would, None when it is not listed; raises DigestParseError for a refused file, OSError
+    for an unreadable one."""
+    entry = listed_entry(config, key, files)
+    return _preview(config, entry, listed=True) if entry is not None else None
+
+
+def preview_file(config: BotConfig, path: Path) -> DigestPreview:
+    """A digest file not (yet) in ``digests.yaml``, parsed and tagged as it would be once
+    listed; the week and title come from the file alone. Raises as ``preview_listed``."""
+    entry = DigestEntry(id=path.name, file=path.resolve())
+    return _preview(config, entry, listed=False)

@@ -82,3 +82,8 @@ class Services:
         self.config = config
         self.library.invalidate()
         return report
+
+    def config_on_disk(self) -> BotConfig:
+        """The config files as they are now — what /reload would apply — without applying
+        them (blocking; run in a thread). Raises ConfigError."""
+        return load_config(self.config.path, self.env)

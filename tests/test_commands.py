@@ -6,15 +6,27 @@ reply these tests receive is also valid for Telegram.
 
 from __future__ import annotations
 
+import asyncio
+import html
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot.app import BotApp
+from bot.content import LoadResult, load_content
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
 from bot.sandbox.fake_api import FakeBotApi
+from bot.store.content_repo import ingest
+from tests.authored import (
+    BYLINE_DIGEST_ID,
+    HINTON_AUTHORS,
+    HINTON_TITLE,
+    HINTON_VENUE,
+    byline_digest,
+)
 from tests.conftest import ADMIN_ID
 from tests.harness import Chat
 from tests.seed_papers import SEED_PAPERS
@@ -66,7 +78,7 @@ async def test_help_in_chinese_for_chinese_clients(api: FakeBotApi):
 
 async def test_admins_see_admin_commands_in_help(api: FakeBotApi):
     reply = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID).ask("/help")
-    assert "Admin: /reload · /preview · /stats · /postnow [id]" in reply.text
+    assert "Admin: /reload · /preview [id] · /stats · /postnow [id]" in reply.text
     assert "Admin:" not in (await Chat(api).ask("/help")).text
 
 
@@ -136,6 +148,25 @@ async def test_paper_every_seed_title_is_found_first(api: FakeBotApi):
             else:  # a list: the exact title must be the first line of results
                 first = reply.text.split("\n")[1]
                 assert title_en in first, (query, first)
+
+
+async def test_paper_finds_papers_by_author_and_shows_the_byline(
+    api: FakeBotApi, bot_app: BotApp, tmp_path: Path
+):
+    services = bot_app.bot_data.services
+    seeds = load_content(services.config)
+    content = LoadResult((*seeds.digests, byline_digest(tmp_path)), seeds.problems)
+    report = await asyncio.to_thread(ingest, services.factory, content, services.config.taxonomy)
+    assert report.added == [BYLINE_DIGEST_ID]
+    services.library.invalidate()
+    chat = Chat(api)
+    listing = await chat.ask("/paper hinton")  # his paper, then one that cites him
+    assert HINTON_TITLE in listing.text.split("\n")[1]
+    card = await chat.ask("/paper Geoffrey Hinton")
+    assert title_of(card.text) == HINTON_TITLE
+    assert f"👥 Authors: {HINTON_AUTHORS}" in card.text and f"🏛 Venue: {HINTON_VENUE}" in card.text
+    zh_card = await Chat(api, lang="zh").ask("/paper 李飞飞")
+    assert "作者:Jia Deng, Wei Dong" in zh_card.text
 
 
 async def test_paper_with_arxiv_url_opens_the_paper(api: FakeBotApi):
@@ -365,7 +396,8 @@ async def test_channel_subscribes_when_bot_becomes_admin_and_unsubscribes_when_r
 
 
 @pytest.mark.parametrize(
-    "command", ["/reload", "/preview", "/stats", "/postnow", "/postnow 2024-w09"]
+    "command",
+    ["/reload", "/preview", "/preview 2024-w09", "/stats", "/postnow", "/postnow 2024-w09"],
 )
 async def test_non_admins_are_refused_and_nothing_happens(
     api: FakeBotApi, bot_app: BotApp, command: str
@@ -393,16 +425,78 @@ async def test_admin_stats_and_preview(api: FakeBotApi, bot_app: BotApp):
     assert bot_app.bot_data.services.ledger.published_ids() == set()
 
 
-async def test_admin_reload_picks_up_a_new_digest(api: FakeBotApi, bot_app: BotApp):
+async def test_admin_preview_of_a_digest_id_shows_every_paper_as_stored(api: FakeBotApi):
+    admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    before = len(admin.records)
+    api.send_message("/preview 2024-w21", chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    await api.wait_for(lambda: len(admin.records) > before, 15, what="preview header")
+    header = admin.records[before].text
+    assert header.startswith("👀 <b>2024-w21</b> as it will be stored and posted")
+    count = int(re.search(r"(\d+) messages", header).group(1))
+    assert count > 1  # 17 papers do not fit one message
+    await api.wait_for(lambda: len(admin.records) >= before + 1 + count, 15, what="parts")
+    parts = [m.text for m in admin.records[before + 1 : before + 1 + count]]
+    assert all(len(part) <= 4096 for part in parts)
+    assert parts[0].startswith("<b>digest 2024-w21 · week 2024-05-20 – 2024-05-26 · 17 papers</b>")
+    numbered = re.findall(r"<b>(\d+)\. (.*?)</b>", "\n".join(parts))
+    newest = [p[1] for p in SEED_PAPERS if p[0] == "2024-05-20"]
+    assert [int(n) for n, _ in numbered] == list(range(1, 18))
+    assert [title for _, title in numbered] == [html.escape(x, quote=False) for x in newest]
+    assert "   topics: " in parts[0] and "   summary: " in parts[0]
+
+
+def list_new_digest(bot_app: BotApp, digest_id: str, text: str) -> None:
+    """Write ``content/<id>.md`` and append it to digests.yaml (week of 2024-06-03), as an
+    admin adding a digest does; nothing is reloaded."""
     config = bot_app.bot_data.services.config
-    content = config.path.parent.parent / "content"
-    (content / "extra.md").write_text(
+    (config.path.parent.parent / "content" / f"{digest_id}.md").write_text(text, encoding="utf-8")
+    with (config.path.parent / "digests.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(f"- id: {digest_id}\n  file: ../content/{digest_id}.md\n  week: 2024-06-03\n")
+
+
+async def test_admin_previews_a_newly_listed_digest_before_reload(api: FakeBotApi, bot_app: BotApp):
+    list_new_digest(
+        bot_app,
+        "next",
+        "# Next week\n\n1. **A <Brand> New Paper**\n全新的论文\n\n一段摘要（含全角标点）。\n"
+        "[arXiv](https://arxiv.org/abs/2501.00002)\n",
+    )
+    admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    header, body = await admin.say("/preview next", 2)
+    assert header.text.startswith("👀 <b>next</b> as it will be stored and posted")
+    assert body.text.startswith("<b>digest next · week 2024-06-03 – 2024-06-09 · 1 paper</b>")
+    assert (
+        "<b>1. A &lt;Brand&gt; New Paper</b>\n   zh: 全新的论文\n   arXiv: 2501.00002" in body.text
+    )
+    # only previewed: not stored until /reload
+    assert "Brand" not in (await admin.ask("/paper brand new paper")).text
+
+
+async def test_admin_preview_of_an_unknown_id_gives_usage(api: FakeBotApi):
+    admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    reply = await admin.ask("/preview <nope>")
+    assert reply.text == t("en", "usage_preview", id="<nope>", ids="2024-w09, 2024-w16, 2024-w21")
+    zh = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID, lang="zh").ask("/preview x")
+    assert zh.text.startswith("digests.yaml 中没有速递 <b>x</b>")
+
+
+async def test_admin_preview_of_a_broken_digest_says_it_would_be_refused(
+    api: FakeBotApi, bot_app: BotApp
+):
+    [entry] = [e for e in bot_app.bot_data.services.config.digests if e.id == "2024-w16"]
+    entry.file.write_bytes(b"\xff\xfe garbage \x00\x01")
+    reply = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID).ask("/preview 2024-w16")
+    assert reply.text.startswith("⚠️ Digest <b>2024-w16</b> would be refused: ")
+    assert f"{entry.file}:1: " in reply.text
+
+
+async def test_admin_reload_picks_up_a_new_digest(api: FakeBotApi, bot_app: BotApp):
+    list_new_digest(
+        bot_app,
+        "extra",
         "# Extra week\n\n1. **Tiny <think> & Co: A Test Paper**\n测试论文\n\n一段摘要。\n"
         "[arXiv](https://arxiv.org/abs/2501.00001)\n",
-        encoding="utf-8",
     )
-    with (config.path.parent / "digests.yaml").open("a", encoding="utf-8") as fh:
-        fh.write("- id: extra\n  file: ../content/extra.md\n  week: 2024-06-03\n")
     admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
     before = await admin.ask("/paper tiny think")  # answered (and cached) before the reload
     assert "Tiny &lt;think&gt;" not in before.text

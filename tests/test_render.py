@@ -74,6 +74,31 @@ def test_long_abstract_is_trimmed_with_more() -> None:
     check_telegram_html(full)
 
 
+def test_card_shows_authors_and_venue_escaped_under_the_titles() -> None:
+    authored = paper(authors="Ada <Lovelace> & 李飞飞", venue="NeurIPS <2024>")
+    text, has_more = paper_card(authored, "en")
+    lines = text.split("\n")
+    assert lines[2] == "👥 Authors: Ada &lt;Lovelace&gt; &amp; 李飞飞"
+    assert lines[3] == "🏛 Venue: NeurIPS &lt;2024&gt;"
+    assert "Authors: Ada <Lovelace> & 李飞飞" in check_telegram_html(text)
+    assert has_more is False
+    zh = check_telegram_html(paper_card(authored, "zh")[0])
+    assert "作者:Ada <Lovelace> & 李飞飞" in zh and "发表于:NeurIPS <2024>" in zh
+    assert "Authors" not in paper_card(paper(), "en")[0]  # nothing when the digest gave none
+
+
+def test_long_author_list_is_cut_on_the_card_and_whole_behind_more() -> None:
+    authors = ", ".join(f"Author{i} Surname{i}" for i in range(100))
+    text, has_more = paper_card(paper(authors=authors), "en")
+    assert has_more is True and utf16_len(text) < 1500
+    assert "Author99 " not in text
+    full, _ = paper_card(paper(authors=authors), "en", full=True)
+    assert "Author99 " in full and utf16_len(full) <= MESSAGE_LIMIT
+    huge, _ = paper_card(paper(authors=authors * 3, abstract="长句子。" * 900), "en", full=True)
+    assert utf16_len(huge) <= MESSAGE_LIMIT
+    check_telegram_html(huge)
+
+
 def test_summary_takes_two_sentences() -> None:
     assert summary("First one. Second one. Third one.") == "First one. Second one."
     assert summary("第一句。第二句。第三句。") == "第一句。第二句。"
@@ -167,6 +192,10 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "sent": 1,
         "failed": 0,
         "skipped": 0,
+        "authors": "a",
+        "venue": "v",
+        "ids": "a, b",
+        "problem": "f:1: p",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

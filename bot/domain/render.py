@@ -9,12 +9,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.domain.texts import Raw, t
 from bot.domain.views import DigestView, PaperView
 
 MESSAGE_LIMIT = 4096
 CARD_SUMMARY_CHARS = 450  # a chat screen; "More" shows the rest
+CARD_BYLINE_CHARS = 200  # a long author list is cut on the short card; "More" shows all
 POST_SUMMARY_CHARS = 260
 LIST_TITLE_CHARS = 120
 
@@ -91,13 +93,16 @@ def hashtag(name: str) -> str:
 
 
 def paper_card(paper: PaperView, lang: str, full: bool = False) -> tuple[str, bool]:
-    """A paper card; returns (html, has_more) — has_more when the summary was trimmed."""
+    """A paper card; returns (html, has_more) — has_more when the summary (or the author
+    list) was trimmed."""
     lines = [title_html(paper)]
     if paper.title_zh:
         lines.append(esc(paper.title_zh))
+    byline, byline_trimmed = _byline(paper, lang, full)
+    lines.extend(byline)
     body = paper.abstract.strip()
     trimmed = shorten(body, CARD_SUMMARY_CHARS)
-    has_more = trimmed != " ".join(body.split())
+    has_more = trimmed != " ".join(body.split()) or byline_trimmed
     lines.append("")
     lines.append(esc(body if full else trimmed))
     lines.append("")
@@ -116,15 +121,35 @@ def paper_card(paper: PaperView, lang: str, full: bool = False) -> tuple[str, bo
     return text, has_more
 
 
+def _byline(paper: PaperView, lang: str, full: bool) -> tuple[list[str], bool]:
+    """The card's authors and venue lines; and whether the short card had to cut them."""
+    lines: list[str] = []
+    trimmed = False
+    fields = (
+        ("👥 ", "card_authors", "authors", paper.authors),
+        ("🏛 ", "card_venue", "venue", paper.venue),
+    )
+    for icon, key, name, value in fields:
+        text = " ".join((value or "").split())
+        if not text:
+            continue
+        shown = text if full else shorten(text, CARD_BYLINE_CHARS)
+        trimmed = trimmed or shown != text
+        lines.append(icon + t(lang, key, **{name: shown}))
+    return lines, trimmed
+
+
 def paper_card_trimmed(paper: PaperView, lang: str, chars: int) -> str:
-    """A card whose summary is cut to ``chars`` characters (for oversized abstracts)."""
-    clipped = PaperView(**{**_fields(paper), "abstract": shorten(paper.abstract, chars)})
+    """A card whose summary is cut to ``chars`` characters (for oversized abstracts);
+    authors and venue are cut as on the short card."""
+    clipped = replace(
+        paper,
+        abstract=shorten(paper.abstract, chars),
+        authors=paper.authors and shorten(paper.authors, CARD_BYLINE_CHARS),
+        venue=paper.venue and shorten(paper.venue, CARD_BYLINE_CHARS),
+    )
     text, _ = paper_card(clipped, lang, full=True)
     return text
-
-
-def _fields(paper: PaperView) -> dict[str, object]:
-    return {name: getattr(paper, name) for name in paper.__slots__}
 
 
 def paper_line(index: int, paper: PaperView, with_zh: bool = True) -> str:

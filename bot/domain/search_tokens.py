@@ -132,6 +132,11 @@ def abstract_tokens(abstract: str) -> str:
     return index_tokens(abstract or "")
 
 
+def byline_tokens(authors: str | None, venue: str | None) -> str:
+    """Index tokens of the authors and the venue (the ``papers.byline_tokens`` column)."""
+    return index_tokens(f"{authors or ''}\n{venue or ''}")
+
+
 @dataclass(frozen=True, slots=True)
 class SearchColumns:
     """The derived search columns of one paper, as ingestion and the migration store them."""
@@ -139,14 +144,22 @@ class SearchColumns:
     title_tokens: str
     abstract_tokens: str
     title_zh_compact: str
+    byline_tokens: str = ""
 
 
-def search_columns(title_en: str, title_zh: str | None, abstract: str) -> SearchColumns:
+def search_columns(
+    title_en: str,
+    title_zh: str | None,
+    abstract: str,
+    authors: str | None = None,
+    venue: str | None = None,
+) -> SearchColumns:
     """Everything the search index derives from a paper's text."""
     return SearchColumns(
         title_tokens=title_tokens(title_en or "", title_zh),
         abstract_tokens=abstract_tokens(abstract or ""),
         title_zh_compact=compact(title_zh or ""),
+        byline_tokens=byline_tokens(authors, venue),
     )
 
 

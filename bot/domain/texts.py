@@ -53,8 +53,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "admin_commands": {
-        "en": "\n\nAdmin: /reload · /preview · /stats · /postnow [id]",
-        "zh": "\n\n管理员:/reload · /preview · /stats · /postnow [编号]",
+        "en": "\n\nAdmin: /reload · /preview [id] · /stats · /postnow [id]",
+        "zh": "\n\n管理员:/reload · /preview [编号] · /stats · /postnow [编号]",
     },
     "status_subscribed": {"en": "subscribed ✅", "zh": "已订阅 ✅"},
     "status_subscribed_topics": {
@@ -141,6 +141,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "week_range": {"en": "{start} – {end}", "zh": "{start} 至 {end}"},
     "card_from": {"en": "From: {digest}", "zh": "来自:{digest}"},
     "card_topics": {"en": "Topics: {topics}", "zh": "主题:{topics}"},
+    "card_authors": {"en": "Authors: {authors}", "zh": "作者:{authors}"},
+    "card_venue": {"en": "Venue: {venue}", "zh": "发表于:{venue}"},
     "more": {"en": "More ▾", "zh": "展开 ▾"},
     "less": {"en": "Less ▴", "zh": "收起 ▴"},
     "prev": {"en": "◀ Prev", "zh": "◀ 上一页"},
@@ -222,6 +224,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "preview_header": {
         "en": "👀 Preview of the next weekly post ({id}), {n} messages:",
         "zh": "👀 下一次每周推送预览({id}),共 {n} 条消息:",
+    },
+    "preview_digest_header": {
+        "en": "👀 <b>{id}</b> as it will be stored and posted (read from its file), {n} messages:",
+        "zh": "👀 <b>{id}</b> 将如何存储和推送(读自其文件),共 {n} 条消息:",
+    },
+    "usage_preview": {
+        "en": (
+            "No digest <b>{id}</b> in digests.yaml.\n"
+            "Usage: /preview — the next weekly post; /preview &lt;id&gt; — every paper of a "
+            "listed digest as it will be stored and posted. Ids: {ids}"
+        ),
+        "zh": (
+            "digests.yaml 中没有速递 <b>{id}</b>。\n"
+            "用法:/preview — 预览下一次每周推送;/preview &lt;编号&gt; — 查看已登记速递的每篇论文"
+            "将如何存储和推送。编号:{ids}"
+        ),
+    },
+    "preview_refused": {
+        "en": "⚠️ Digest <b>{id}</b> would be refused: {problem}",
+        "zh": "⚠️ 速递 <b>{id}</b> 将被拒绝:{problem}",
     },
     "queue_empty": {
         "en": (

@@ -47,6 +47,8 @@ class PaperView:
     position: int
     topics: tuple[TopicView, ...]
     digest: DigestView
+    authors: str | None = None  # as the digest writes them
+    venue: str | None = None  # journal or conference
 
     @property
     def link(self) -> str | None:

@@ -11,7 +11,10 @@ from functools import wraps
 from telegram import Update
 
 from bot.config import ConfigError
+from bot.content import preview_listed
 from bot.domain.delivery import PublishTrigger
+from bot.domain.models import DigestParseError
+from bot.domain.preview import preview_messages
 from bot.domain.render import weekly_post
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
@@ -21,6 +24,7 @@ from bot.jobs.weekly import schedule_weekly
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Awaitable[None]]
+PREVIEW_USAGE_IDS = 30
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -59,7 +63,12 @@ async def reload_command(update: Update, context: BotContext) -> None:
 
 @admin_only
 async def preview_command(update: Update, context: BotContext) -> None:
-    """/preview: the next weekly post exactly as chats will get it, to the admin only."""
+    """/preview: the next weekly post exactly as chats will get it, to the admin only;
+    /preview <id>: every paper of that listed digest as it will be stored and posted."""
+    wanted = query_text(context)
+    if wanted:
+        await _preview_digest(update, context, wanted)
+        return
     lang = user_lang(update)
     services = context.services
     digest_id = await db(services.ledger.next_digest)
@@ -72,12 +81,47 @@ async def preview_command(update: Update, context: BotContext) -> None:
         await reply(update, t(lang, "queue_empty"))
         return
     parts = weekly_post(digest, papers, lang)
+    header = t(lang, "preview_header", id=digest_id, n=len(parts))
+    await _send_to_admin(update, context, header, parts)
+
+
+async def _preview_digest(update: Update, context: BotContext, wanted: str) -> None:
+    """The ``check --show`` view of a digest listed in digests.yaml as it is on disk now,
+    read from its file: so a new digest can be checked before /reload makes it live."""
+    lang = user_lang(update)
+    try:
+        config = await db(context.services.config_on_disk)
+        preview = await db(preview_listed, config, wanted, False)
+    except ConfigError as exc:
+        await reply(update, f"⚠️ {html.escape(str(exc))}")
+        return
+    except (DigestParseError, OSError) as exc:
+        problem = str(exc) if isinstance(exc, DigestParseError) else f"cannot read: {exc.strerror}"
+        await reply(update, t(lang, "preview_refused", id=wanted[:60], problem=problem))
+        return
+    if preview is None:
+        ids = [entry.id for entry in config.digests]
+        # the newest ids: a long archive's full list would not fit one message
+        shown = ("…, " if len(ids) > PREVIEW_USAGE_IDS else "") + ", ".join(
+            ids[-PREVIEW_USAGE_IDS:]
+        )
+        await reply(update, t(lang, "usage_preview", id=wanted[:60], ids=shown))
+        return
+    parts = preview_messages(preview)
+    header = t(lang, "preview_digest_header", id=preview.id, n=len(parts))
+    await _send_to_admin(update, context, header, parts)
+
+
+async def _send_to_admin(
+    update: Update, context: BotContext, header: str, parts: list[str]
+) -> None:
+    """A header, then ``parts``, to the admin alone: privately when asked in a group."""
     user = update.effective_user
     chat = update.effective_chat
     target = user.id if user and chat and chat.type != "private" else (chat.id if chat else None)
     if target is None:
         return
-    await context.bot.send_message(target, t(lang, "preview_header", id=digest_id, n=len(parts)))
+    await context.bot.send_message(target, header)
     for part in parts:
         await context.bot.send_message(target, part, link_preview_options=NO_PREVIEW)
 

@@ -28,7 +28,10 @@ USER_COMMANDS: dict[str, dict[str, str]] = {
 }
 ADMIN_COMMANDS: dict[str, dict[str, str]] = {
     "reload": {"en": "Reload config and content", "zh": "重新加载配置和内容"},
-    "preview": {"en": "Preview the next weekly post", "zh": "预览下一次推送"},
+    "preview": {
+        "en": "Preview the next post, or a digest by id",
+        "zh": "预览下一次推送,或按编号预览某期",
+    },
     "stats": {"en": "Bot statistics", "zh": "统计信息"},
     "postnow": {"en": "Publish the next digest now", "zh": "立即发布下一期"},
 }

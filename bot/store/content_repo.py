@@ -67,8 +67,16 @@ def _apply_paper(paper: Paper, source: TaggedPaper) -> None:
     paper.url = source.url
     paper.links = "\n".join(source.links)
     paper.section = source.section
+    paper.authors = source.authors
+    paper.venue = source.venue
     fields = search_fields(
-        source.title_en, source.title_zh, source.abstract, source.section, source.arxiv_id
+        source.title_en,
+        source.title_zh,
+        source.abstract,
+        source.section,
+        source.arxiv_id,
+        source.authors,
+        source.venue,
     )
     for name, value in fields.items():
         setattr(paper, name, value)
@@ -223,6 +231,8 @@ def export_store(factory: sessionmaker[Session]) -> dict[str, Any]:
                             "url": p.url,
                             "links": p.links.split("\n") if p.links else [],
                             "section": p.section,
+                            "authors": p.authors,
+                            "venue": p.venue,
                             "topics": p.topic_ids,
                         }
                         for p in d.papers

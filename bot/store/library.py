@@ -79,6 +79,8 @@ class Library:
                 position=p.position,
                 topics=tuple(topics[t] for t in p.topic_ids if t in topics),
                 digest=_digest_view(p.digest, counts.get(p.digest_id, 0)),
+                authors=p.authors,
+                venue=p.venue,
             )
             for p in papers
         ]

@@ -68,6 +68,8 @@ class Paper(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     links: Mapped[str] = mapped_column(Text, default="")  # newline-separated
     section: Mapped[str | None] = mapped_column(String(300))
+    authors: Mapped[str | None] = mapped_column(Text)  # as the digest writes them
+    venue: Mapped[str | None] = mapped_column(Text)  # journal or conference
     # normalised title forms used by search ranking (see bot.domain.searchtext)
     title_norm: Mapped[str] = mapped_column(String(1000), default="")
     title_compact: Mapped[str] = mapped_column(String(1000), default="", index=True)
@@ -79,6 +81,7 @@ class Paper(Base):
     title_zh_compact: Mapped[str] = mapped_column(
         String(1000), default="", server_default="", index=True
     )
+    byline_tokens: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     digest: Mapped[Digest] = relationship(back_populates="papers")
     topic_links: Mapped[list[PaperTopic]] = relationship(

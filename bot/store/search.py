@@ -26,10 +26,11 @@ papers match; a query on a very common word ("model", "模型") takes the newest
 instead (SQLite) or ranks the newest ``RANK_WINDOW`` (PostgreSQL), so its cost does not
 grow with the archive. Title-level ranking of the candidates is done here either way.
 
-SQLite: FTS5 tables ``papers_fts`` (title + abstract tokens), ``papers_title_fts``
+SQLite: FTS5 tables ``papers_fts`` (title + abstract + byline tokens), ``papers_title_fts``
 (title tokens) and ``papers_trgm`` (trigrams of the titles); PostgreSQL: GIN indexes on
 the ``search_vector`` column, on the title tokens and ``pg_trgm`` on ``title_en``. Both
-are created and kept in sync by migration 0002.
+are created and kept in sync by migration 0002; 0005 adds the byline (authors, venue),
+weighted between title and abstract.
 """
 
 from __future__ import annotations
@@ -74,11 +75,18 @@ _TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
 
 
 def search_fields(
-    title_en: str, title_zh: str | None, abstract: str, section: str | None, arxiv_id: str | None
+    title_en: str,
+    title_zh: str | None,
+    abstract: str,
+    section: str | None,
+    arxiv_id: str | None,
+    authors: str | None = None,
+    venue: str | None = None,
 ) -> dict[str, str]:
     """The derived columns the search index reads (see ``bot.store.search``)."""
-    derived = search_columns(title_en, title_zh, abstract)
+    derived = search_columns(title_en, title_zh, abstract, authors, venue)
     parts = [title_en, title_zh or "", section or "", abstract, arxiv_id or ""]
+    parts += [authors or "", venue or ""]
     return {
         "title_norm": normalize(f"{title_en} {title_zh or ''}"),
         "title_compact": compact(title_en),
@@ -86,6 +94,7 @@ def search_fields(
         "title_tokens": derived.title_tokens,
         "abstract_tokens": derived.abstract_tokens,
         "title_zh_compact": derived.title_zh_compact,
+        "byline_tokens": derived.byline_tokens,
     }
 
 
@@ -461,7 +470,9 @@ class SqliteSearch(_EngineSearch):
         match = (
             fts5_query(q.and_terms) if mode is WordMode.EVERY else fts5_query(q.or_terms, op="OR")
         )
-        return self._ranked(session, "papers_fts", "bm25(papers_fts, 10.0, 1.0)", match, limit)
+        # column weights: title tokens, abstract tokens, byline (authors and venue) tokens
+        rank = "bm25(papers_fts, 10.0, 1.0, 2.0)"
+        return self._ranked(session, "papers_fts", rank, match, limit)
 
     def __init__(self) -> None:
         # trigram → titles having it; only picks which trigrams to search, so a count a
