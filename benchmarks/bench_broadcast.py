@@ -20,7 +20,7 @@ from benchmarks import synth
 from benchmarks.common import BenchResult, config_dir, fill_store, sqlite_url
 from bot.config import Environment, load_config
 from bot.domain.delivery import PublishTrigger
-from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.fake_telegram import FakeBotApi
 
 RATE = 30  # messages per second, Telegram's overall bot limit
 GROUP_PER_MINUTE = 20

@@ -97,7 +97,7 @@ async def _child(mode: str, config_path: str, database_url: str, api_url: str) -
 
 def _serve(mode: str, config: Path, url: str, texts: list[str]) -> dict[str, Any]:
     """Start the child, drive it through the loopback API, return its report."""
-    from bot.sandbox.fake_api import FakeBotApi  # parent only: the child stays lean
+    from bot.sandbox.fake_telegram import FakeBotApi  # parent only: the child stays lean
 
     with FakeBotApi() as api:  # its own thread: the child polls it over HTTP
         child = subprocess.Popen(

@@ -34,7 +34,7 @@ from telegram.ext import (
 from benchmarks.bench_search import make_queries
 from benchmarks.common import BenchResult, config_dir
 from bot.config import Environment, load_config
-from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.fake_telegram import FakeBotApi
 
 TARGET_SHARE = 0.5  # ≥ 50% of the echo bot's rate
 CHAT_BASE = 50_000_000

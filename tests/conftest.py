@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment, load_config
-from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.fake_telegram import FakeBotApi
 from bot.sandbox.runner import running_bot
 from bot.store.db import make_engine, make_session_factory, migrate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.sandbox.fake_api import DEFAULT_USER_ID, ChatType, FakeBotApi, SentMessage
+from bot.sandbox.fake_telegram import DEFAULT_USER_ID, ChatType, FakeBotApi, SentMessage
 
 REPLY_TIMEOUT = 15.0  # generous for a loaded CI machine; waits end as soon as the reply is in
 

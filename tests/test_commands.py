@@ -18,7 +18,7 @@ from bot.app import BotApp
 from bot.content import LoadResult, load_content
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
-from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.fake_telegram import FakeBotApi
 from bot.store.content_repo import ingest
 from tests.authored import (
     BYLINE_DIGEST_ID,

@@ -34,8 +34,12 @@ from telegram.error import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.sandbox.fake_api import BOT_ID, FakeBotApi
-from bot.sandbox.html_check import TelegramHtmlError, check_telegram_html, parse_telegram_html
+from bot.sandbox.fake_telegram import BOT_ID, FakeBotApi
+from bot.sandbox.fake_telegram.html_check import (
+    TelegramHtmlError,
+    check_telegram_html,
+    parse_telegram_html,
+)
 
 TOKEN = "123:ABC"
 CHAT = 4242

@@ -15,7 +15,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 
 from bot.app import BotApp
 from bot.domain.texts import t
-from bot.sandbox.fake_api import FakeBotApi, SentMessage
+from bot.sandbox.fake_telegram import FakeBotApi, SentMessage
 from tests.harness import Chat
 
 pytestmark = pytest.mark.usefixtures("bot_app")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.domain.preview import SUMMARY_CHARS, DigestPreview, preview_messages, preview_text
 from bot.domain.render import MESSAGE_LIMIT, utf16_len
-from bot.sandbox.html_check import check_telegram_html
+from bot.sandbox.fake_telegram.html_check import check_telegram_html
 from tests.authored import HINTON_AUTHORS, HINTON_TITLE, HINTON_VENUE, byline_papers
 from tests.conftest import ROOT
 from tests.seed_papers import SEED_PAPERS

@@ -22,7 +22,7 @@ from bot.domain.render import weekly_post
 from bot.domain.texts import t
 from bot.jobs.publisher import PublishSettings
 from bot.jobs.weekly import WEEKLY_JOB
-from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.fake_telegram import FakeBotApi
 from bot.sandbox.runner import running_bot
 from tests.conftest import ADMIN_ID, edit_bot_yaml
 from tests.harness import Chat

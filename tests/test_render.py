@@ -19,7 +19,7 @@ from bot.domain.render import (
 )
 from bot.domain.texts import TEXTS, t
 from bot.domain.views import DigestView, PaperView, TopicView
-from bot.sandbox.html_check import check_telegram_html
+from bot.sandbox.fake_telegram.html_check import check_telegram_html
 
 DIGEST = DigestView(
     "2024-w09", "每周AI论文速递(240226-240301)", date(2024, 2, 26), date(2024, 3, 1), None, 2

@@ -1,5 +1,6 @@
-"""Local stand-ins for Telegram: a fake Bot API server and a Telegram-HTML checker.
+"""Local stand-ins for Telegram: a fake Bot API, the bot run against it, a terminal chat.
 
-Import from the submodules: ``bot.sandbox.fake_api.FakeBotApi`` (needs aiohttp) and
-``bot.sandbox.html_check.check_telegram_html`` (pure, no dependencies).
+``bot.sandbox.fake_telegram`` is the fake Telegram (``FakeBotApi``; one module per concern,
+see its docstring), with ``fake_telegram.html_check`` (Telegram's HTML parse mode, pure);
+``runner`` starts the real bot against it; ``terminal`` is ``python -m bot sandbox``.
 """

@@ -19,7 +19,7 @@ from bot.app import BotApp, build_application, shutdown, startup
 from bot.cli import sync_content
 from bot.config import BotConfig, Environment
 from bot.jobs.publisher import PublishSettings
-from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.fake_telegram import FakeBotApi
 
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
 

@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment
-from bot.sandbox.fake_api import DEFAULT_USER_ID, ChatType, FakeBotApi, SentMessage
-from bot.sandbox.html_check import TelegramHtmlError, parse_telegram_html
+from bot.sandbox.fake_telegram import DEFAULT_USER_ID, ChatType, FakeBotApi, SentMessage
+from bot.sandbox.fake_telegram.html_check import TelegramHtmlError, parse_telegram_html
 from bot.sandbox.runner import running_bot
 
 __all__ = ["Session", "render_html", "render_message", "run_sandbox", "sandbox_session"]
