@@ -10,7 +10,7 @@ production. Tests simulate users with :meth:`FakeBotApi.send_message`,
 :attr:`FakeBotApi.calls`), faults can be injected (:meth:`FakeBotApi.inject_fault`) and flood
 limits simulated (:meth:`FakeBotApi.flood_limits`).
 
-Two ways to run it:
+Two ways to run it (and a third way to reach it without HTTP: :meth:`FakeBotApi.request`):
 
 * in the bot's own event loop: ``async with FakeBotApi() as api: ...`` (or ``await
   api.start()`` / ``await api.stop()``);
@@ -30,7 +30,9 @@ Where things are, one module per concern:
 * :mod:`.methods` — one function per Bot API method, registered by name;
 * :mod:`.updates` — the pending updates and the ``getUpdates`` long poll;
 * :mod:`.faults` — injected faults (429, 403, migration, 5xx, drops, delays) and flood control;
-* :mod:`.server` — HTTP, parameter decoding, and running in a loop or a thread;
+* :mod:`.calls` — one call from request to answer: token, fault, method, record, envelope;
+* :mod:`.server` — the HTTP transport, and running in a loop or a thread;
+* :mod:`.transport` — the in-process transport (a python-telegram-bot ``BaseRequest``);
 * :mod:`.people` — simulated users (write, press, inline, membership) and the waits;
 * :mod:`.api` — :class:`FakeBotApi`, the parts put together.
 """

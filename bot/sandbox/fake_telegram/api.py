@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from bot.sandbox.fake_telegram.calls import Calls
 from bot.sandbox.fake_telegram.faults import FaultInjector
 from bot.sandbox.fake_telegram.methods import Backend
 from bot.sandbox.fake_telegram.people import Users, Watcher
 from bot.sandbox.fake_telegram.server import FakeServer
+from bot.sandbox.fake_telegram.transport import InProcessRequest
 from bot.sandbox.fake_telegram.updates import UpdateQueue
 from bot.sandbox.fake_telegram.world import BOT_ID, DEFAULT_BOT_USERNAME, BotProfile, World
 
@@ -40,7 +42,8 @@ class FakeBotApi:
         world = World(BotProfile(bot_id, username, first_name, can_join_groups))
         updates = UpdateQueue(world)
         injector = FaultInjector(world)
-        server = FakeServer(Backend(world, updates, injector), token=token, host=host, port=port)
+        self._answer = Calls(Backend(world, updates, injector), token)
+        server = FakeServer(self._answer, updates, host=host, port=port)
         users = Users(world, updates)
         watcher = Watcher(world, updates, lambda: server.loop_thread)
         self.world, self.updates, self.injector, self.server = world, updates, injector, server
@@ -99,7 +102,15 @@ class FakeBotApi:
             self.world.records.clear()
             self.injector.reset()
 
-    # ------------------------------------------------------------------ the server
+    # ------------------------------------------------------------------ the transports
+
+    def request(self) -> InProcessRequest:
+        """A python-telegram-bot request answered in-process (no server, no sockets).
+
+        ``Bot(token, request=api.request(), get_updates_request=api.request())``: the calls
+        take the server's path (faults, checks, records) without HTTP.
+        """
+        return InProcessRequest(self._answer)
 
     @property
     def port(self) -> int:

@@ -1,52 +1,31 @@
 """The HTTP side of the fake: an aiohttp server on ``127.0.0.1`` and its lifecycle.
 
-python-telegram-bot calls ``POST {base_url}{token}/{method}``; :class:`FakeServer` decodes the
-parameters the way Telegram does, lets an injected fault strike (:mod:`.faults`), runs the
-method (:mod:`.methods`) under the world's lock, records the call, and answers with Telegram's
-JSON envelope. It runs either in the caller's event loop (:meth:`FakeServer.start`) or in a
-background thread with a loop of its own (:meth:`FakeServer.start_in_thread`).
+python-telegram-bot calls ``POST {base_url}{token}/{method}``; :class:`FakeServer` reads the
+parameters from the query string and the body (JSON, form or multipart) and hands the call
+to :mod:`.calls`, which answers it. The server runs either in the caller's event loop
+(:meth:`FakeServer.start`) or in a background thread with a loop of its own
+(:meth:`FakeServer.start_in_thread`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import threading
-from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.fake_telegram.methods import METHODS, Backend
-from bot.sandbox.fake_telegram.rules import ApiError, bad, names
+from bot.sandbox.fake_telegram.calls import Calls, Dropped, decode_params
+from bot.sandbox.fake_telegram.rules import bad
+from bot.sandbox.fake_telegram.updates import UpdateQueue
 from bot.sandbox.fake_telegram.world import JsonDict
-
-# How python-telegram-bot encodes form values: strings as is, everything else as JSON. The
-# server has to know each parameter's type to decode it back, exactly like Telegram does.
-_JSON_PARAMS = names(
-    "reply_markup entities caption_entities link_preview_options reply_parameters results "
-    "commands scope allowed_updates button media permissions rights message_ids"
-)
-_INT_PARAMS = names(
-    "message_id offset limit timeout user_id message_thread_id cache_time "
-    "reply_to_message_id max_connections until_date direct_messages_topic_id"
-)
-_BOOL_PARAMS = names(
-    "disable_web_page_preview disable_notification protect_content show_alert is_personal "
-    "drop_pending_updates allow_sending_without_reply allow_paid_broadcast "
-    "revoke_messages only_if_banned"
-)
-_CHAT_PARAMS = frozenset({"chat_id", "from_chat_id"})
-_INT_TEXT = re.compile(r"-?\d+")
 
 
 class FakeServer:
-    """Serves a :class:`~.methods.Backend` over HTTP; ``token=None`` accepts any token."""
+    """Serves :class:`~.calls.Calls` over HTTP; stopping ends the open long polls."""
 
-    def __init__(self, backend: Backend, *, token: str | None, host: str, port: int) -> None:
-        self._backend = backend
-        self._world = backend.world
-        self._token = token
+    def __init__(self, calls: Calls, updates: UpdateQueue, *, host: str, port: int) -> None:
+        self._calls = calls
+        self._updates = updates
         self._host = host
         self._requested_port = port
         self._port: int | None = None
@@ -97,14 +76,14 @@ class FakeServer:
         self._port = runner.addresses[0][1]
         self._loop = asyncio.get_running_loop()
         self.loop_thread = threading.get_ident()
-        self._backend.updates.set_open(True)
+        self._updates.set_open(True)
 
     async def stop(self) -> None:
         """Stop serving; pending long polls return at once. Safe to call twice."""
         runner = self._runner
         if runner is None:
             return
-        self._backend.updates.set_open(False)
+        self._updates.set_open(False)
         await runner.cleanup()
         self._runner = None
         self._port = None
@@ -155,60 +134,13 @@ class FakeServer:
     # ------------------------------------------------------------------ requests
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        raw_method = request.match_info["method"]
-        if self._token is not None and request.match_info["token"] != self._token:
-            return self._finish(raw_method, {}, ApiError(401, "Unauthorized"))
+        info = request.match_info
         try:
-            params = await _read_params(request)
-        except ApiError as exc:
-            return self._finish(raw_method, {}, exc)
-        method = METHODS.get(raw_method.lower())
-        if method is None:
-            return self._finish(raw_method, params, ApiError(404, "Not Found"))
-        name, faults, lock = method.name, self._backend.faults, self._world.lock
-
-        with lock:
-            fault = faults.take(name, params)
-        if fault is not None and fault.kind == "drop":
-            self._world.records.add_call(name, params, 0, "connection dropped (injected fault)")
+            status, body = await self._calls.answer(
+                info["token"], info["method"], lambda: _read_params(request)
+            )
+        except Dropped:
             return await _drop(request)
-        try:
-            if fault is not None and fault.kind == "delay":
-                await asyncio.sleep(float(fault.params.get("seconds", 1.0)))
-            elif fault is not None:
-                with lock:
-                    error = faults.error(fault, params)
-                return self._finish(name, params, error)
-            if method.is_coroutine:
-                result = await method.run(self._backend, params)
-            else:
-                with lock:
-                    result = method.run(self._backend, params)
-        except ApiError as exc:
-            return self._finish(name, params, exc)
-        except asyncio.CancelledError:  # the client hung up (timeout, shutdown)
-            self._world.records.add_call(name, params, 0, "client disconnected before the answer")
-            raise
-        return self._finish(name, params, result=result)
-
-    def _finish(
-        self,
-        method: str,
-        params: JsonDict,
-        error: ApiError | None = None,
-        *,
-        result: Any = None,
-    ) -> web.Response:
-        if error is None:
-            status, description = 200, None
-            payload: JsonDict = {"ok": True, "result": result}
-        else:
-            status, description = error.status, error.description
-            payload = {"ok": False, "error_code": status, "description": description}
-            if error.parameters:
-                payload["parameters"] = error.parameters
-        self._world.records.add_call(method, params, status, description)
-        body = json.dumps(payload, ensure_ascii=False).encode()
         return web.Response(body=body, status=status, content_type="application/json")
 
 
@@ -240,23 +172,4 @@ async def _read_params(request: web.Request) -> JsonDict:
                     params[key] = {"file_name": value.filename, "file": True}
                 else:
                     params[key] = value
-    return {key: _decode(key, value) for key, value in params.items()}
-
-
-def _decode(key: str, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if key in _JSON_PARAMS:
-        try:
-            return json.loads(value)
-        except ValueError as exc:
-            raise bad(f"can't parse {key} JSON object") from exc
-    if key in _CHAT_PARAMS:
-        return int(value) if _INT_TEXT.fullmatch(value) else value
-    if key in _INT_PARAMS:
-        if not _INT_TEXT.fullmatch(value.strip()):
-            raise bad(f"invalid {key} specified")
-        return int(value)
-    if key in _BOOL_PARAMS:
-        return value.strip().lower() in ("true", "1")
-    return value
+    return decode_params(params)
