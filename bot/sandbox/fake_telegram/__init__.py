@@ -30,7 +30,7 @@ Where things are, one module per concern:
 * :mod:`.methods` — one function per Bot API method, registered by name;
 * :mod:`.updates` — the pending updates and the ``getUpdates`` long poll;
 * :mod:`.faults` — injected faults (429, 403, migration, 5xx, drops, delays) and flood control;
-* :mod:`.calls` — one call from request to answer: token, fault, method, record, envelope;
+* :mod:`.dispatch` — one call from request to answer: token, fault, method, record, envelope;
 * :mod:`.server` — the HTTP transport, and running in a loop or a thread;
 * :mod:`.transport` — the in-process transport (a python-telegram-bot ``BaseRequest``);
 * :mod:`.people` — simulated users (write, press, inline, membership) and the waits;

@@ -1,15 +1,15 @@
 """``FakeBotApi``: the fake Telegram's parts put together behind the one object tests hold.
 
 The class only builds the parts and hands out their methods; the work is done in
-:mod:`.world`, :mod:`.records`, :mod:`.updates`, :mod:`.faults`, :mod:`.methods`, :mod:`.server` and
-:mod:`.people`.
+:mod:`.world`, :mod:`.records`, :mod:`.updates`, :mod:`.faults`, :mod:`.methods`,
+:mod:`.dispatch`, :mod:`.server`, :mod:`.transport` and :mod:`.people`.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
 
-from bot.sandbox.fake_telegram.calls import Calls
+from bot.sandbox.fake_telegram.dispatch import Dispatcher
 from bot.sandbox.fake_telegram.faults import FaultInjector
 from bot.sandbox.fake_telegram.methods import Backend
 from bot.sandbox.fake_telegram.people import Users, Watcher
@@ -42,13 +42,15 @@ class FakeBotApi:
         world = World(BotProfile(bot_id, username, first_name, can_join_groups))
         updates = UpdateQueue(world)
         injector = FaultInjector(world)
-        self._answer = Calls(Backend(world, updates, injector), token)
-        server = FakeServer(self._answer, updates, host=host, port=port)
+        # Both transports, HTTP and in-process, hand their calls to the one dispatcher.
+        self._dispatcher = Dispatcher(Backend(world, updates, injector), token)
+        server = FakeServer(self._dispatcher, updates, host=host, port=port)
         users = Users(world, updates)
         watcher = Watcher(world, updates, lambda: server.loop_thread)
         self.world, self.updates, self.injector, self.server = world, updates, injector, server
 
-        # The records: the parts' own lists, cleared in place by reset().
+        # Each attribute below is the part's own list or bound method, not a copy: the facade
+        # holds no state and no logic. The records are cleared in place by reset().
         records = world.records
         self.sent = records.sent
         self.calls = records.calls
@@ -110,7 +112,7 @@ class FakeBotApi:
         ``Bot(token, request=api.request(), get_updates_request=api.request())``: the calls
         take the server's path (faults, checks, records) without HTTP.
         """
-        return InProcessRequest(self._answer)
+        return InProcessRequest(self._dispatcher)
 
     @property
     def port(self) -> int:

@@ -2,7 +2,7 @@
 
 python-telegram-bot calls ``POST {base_url}{token}/{method}``; :class:`FakeServer` reads the
 parameters from the query string and the body (JSON, form or multipart) and hands the call
-to :mod:`.calls`, which answers it. The server runs either in the caller's event loop
+to :mod:`.dispatch`, which answers it. The server runs either in the caller's event loop
 (:meth:`FakeServer.start`) or in a background thread with a loop of its own
 (:meth:`FakeServer.start_in_thread`).
 """
@@ -14,17 +14,19 @@ import threading
 
 from aiohttp import web
 
-from bot.sandbox.fake_telegram.calls import Calls, Dropped, decode_params
+from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params
 from bot.sandbox.fake_telegram.rules import bad
 from bot.sandbox.fake_telegram.updates import UpdateQueue
 from bot.sandbox.fake_telegram.world import JsonDict
 
 
 class FakeServer:
-    """Serves :class:`~.calls.Calls` over HTTP; stopping ends the open long polls."""
+    """Serves :class:`~.dispatch.Dispatcher` over HTTP; stopping ends the open long polls."""
 
-    def __init__(self, calls: Calls, updates: UpdateQueue, *, host: str, port: int) -> None:
-        self._calls = calls
+    def __init__(
+        self, dispatcher: Dispatcher, updates: UpdateQueue, *, host: str, port: int
+    ) -> None:
+        self._dispatcher = dispatcher
         self._updates = updates
         self._host = host
         self._requested_port = port
@@ -136,7 +138,7 @@ class FakeServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         info = request.match_info
         try:
-            status, body = await self._calls.answer(
+            status, body = await self._dispatcher.answer(
                 info["token"], info["method"], lambda: _read_params(request)
             )
         except Dropped:

@@ -2,7 +2,7 @@
 
 :class:`InProcessRequest` is a ``telegram.request.BaseRequest`` (the shape of
 python-telegram-bot's own ``OfflineRequest``, but answering): give it to the bot as
-``request`` and ``get_updates_request`` and every call goes straight to :mod:`.calls`, the
+``request`` and ``get_updates_request`` and every call goes straight to :mod:`.dispatch`, the
 path the HTTP server takes too, with the parameters encoded exactly as on the wire. It suits
 handler tests that do not need the network; the HTTP server stays for the end-to-end tests,
 the benchmarks and the sandbox. Files are not carried (the fake does not serve them).
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
-from bot.sandbox.fake_telegram.calls import Calls, Dropped, decode_params
+from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params
 from bot.sandbox.fake_telegram.world import JsonDict
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
 
 class InProcessRequest(BaseRequest):
-    """Requests answered by the fake's :class:`~.calls.Calls` in the same event loop."""
+    """Requests answered by the fake's :class:`~.dispatch.Dispatcher` in the same event loop."""
 
-    def __init__(self, calls: Calls) -> None:
-        self._calls = calls
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
 
     @property
     def read_timeout(self) -> float | None:
@@ -58,6 +58,6 @@ class InProcessRequest(BaseRequest):
             return decode_params(encoded)
 
         try:
-            return await self._calls.answer(token_part.removeprefix("bot"), name, read_params)
+            return await self._dispatcher.answer(token_part.removeprefix("bot"), name, read_params)
         except Dropped:
             raise NetworkError("connection dropped (injected fault)") from None

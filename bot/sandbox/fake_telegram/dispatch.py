@@ -42,7 +42,7 @@ class Dropped(Exception):
     """An injected fault drops the connection: the transport must answer nothing at all."""
 
 
-class Calls:
+class Dispatcher:
     """Answers calls for a :class:`~.methods.Backend`; ``token=None`` accepts any token."""
 
     def __init__(self, backend: Backend, token: str | None) -> None:
