@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from datetime import date
 from functools import partial
@@ -761,7 +760,7 @@ def test_only_junk_seed_tail_is_refused() -> None:
 # ------------------------------------------------------------------ synthetic digests
 
 
-def test_synthetic_digest_parses_back_exactly_and_fast() -> None:
+def test_synthetic_digest_parses_back_exactly() -> None:
     papers = synth.papers(20)
     text = synth.digest_text(date(2024, 2, 26), papers)
     digest = parse_digest(text, "synth.txt")
@@ -770,12 +769,7 @@ def test_synthetic_digest_parses_back_exactly_and_fast() -> None:
     ]
     assert (digest.week_start, digest.week_end) == (date(2024, 2, 26), date(2024, 3, 1))
     assert digest.source_url is None and all(p.links == () for p in digest.papers)
-    runs = []
-    for _ in range(20):
-        start = time.perf_counter()
-        parse_digest(text, "synth.txt")
-        runs.append(time.perf_counter() - start)
-    assert min(runs) < 0.005, f"best of 20 runs: {min(runs) * 1000:.1f} ms"
+    # parsing speed is measured by ``python -m benchmarks`` (bench_ingest), not timed here
 
 
 def test_synthetic_digest_without_links() -> None:
