@@ -108,12 +108,6 @@ def _config_hash(entry: DigestEntry, fingerprint: str) -> str:
     return hashlib.sha256(f"{meta}|{fingerprint}|{PARSE_REVISION}".encode()).hexdigest()
 
 
-def load_entry(entry: DigestEntry, taxonomy: Taxonomy, fingerprint: str) -> LoadedDigest:
-    """Parse one digest file and tag its papers; raises DigestParseError."""
-    raw, content_hash = _read(entry)
-    return _parse_entry(entry, raw, content_hash, taxonomy, fingerprint)
-
-
 def _parse_entry(
     entry: DigestEntry, raw: bytes, content_hash: str, taxonomy: Taxonomy, fingerprint: str
 ) -> LoadedDigest:

@@ -107,11 +107,3 @@ def install_jobs(
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     schedule_weekly(application.job_queue, services)
-
-
-def next_run(application: Application[Any, Any, Any, Any, Any, Any]) -> datetime | None:
-    """When the weekly job fires next according to the scheduler."""
-    if application.job_queue is None:
-        return None
-    jobs = application.job_queue.get_jobs_by_name(WEEKLY_JOB)
-    return jobs[0].next_t if jobs else None

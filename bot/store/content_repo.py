@@ -241,10 +241,3 @@ def export_store(factory: sessionmaker[Session]) -> dict[str, Any]:
                 for d in digests
             ]
         }
-
-
-def count_papers(factory: sessionmaker[Session]) -> int:
-    """Papers in active digests."""
-    with factory() as session:
-        stmt = select(func.count(Paper.id)).join(Digest).where(Digest.retired.is_(False))
-        return int(session.scalar(stmt) or 0)

@@ -344,10 +344,6 @@ class Ledger:
         with self.factory() as session:
             return session.scalar(select(func.max(Publication.started_at)))
 
-    def publication_count(self) -> int:
-        """How many digests were published at least once."""
-        return len(self.published_ids())
-
     # --- small persistent flags -----------------------------------------------------
 
     def get_flag(self, key: str) -> str | None:

@@ -364,22 +364,6 @@ def table_columns(header: list[str]) -> dict[str, int]:
     return columns if "title" in columns else {}
 
 
-def guess_columns(cells: list[str]) -> dict[str, int]:
-    """Roles of a headerless row: first titled cell, a Chinese title, the longest prose."""
-    columns: dict[str, int] = {}
-    for at, cell in enumerate(cells):
-        text = strip_markup(cell)
-        if not text:
-            continue  # empty, or only a link
-        if "title" not in columns:
-            columns["title"] = at
-        elif "zh" not in columns and is_zh_title(text):
-            columns["zh"] = at
-        elif "abstract" not in columns or len(cell) > len(cells[columns["abstract"]]):
-            columns["abstract"] = at
-    return columns
-
-
 # ------------------------------------------------------------------ week
 
 
