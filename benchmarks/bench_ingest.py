@@ -128,7 +128,8 @@ def _executemany(url: str, load_result: Any, taxonomy: Any) -> float:
 def _ingest_run(url: str, config_path: Path, folder: Path, digests: int) -> dict[str, Any]:
     """Cold ingest, then one more digest incrementally; timings in seconds."""
     from bot.content import load_content
-    from bot.store.content_repo import ingest, stored_hashes, sync
+    from bot.services.ingestion import sync
+    from bot.store.content_repo import ingest, stored_hashes
     from bot.store.db import make_engine, make_session_factory, migrate
 
     config = load_config(config_path, Environment(database_url=url))
@@ -154,7 +155,7 @@ def _ingest_run(url: str, config_path: Path, folder: Path, digests: int) -> dict
             encoding="utf-8",
         )
         # what `python -m bot ingest` and /reload do: load config, hash every file, parse
-        # and store only what changed (content_repo.sync)
+        # and store only what changed (bot.services.ingestion.sync)
         start = time.perf_counter()
         config2 = load_config(config_path, Environment(database_url=url))
         loaded2 = load_content(config2, stored_hashes(factory))

@@ -11,15 +11,15 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.cli import sync_content
 from bot.config import BotConfig, Environment
 from bot.handlers import register
-from bot.handlers.context import BotContext, BotData
 from bot.handlers.menu import set_menus
 from bot.jobs.publisher import Publisher, PublishSettings
 from bot.jobs.ratelimit import DeliveryRateLimiter
 from bot.jobs.weekly import catch_up, install_jobs
 from bot.services import Services
+from bot.services.context import BotContext, BotData
+from bot.services.ingestion import sync_content
 from bot.store.db import make_engine, make_session_factory, migrate
 from bot.store.ledger import Ledger
 from bot.store.library import Library
@@ -123,7 +123,7 @@ def build_application(
     )
     services.catch_up_on_start = catch_up_on_start
     register(application)
-    install_jobs(application, services)
+    services.scheduler_ref = install_jobs(application, services)
     return application
 
 

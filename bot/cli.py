@@ -18,7 +18,8 @@ from bot.config import BotConfig, ConfigError, Environment, load_config
 from bot.content import load_content, preview_file, preview_listed
 from bot.domain.models import DigestParseError
 from bot.domain.preview import DigestPreview, preview_text
-from bot.store.content_repo import IngestReport, export_store, sync
+from bot.services.ingestion import sync_content
+from bot.store.content_repo import export_store
 from bot.store.db import make_engine, make_session_factory, migrate
 
 EXIT_PROBLEMS = 1
@@ -35,16 +36,6 @@ def configure_logging(verbose: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if not verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-def sync_content(config: BotConfig) -> IngestReport:
-    """Migrate the database, then ingest whatever changed in content."""
-    engine = make_engine(config.database_url)
-    try:
-        migrate(engine)
-        return sync(make_session_factory(engine), config)
-    finally:
-        engine.dispose()
 
 
 def cmd_check(config: BotConfig) -> int:

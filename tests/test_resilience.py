@@ -13,10 +13,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.cli import sync_content
 from bot.config import BotConfig, Environment, load_config
 from bot.domain.render import weekly_post
 from bot.sandbox.fake_telegram import FakeBotApi
+from bot.services.ingestion import sync_content
 from bot.store.db import make_engine, make_session_factory
 from bot.store.ledger import Ledger
 from bot.store.library import Library

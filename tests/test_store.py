@@ -172,7 +172,8 @@ def test_cli_run_without_token_is_one_line_and_exit_2(config_dir: Path, tmp_path
 
 
 def test_sync_parses_only_what_changed(config: BotConfig, factory):
-    from bot.store.content_repo import stored_hashes, sync
+    from bot.services.ingestion import sync
+    from bot.store.content_repo import stored_hashes
 
     first = sync(factory, config)
     assert sorted(first.added) == sorted(COUNTS)

@@ -18,9 +18,9 @@ from bot.domain.preview import preview_messages
 from bot.domain.render import weekly_post
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
-from bot.handlers.common import NO_PREVIEW, db, query_text, reply, user_lang
-from bot.handlers.context import BotContext
-from bot.jobs.weekly import schedule_weekly
+from bot.handlers.common import NO_PREVIEW, query_text, reply, user_lang
+from bot.services import db
+from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Awaitable[None]]
@@ -52,8 +52,7 @@ async def reload_command(update: Update, context: BotContext) -> None:
     except ConfigError as exc:
         await reply(update, f"⚠️ {html.escape(str(exc))}")
         return
-    if context.job_queue is not None:
-        schedule_weekly(context.job_queue, services)
+    services.scheduler.reschedule()
     lines = report.lines()
     next_post = services.next_post_time(datetime.now(UTC))
     lines.append(f"next post: {format_local(next_post, services.config.timezone)}")

@@ -19,7 +19,6 @@ from bot.domain.views import TopicView
 from bot.handlers.buttons import answer_stale, edit_in_place
 from bot.handlers.common import (
     PAGE_SIZE,
-    db,
     page_count,
     pager,
     paper_buttons,
@@ -28,7 +27,8 @@ from bot.handlers.common import (
     reply_many,
     user_lang,
 )
-from bot.handlers.context import BotContext
+from bot.services import db
+from bot.services.context import BotContext
 
 DIGESTS_PER_PAGE = 8
 

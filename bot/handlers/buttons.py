@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.domain.callbacks import CallbackData
 from bot.domain.texts import t
 from bot.handlers.common import NO_PREVIEW, user_lang
-from bot.handlers.context import BotContext
+from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
 

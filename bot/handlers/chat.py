@@ -13,10 +13,11 @@ from bot.domain.callbacks import is_paper_deep_link, paper_deep_link
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
-from bot.handlers.common import db, is_group, query_text, reply, thread_of, user_lang
-from bot.handlers.context import BotContext
+from bot.handlers.common import is_group, query_text, reply, thread_of, user_lang
 from bot.handlers.menu import set_admin_menu
 from bot.handlers.papers import send_card
+from bot.services import db
+from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)

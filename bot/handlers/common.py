@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
-from typing import ParamSpec, TypeVar
+from collections.abc import Sequence
 
 from telegram import (
     InlineKeyboardButton,
@@ -19,19 +17,11 @@ from bot.domain.callbacks import OpenPaper, PageButton, PageLabel
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import lang_of, t
 from bot.domain.views import PaperView
-from bot.handlers.context import BotContext
+from bot.services.context import BotContext
 
 MAX_QUERY_CHARS = 256  # Telegram's own inline-query limit; longer text is not a title
 PAGE_SIZE = 5
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-async def db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run a blocking store call off the event loop, so slow queries never stall updates."""
-    return await asyncio.to_thread(func, *args, **kwargs)
 
 
 def user_lang(update: Update) -> str:

@@ -9,7 +9,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.domain.texts import t
 from bot.handlers.common import user_lang
-from bot.handlers.context import BotContext
+from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ from bot.handlers.buttons import answer_stale, edit_in_place
 from bot.handlers.common import (
     NO_PREVIEW,
     PAGE_SIZE,
-    db,
     page_count,
     pager,
     paper_buttons,
@@ -31,7 +30,8 @@ from bot.handlers.common import (
     reply,
     user_lang,
 )
-from bot.handlers.context import BotContext
+from bot.services import db
+from bot.services.context import BotContext
 from bot.store.search import SearchHit
 
 INLINE_RESULTS = 20

@@ -16,9 +16,9 @@ from telegram.ext import Application, JobQueue
 
 from bot.domain.delivery import PublishTrigger
 from bot.domain.schedule import previous_occurrence, slot_key
-from bot.handlers.context import BotContext
-from bot.jobs.publisher import Publisher
-from bot.services import Services
+from bot.services import Services, db
+from bot.services.context import BotContext
+from bot.services.ports import PublisherPort
 
 log = logging.getLogger(__name__)
 WEEKLY_JOB = "weekly-digest"
@@ -50,6 +50,18 @@ def schedule_weekly(job_queue: JobQueue[Any], services: Services) -> None:
         # a dead process's claims expire after the claim timeout: look again about then
         every = min(RESUME_EVERY, timedelta(seconds=services.config.delivery.claim_timeout_seconds))
         job_queue.run_repeating(resume_job, interval=every, first=every, name=RESUME_JOB)
+
+
+class WeeklySchedule:
+    """The scheduler port of the services (:mod:`bot.services.ports`): used by ``/reload``."""
+
+    def __init__(self, job_queue: JobQueue[Any], services: Services) -> None:
+        self.job_queue = job_queue
+        self.services = services
+
+    def reschedule(self) -> None:
+        """(Re)create the weekly job from the current config."""
+        schedule_weekly(self.job_queue, self.services)
 
 
 def current_slot(services: Services, now: datetime) -> str:
@@ -84,16 +96,16 @@ def first_start(services: Services, now: datetime) -> datetime:
     return now
 
 
-async def catch_up(services: Services, publisher: Publisher, now: datetime) -> str | None:
+async def catch_up(services: Services, publisher: PublisherPort, now: datetime) -> str | None:
     """On start: resume interrupted broadcasts, then post a missed run once, within grace."""
     await publisher.resume()
     schedule = services.config.schedule
     missed = previous_occurrence(now, schedule.weekday, schedule.time, services.config.timezone)
-    installed = first_start(services, now)
+    installed = await db(first_start, services, now)
     if missed <= installed or now - missed > timedelta(days=schedule.catch_up_days):
         return None
     slot = slot_key(missed)
-    if services.ledger.slot_taken(slot):
+    if await db(services.ledger.slot_taken, slot):
         return None
     log.info("catching up the run missed at %s", missed.isoformat())
     await publisher.publish_next(PublishTrigger.CATCH_UP, slot)
@@ -102,8 +114,10 @@ async def catch_up(services: Services, publisher: Publisher, now: datetime) -> s
 
 def install_jobs(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services
-) -> None:
+) -> WeeklySchedule:
     """Schedule the weekly and resume jobs on the application's JobQueue."""
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-    schedule_weekly(application.job_queue, services)
+    schedule = WeeklySchedule(application.job_queue, services)
+    schedule.reschedule()
+    return schedule

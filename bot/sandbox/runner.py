@@ -16,10 +16,10 @@ from telegram import Update
 from telegram.ext import AIORateLimiter
 
 from bot.app import BotApp, build_application, shutdown, startup
-from bot.cli import sync_content
 from bot.config import BotConfig, Environment
 from bot.jobs.publisher import PublishSettings
 from bot.sandbox.fake_telegram import FakeBotApi
+from bot.services.ingestion import sync_content
 
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
 

@@ -1,4 +1,8 @@
-"""Digests and papers in the database: incremental ingestion, look-ups and export."""
+"""Digests and papers in the database: incremental ingestion, look-ups and export.
+
+It stores plain loaded values (:class:`bot.content.LoadResult`) and never reads files or
+config itself: :mod:`bot.services.ingestion` loads the files and hands them over.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.config import BotConfig
-from bot.content import LoadedDigest, LoadResult, TaggedPaper, load_content
+from bot.content import LoadedDigest, LoadResult, TaggedPaper
 from bot.domain.searchtext import compact
 from bot.domain.topics import Taxonomy
 from bot.store.models import Digest, Paper, PaperTopic, Topic
@@ -139,12 +142,6 @@ def stored_hashes(factory: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
             )
         )
         return {digest_id: (content, config) for digest_id, content, config in rows}
-
-
-def sync(factory: sessionmaker[Session], config: BotConfig) -> IngestReport:
-    """Load what changed in config and content (unchanged files are not parsed) and store it."""
-    content = load_content(config, stored_hashes(factory))
-    return ingest(factory, content, config.taxonomy)
 
 
 def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxonomy) -> IngestReport:

@@ -1,27 +1,44 @@
-"""The services every handler and job needs, built once and handed over via ``bot_data``."""
+"""The services every handler and job needs, built once and handed over via ``bot_data``.
+
+The layer between the store and Telegram: handlers and jobs reach the store, the
+publisher and the scheduler only through :class:`Services`, and every blocking store call
+from async code goes through :func:`db`, the one async boundary.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig, Environment, load_config
 from bot.domain.schedule import next_occurrence
-from bot.store.content_repo import IngestReport, sync
+from bot.services.ingestion import sync
+from bot.services.ports import PublisherPort, SchedulerPort
+from bot.store.content_repo import IngestReport
 from bot.store.ledger import Ledger
 from bot.store.library import Library
 from bot.store.subscriptions import Subscriptions
 
-if TYPE_CHECKING:
-    from bot.jobs.publisher import Publisher
-
 SEARCH_CACHE_SIZE = 2000
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+async def db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a blocking store call in a worker thread, so no query ever stalls the event loop.
+
+    The one way async code (handlers, jobs, the publisher) calls the store.
+    """
+    return await asyncio.to_thread(func, *args, **kwargs)
 
 
 @dataclass
@@ -36,17 +53,25 @@ class Services:
     subscriptions: Subscriptions
     ledger: Ledger
     bot_username: str = "paper_digest_bot"
-    publisher_ref: Publisher | None = None
+    publisher_ref: PublisherPort | None = None  # set by the wiring (bot.app)
+    scheduler_ref: SchedulerPort | None = None  # set by the wiring (bot.app)
     catch_up_on_start: bool = True
     # result lists for paging: short key → (query, paper ids); callback data stays < 64 bytes
     _search_pages: OrderedDict[str, tuple[str, list[int]]] = field(default_factory=OrderedDict)
 
     @property
-    def publisher(self) -> Publisher:
+    def publisher(self) -> PublisherPort:
         """The publisher (set by the wiring once the Bot object exists)."""
         if self.publisher_ref is None:
             raise RuntimeError("publisher is not set up")
         return self.publisher_ref
+
+    @property
+    def scheduler(self) -> SchedulerPort:
+        """The weekly schedule (set by the wiring once the JobQueue exists)."""
+        if self.scheduler_ref is None:
+            raise RuntimeError("scheduler is not set up")
+        return self.scheduler_ref
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""

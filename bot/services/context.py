@@ -1,4 +1,4 @@
-"""Typed callback context: handlers reach the services as ``context.services``."""
+"""Typed callback context: handlers and jobs reach the services as ``context.services``."""
 
 from __future__ import annotations
 
