@@ -1,23 +1,39 @@
 """Typed configuration: reads ``config/bot.yaml``, ``digests.yaml`` and ``topics.yaml``.
 
-Every problem becomes one :class:`ConfigError` naming the file, the key and what is
-wrong, so ``python -m bot`` can print a single line instead of a traceback.
-Secrets never live here: the token and overrides come from the environment
-(:class:`Environment`).
+pydantic models describe each file; every problem becomes one :class:`ConfigError`
+naming the file, the key and what is wrong (the first one found), so ``python -m bot``
+can print a single line instead of a traceback. Secrets never live here: the token and
+overrides come from the environment (:class:`Environment`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from bot.domain.parsing import LAYOUT_NAMES
 from bot.domain.topics import Taxonomy, Topic
@@ -25,7 +41,8 @@ from bot.domain.topics import Taxonomy, Topic
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "bot.yaml"
 DAYS_OF_WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DIGEST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
+T = TypeVar("T")
 
 
 class ConfigError(Exception):
@@ -39,13 +56,65 @@ class ConfigError(Exception):
         super().__init__(where + problem)
 
 
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """When the weekly post goes out, in the configured timezone."""
+class _Section(BaseModel):
+    """One mapping of a config file: known keys only, YAML values as written (no coercion).
 
-    day_of_week: str  # one of DAYS_OF_WEEK
-    time: time
+    Strict: ``admins: [true]`` or ``workers: "8"`` are mistakes, not numbers. A key left
+    blank (YAML null) counts as absent, so its default applies.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_means_absent(cls, data: Any) -> Any:
+        if data is None:
+            return {}
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+
+def _invalid(problem: str) -> PydanticCustomError:
+    """A validation error whose message is exactly ``problem`` (no "Value error, " prefix)."""
+    return PydanticCustomError("config", "{problem}", {"problem": problem})
+
+
+def _parse_time(value: Any) -> dt.time:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 09:00 as the sexagesimal number 540
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if not isinstance(value, str):
+        raise _invalid(f"expected text or a whole number, got {value!r}")
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value.strip())
+    hour, minute, second = (int(g or 0) for g in match.groups()) if match else (99, 0, 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise _invalid(f'expected a time like "09:00", got {value!r}')
+    return dt.time(hour, minute, second)
+
+
+def _parse_day(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _invalid(f"expected text, got {value!r}")
+    day = value.strip().lower()[:3]
+    if day not in DAYS_OF_WEEK:
+        raise _invalid(f"expected one of {', '.join(DAYS_OF_WEEK)}")
+    return day
+
+
+class Schedule(_Section):
+    """When the weekly post goes out, in the configured timezone (``schedule:``)."""
+
+    day_of_week: Annotated[str, BeforeValidator(_parse_day)]  # one of DAYS_OF_WEEK
+    time: Annotated[dt.time, BeforeValidator(_parse_time)]
     catch_up_days: float = 3.0  # a missed run is caught up on start within this grace
+
+    @field_validator("catch_up_days")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise _invalid("must not be negative")
+        return value
 
     @property
     def weekday(self) -> int:
@@ -53,13 +122,26 @@ class Schedule:
         return DAYS_OF_WEEK.index(self.day_of_week)
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """How a broadcast runs (``delivery:`` in bot.yaml)."""
+class Delivery(_Section):
+    """How a broadcast runs (``delivery:`` in bot.yaml, optional)."""
 
     workers: int = 8  # chats served concurrently; the rate limiter caps the total anyway
     # a chat claimed by a process that has not sent for this long is taken over (it died)
     claim_timeout_seconds: float = 60.0
+
+    @field_validator("workers")
+    @classmethod
+    def _workers_in_range(cls, value: int) -> int:
+        if not 1 <= value <= 64:
+            raise _invalid("expected a number from 1 to 64")
+        return value
+
+    @field_validator("claim_timeout_seconds")
+    @classmethod
+    def _timeout_long_enough(cls, value: float) -> float:
+        if value < 5:
+            raise _invalid("expected at least 5 seconds")
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +211,168 @@ class Environment:
         )
 
 
+class _BotFile(_Section):
+    """``bot.yaml`` as written."""
+
+    timezone: str = "UTC"
+    schedule: Schedule
+    admins: list[int] = Field(default_factory=list)
+    channels: list[int] = Field(default_factory=list)
+    digests: str = "digests.yaml"
+    topics: str = "topics.yaml"
+    database: str | None = None
+    bot_username: str | None = None
+    delivery: Delivery = Field(default_factory=Delivery)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise _invalid(f"unknown timezone {value.strip()!r} (e.g. Asia/Shanghai)") from exc
+        return value.strip()
+
+
+def _digest_id(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _invalid(f"expected text or a whole number, got {value!r}")
+    digest_id = str(value).strip()
+    if not _ID_RE.match(digest_id):
+        raise _invalid(f"{digest_id!r}: use 1-40 lowercase letters, digits, '.', '_' or '-'")
+    return digest_id
+
+
+def _existing_file(value: Any, info: ValidationInfo) -> Path:
+    if not isinstance(value, str):
+        raise _invalid(f"expected text, got {value!r}")
+    if not value.strip():
+        raise _invalid("missing (required)")
+    file = _resolve((info.context or {}).get("folder", Path.cwd()), value)
+    if not file.is_file():
+        raise _invalid(f"file not found: {file}")
+    return file
+
+
+def _monday(value: Any) -> date:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise _invalid(f"expected an ISO date like 2024-02-26, got {value!r}") from exc
+    if not isinstance(value, date):
+        raise _invalid(f"expected an ISO date like 2024-02-26, got {value!r}")
+    if value.weekday() != 0:
+        raise _invalid(f"{value.isoformat()} is not a Monday")
+    return value
+
+
+def _layout(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _invalid(f"expected text, got {value!r}")
+    if value.strip() not in LAYOUT_NAMES:
+        raise _invalid(f"{value!r}: use one of {', '.join(LAYOUT_NAMES)} (or leave it out)")
+    return value.strip()
+
+
+class _DigestItem(_Section):
+    """One item of ``digests.yaml`` as written (``file`` resolved and checked)."""
+
+    id: Annotated[str, BeforeValidator(_digest_id)]
+    file: Annotated[Path, BeforeValidator(_existing_file)]
+    title: str | None = None
+    week: Annotated[date | None, BeforeValidator(_monday)] = None
+    source: str | None = None
+    format: Annotated[str | None, BeforeValidator(_layout)] = None
+
+
+def _topic_id(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _invalid(f"expected text, got {value!r}")
+    if not _ID_RE.match(value.strip()):
+        raise _invalid(f"{value.strip()!r}: use lowercase letters, digits, '-' or '_'")
+    return value.strip()
+
+
+def _words(value: str) -> str:
+    if not value.strip():
+        raise _invalid(f"expected text, got {value!r}")
+    return value.strip()
+
+
+_Words = Annotated[str, AfterValidator(_words)]
+
+
+class _TopicItem(_Section):
+    """One topic of ``topics.yaml``."""
+
+    id: Annotated[str, BeforeValidator(_topic_id)]
+    en: str
+    zh: str
+    aliases: list[_Words] = Field(default_factory=list)
+    keywords: list[_Words] = Field(default_factory=list)
+
+
+class _TopicsFile(_Section):
+    """``topics.yaml`` as written."""
+
+    fallback: str | None = None
+    topics: list[_TopicItem]
+
+
+_KIND_NAMES = {
+    "string_type": "text",
+    "float_type": "a number",
+    "list_type": "a list",
+}
+
+
+_MISSING_HINTS = {("schedule",): ': {day_of_week: mon, time: "09:00"}'}
+
+
+def _problem(error: ErrorDetails, model: type[BaseModel]) -> str:
+    """Today's wording for one pydantic error (custom errors already carry it)."""
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return "missing (required)" + _MISSING_HINTS.get(error["loc"], "")
+    if kind == "extra_forbidden":
+        return f"unknown key (allowed: {', '.join(_keys_at(model, error['loc'][:-1]))})"
+    if kind == "int_type":  # a setting is a count; an item of admins/channels is an id
+        whole = "a whole number" if isinstance(error["loc"][-1], str) else "a number"
+        return f"expected {whole}, got {value!r}"
+    if kind in _KIND_NAMES:
+        return f"expected {_KIND_NAMES[kind]}, got {value!r}"
+    if kind in ("model_type", "dict_type"):
+        return "expected a mapping of keys"
+    return error["msg"]
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed in the mapping at ``loc`` (list positions skipped)."""
+    for part in loc:
+        if isinstance(part, str):
+            model = _model_in(model.model_fields[part].annotation)
+    return sorted(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel]:
+    """The model inside an annotation such as ``list[_TopicItem]`` or ``Schedule``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for inner in get_args(annotation):
+        with contextlib.suppress(LookupError):
+            return _model_in(inner)
+    raise LookupError(annotation)
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    """``("topics", 3, "id")`` → ``topics[3].id``."""
+    key = ""
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key
+
+
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ConfigError(path, "", "file not found")
@@ -146,111 +390,32 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(path, "", f"YAML syntax error at {where}: {problem}") from exc
 
 
-class _Section:
-    """Typed access to one mapping of a config file, naming keys in errors."""
-
-    def __init__(self, path: Path, data: Any, prefix: str = "", *, allowed: set[str]) -> None:
-        self.path = path
-        self.prefix = prefix
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise ConfigError(path, prefix or "(top level)", "expected a mapping of keys")
-        unknown = sorted(str(k) for k in data if k not in allowed)
-        if unknown:
-            raise ConfigError(
-                path,
-                self.key(unknown[0]),
-                f"unknown key (allowed: {', '.join(sorted(allowed))})",
-            )
-        self.data: dict[str, Any] = data
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def error(self, name: str, problem: str) -> ConfigError:
-        return ConfigError(self.path, self.key(name), problem)
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
-        value = self.data.get(name, default)
-        if value is None:
-            return default
-        # bool is an int in Python; a user id of `true` is a mistake
-        if isinstance(value, bool) and kind is not bool and bool not in _as_tuple(kind):
-            raise self.error(name, f"expected {_kind_name(kind)}, got {value!r}")
-        if not isinstance(value, kind):
-            raise self.error(name, f"expected {_kind_name(kind)}, got {value!r}")
-        return value
-
-    def require(self, name: str, kind: type | tuple[type, ...]) -> Any:
-        if self.data.get(name) is None:
-            raise self.error(name, "missing (required)")
-        return self.get(name, kind)
-
-    def path_value(self, name: str, default: str) -> Path:
-        raw = self.get(name, str, default)
-        candidate = Path(raw)
-        # relative paths resolve against the config file's folder, not the cwd
-        return candidate if candidate.is_absolute() else (self.path.parent / candidate).resolve()
+@functools.cache
+def _adapter(schema: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(schema)
 
 
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
+def _validate(schema: type[T], path: Path, data: Any) -> T:
+    """``data`` read from ``path`` as ``schema``; the first problem becomes a ConfigError."""
+    try:
+        value: T = _adapter(schema).validate_python(data, context={"folder": path.parent})
+    except ValidationError as exc:
+        errors = exc.errors()
+        # an unknown key first: it is usually a typo that explains the other problems
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        key = _key(error["loc"]) or "(top level)"
+        raise ConfigError(path, key, _problem(error, _model_in(schema))) from exc
+    return value
 
 
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {
-        str: "text",
-        int: "a whole number",
-        float: "a number",
-        list: "a list",
-        dict: "a mapping",
-    }
-    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
+def _resolve(folder: Path, raw: str) -> Path:
+    """Relative paths resolve against the config file's folder, not the cwd."""
+    candidate = Path(raw)
+    return candidate if candidate.is_absolute() else (folder / candidate).resolve()
 
 
-def _parse_time(section: _Section, name: str) -> time:
-    raw = section.require(name, (str, int))
-    if isinstance(raw, int):
-        # YAML 1.1 reads an unquoted 09:00 as the sexagesimal number 540
-        raw = f"{raw // 60:02d}:{raw % 60:02d}"
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", raw.strip())
-    hour, minute, second = (int(g or 0) for g in match.groups()) if match else (99, 0, 0)
-    if hour > 23 or minute > 59 or second > 59:
-        raise section.error(name, f'expected a time like "09:00", got {raw!r}')
-    return time(hour, minute, second)
-
-
-def _parse_schedule(path: Path, data: Any) -> Schedule:
-    section = _Section(path, data, "schedule", allowed={"day_of_week", "time", "catch_up_days"})
-    day = str(section.require("day_of_week", str)).strip().lower()[:3]
-    if day not in DAYS_OF_WEEK:
-        raise section.error("day_of_week", f"expected one of {', '.join(DAYS_OF_WEEK)}")
-    grace = section.get("catch_up_days", (int, float), 3)
-    if grace < 0:
-        raise section.error("catch_up_days", "must not be negative")
-    return Schedule(day_of_week=day, time=_parse_time(section, "time"), catch_up_days=float(grace))
-
-
-def _parse_delivery(path: Path, data: Any) -> Delivery:
-    section = _Section(path, data, "delivery", allowed={"workers", "claim_timeout_seconds"})
-    workers = section.get("workers", int, Delivery.workers)
-    if not 1 <= workers <= 64:
-        raise section.error("workers", "expected a number from 1 to 64")
-    timeout = section.get("claim_timeout_seconds", (int, float), Delivery.claim_timeout_seconds)
-    if timeout < 5:
-        raise section.error("claim_timeout_seconds", "expected at least 5 seconds")
-    return Delivery(workers=workers, claim_timeout_seconds=float(timeout))
-
-
-def _parse_int_list(section: _Section, name: str) -> list[int]:
-    values = section.get(name, list, [])
-    for index, value in enumerate(values):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(
-                section.path, f"{section.key(name)}[{index}]", f"expected a number, got {value!r}"
-            )
-    return list(values)
+def _stripped(text: str | None) -> str | None:
+    return text.strip() if text else None
 
 
 def load_digests(path: Path) -> tuple[DigestEntry, ...]:
@@ -262,99 +427,54 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
         data = data["digests"]
     if not isinstance(data, list):
         raise ConfigError(path, "(top level)", "expected a list of digests")
-    entries: list[DigestEntry] = []
+    items = _validate(list[_DigestItem], path, data)
     seen: dict[str, int] = {}
-    for index, item in enumerate(data):
-        prefix = f"[{index}]"
-        section = _Section(
-            path, item, prefix, allowed={"id", "file", "title", "week", "source", "format"}
+    for index, item in enumerate(items):
+        if item.id in seen:
+            raise ConfigError(
+                path,
+                f"[{index}].id",
+                f"duplicate digest id {item.id!r} (also at [{seen[item.id]}])",
+            )
+        seen[item.id] = index
+    return tuple(
+        DigestEntry(
+            id=item.id,
+            file=item.file,
+            title=_stripped(item.title),
+            week=item.week,
+            source=_stripped(item.source),
+            position=index,
+            format=item.format,
         )
-        digest_id = str(section.require("id", (str, int))).strip()
-        if not _DIGEST_ID_RE.match(digest_id):
-            raise section.error(
-                "id", f"{digest_id!r}: use 1-40 lowercase letters, digits, '.', '_' or '-'"
-            )
-        if digest_id in seen:
-            raise section.error(
-                "id", f"duplicate digest id {digest_id!r} (also at [{seen[digest_id]}])"
-            )
-        seen[digest_id] = index
-        file = section.path_value("file", "")
-        if not section.data.get("file"):
-            raise section.error("file", "missing (required)")
-        if not file.is_file():
-            raise section.error("file", f"file not found: {file}")
-        week = section.get("week", (date, str))
-        if isinstance(week, str):
-            try:
-                week = date.fromisoformat(week.strip())
-            except ValueError as exc:
-                raise section.error(
-                    "week", f"expected an ISO date like 2024-02-26, got {week!r}"
-                ) from exc
-        if week is not None and week.weekday() != 0:
-            raise section.error("week", f"{week.isoformat()} is not a Monday")
-        title = section.get("title", str)
-        source = section.get("source", str)
-        layout = section.get("format", str)
-        if layout is not None and layout.strip() not in LAYOUT_NAMES:
-            raise section.error(
-                "format", f"{layout!r}: use one of {', '.join(LAYOUT_NAMES)} (or leave it out)"
-            )
-        entries.append(
-            DigestEntry(
-                id=digest_id,
-                file=file,
-                title=title.strip() if title else None,
-                week=week,
-                source=source.strip() if source else None,
-                position=index,
-                format=layout.strip() if layout else None,
-            )
-        )
-    return tuple(entries)
+        for index, item in enumerate(items)
+    )
 
 
 def load_topics(path: Path) -> Taxonomy:
     """Read ``topics.yaml``: ``{fallback: id, topics: [{id, en, zh, aliases, keywords}]}``."""
-    root = _Section(path, _read_yaml(path), allowed={"fallback", "topics"})
-    raw_topics = root.require("topics", list)
-    topics: list[Topic] = []
+    raw = _validate(_TopicsFile, path, _read_yaml(path))
     seen: set[str] = set()
-    for index, item in enumerate(raw_topics):
-        section = _Section(
-            path, item, f"topics[{index}]", allowed={"id", "en", "zh", "aliases", "keywords"}
-        )
-        topic_id = str(section.require("id", str)).strip()
-        if not _DIGEST_ID_RE.match(topic_id):
-            raise section.error("id", f"{topic_id!r}: use lowercase letters, digits, '-' or '_'")
-        if topic_id in seen:
-            raise section.error("id", f"duplicate topic id {topic_id!r}")
-        seen.add(topic_id)
-        lists: dict[str, tuple[str, ...]] = {}
-        for name in ("aliases", "keywords"):
-            values = section.get(name, list, [])
-            for position, value in enumerate(values):
-                if not isinstance(value, str) or not value.strip():
-                    raise ConfigError(
-                        path, f"{section.key(name)}[{position}]", f"expected text, got {value!r}"
-                    )
-            lists[name] = tuple(v.strip() for v in values)
-        topics.append(
-            Topic(
-                id=topic_id,
-                name_en=str(section.require("en", str)).strip(),
-                name_zh=str(section.require("zh", str)).strip(),
-                aliases=lists["aliases"],
-                keywords=lists["keywords"],
-            )
-        )
-    if not topics:
-        raise root.error("topics", "at least one topic is needed")
-    fallback = str(root.get("fallback", str, topics[-1].id))
+    for index, item in enumerate(raw.topics):
+        if item.id in seen:
+            raise ConfigError(path, f"topics[{index}].id", f"duplicate topic id {item.id!r}")
+        seen.add(item.id)
+    if not raw.topics:
+        raise ConfigError(path, "topics", "at least one topic is needed")
+    fallback = raw.fallback or raw.topics[-1].id
     if fallback not in seen:
-        raise root.error("fallback", f"{fallback!r} is not one of the topic ids")
-    return Taxonomy(topics=tuple(topics), fallback_id=fallback)
+        raise ConfigError(path, "fallback", f"{fallback!r} is not one of the topic ids")
+    topics = tuple(
+        Topic(
+            id=item.id,
+            name_en=item.en.strip(),
+            name_zh=item.zh.strip(),
+            aliases=tuple(item.aliases),
+            keywords=tuple(item.keywords),
+        )
+        for item in raw.topics
+    )
+    return Taxonomy(topics=topics, fallback_id=fallback)
 
 
 def default_database_url(config_dir: Path, raw: str | None) -> str:
@@ -371,45 +491,20 @@ def load_config(path: Path | None = None, env: Environment | None = None) -> Bot
     """Load and validate the main config file and the files it names."""
     env = env or Environment()
     path = (path or env.config_path).resolve()
-    root = _Section(
-        path,
-        _read_yaml(path),
-        allowed={
-            "timezone",
-            "schedule",
-            "admins",
-            "channels",
-            "digests",
-            "topics",
-            "database",
-            "bot_username",
-            "delivery",
-        },
-    )
-    tz_name = str(root.get("timezone", str, "UTC")).strip()
-    try:
-        timezone = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise root.error("timezone", f"unknown timezone {tz_name!r} (e.g. Asia/Shanghai)") from exc
-    if root.data.get("schedule") is None:
-        raise root.error("schedule", 'missing (required): {day_of_week: mon, time: "09:00"}')
-    schedule = _parse_schedule(path, root.data["schedule"])
-    admins = frozenset(_parse_int_list(root, "admins"))
-    channels = tuple(_parse_int_list(root, "channels"))
-    digests_path = root.path_value("digests", "digests.yaml")
-    topics_path = root.path_value("topics", "topics.yaml")
-    database_url = env.database_url or default_database_url(path.parent, root.get("database", str))
+    raw = _validate(_BotFile, path, _read_yaml(path))
+    digests_path = _resolve(path.parent, raw.digests)
+    topics_path = _resolve(path.parent, raw.topics)
     return BotConfig(
         path=path,
-        timezone=timezone,
-        schedule=schedule,
-        admins=admins,
-        channels=channels,
+        timezone=ZoneInfo(raw.timezone),
+        schedule=raw.schedule,
+        admins=frozenset(raw.admins),
+        channels=tuple(raw.channels),
         digests_path=digests_path,
         topics_path=topics_path,
-        database_url=database_url,
+        database_url=env.database_url or default_database_url(path.parent, raw.database),
         digests=load_digests(digests_path),
         taxonomy=load_topics(topics_path),
-        bot_username=root.get("bot_username", str),
-        delivery=_parse_delivery(path, root.data.get("delivery") or {}),
+        bot_username=raw.bot_username,
+        delivery=raw.delivery,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Environment, load_config
+from bot.config import ConfigError, Delivery, Environment, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +92,39 @@ def test_wrong_type(cfg: Path) -> None:
     err = error_of(cfg)
     assert err.key == "admins[1]"
     assert "expected a number" in err.problem
+
+
+def test_minimal_bot_yaml_is_accepted(cfg: Path) -> None:
+    cfg.write_text('timezone: Asia/Shanghai\nschedule: {day_of_week: fri, time: "18:30"}\n')
+    config = load_config(cfg)
+    assert (config.schedule.weekday, config.schedule.time) == (4, time(18, 30))
+    assert (config.delivery.workers, config.delivery.claim_timeout_seconds) == (8, 60.0)
+    assert (config.admins, config.channels, config.bot_username) == (frozenset(), (), None)
+    assert config.digests_path == cfg.parent / "digests.yaml"
+
+
+def test_blank_key_means_default(cfg: Path) -> None:
+    cfg.write_text(
+        'timezone: UTC\nschedule: {day_of_week: mon, time: "09:00"}\nadmins:\ndelivery:\n',
+        encoding="utf-8",
+    )
+    config = load_config(cfg)
+    assert (config.admins, config.delivery) == (frozenset(), Delivery())
+
+
+def test_unknown_key_in_delivery(cfg: Path) -> None:
+    edit(cfg, "  workers: 8", "  workerz: 8")
+    err = error_of(cfg)
+    assert err.key == "delivery.workerz"
+    assert err.problem == "unknown key (allowed: claim_timeout_seconds, workers)"
+
+
+def test_booleans_are_not_numbers(cfg: Path) -> None:
+    edit(cfg, "admins: []", "admins: [true]")
+    assert str(error_of(cfg)).endswith("admins[0]: expected a number, got True")
+    edit(cfg, "admins: [true]", "admins: []")
+    edit(cfg, "workers: 8", "workers: 2.5")
+    assert str(error_of(cfg)).endswith("delivery.workers: expected a whole number, got 2.5")
 
 
 def test_bad_time_and_day(cfg: Path) -> None:
