@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -93,6 +93,17 @@ def _parse_time(value: Any) -> dt.time:
     return dt.time(hour, minute, second)
 
 
+def _within(low: float, high: float, problem: str) -> AfterValidator:
+    """A range check for a number setting, refused with ``problem``."""
+
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise _invalid(problem)
+        return value
+
+    return AfterValidator(check)
+
+
 def _parse_day(value: Any) -> str:
     if not isinstance(value, str):
         raise _invalid(f"expected text, got {value!r}")
@@ -107,14 +118,8 @@ class Schedule(_Section):
 
     day_of_week: Annotated[str, BeforeValidator(_parse_day)]  # one of DAYS_OF_WEEK
     time: Annotated[dt.time, BeforeValidator(_parse_time)]
-    catch_up_days: float = 3.0  # a missed run is caught up on start within this grace
-
-    @field_validator("catch_up_days")
-    @classmethod
-    def _not_negative(cls, value: float) -> float:
-        if value < 0:
-            raise _invalid("must not be negative")
-        return value
+    # a missed run is caught up on start within this grace
+    catch_up_days: Annotated[float, _within(0, math.inf, "must not be negative")] = 3.0
 
     @property
     def weekday(self) -> int:
@@ -125,23 +130,12 @@ class Schedule(_Section):
 class Delivery(_Section):
     """How a broadcast runs (``delivery:`` in bot.yaml, optional)."""
 
-    workers: int = 8  # chats served concurrently; the rate limiter caps the total anyway
+    # chats served concurrently; the rate limiter caps the total anyway
+    workers: Annotated[int, _within(1, 64, "expected a number from 1 to 64")] = 8
     # a chat claimed by a process that has not sent for this long is taken over (it died)
-    claim_timeout_seconds: float = 60.0
-
-    @field_validator("workers")
-    @classmethod
-    def _workers_in_range(cls, value: int) -> int:
-        if not 1 <= value <= 64:
-            raise _invalid("expected a number from 1 to 64")
-        return value
-
-    @field_validator("claim_timeout_seconds")
-    @classmethod
-    def _timeout_long_enough(cls, value: float) -> float:
-        if value < 5:
-            raise _invalid("expected at least 5 seconds")
-        return value
+    claim_timeout_seconds: Annotated[float, _within(5, math.inf, "expected at least 5 seconds")] = (
+        60.0
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +321,9 @@ _KIND_NAMES = {
 }
 
 
-_MISSING_HINTS = {("schedule",): ': {day_of_week: mon, time: "09:00"}'}
+_MISSING_HINTS: dict[tuple[int | str, ...], str] = {
+    ("schedule",): ': {day_of_week: mon, time: "09:00"}'
+}
 
 
 def _problem(error: ErrorDetails, model: type[BaseModel]) -> str:
@@ -390,15 +386,10 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(path, "", f"YAML syntax error at {where}: {problem}") from exc
 
 
-@functools.cache
-def _adapter(schema: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(schema)
-
-
 def _validate(schema: type[T], path: Path, data: Any) -> T:
     """``data`` read from ``path`` as ``schema``; the first problem becomes a ConfigError."""
     try:
-        value: T = _adapter(schema).validate_python(data, context={"folder": path.parent})
+        value = TypeAdapter(schema).validate_python(data, context={"folder": path.parent})
     except ValidationError as exc:
         errors = exc.errors()
         # an unknown key first: it is usually a typo that explains the other problems

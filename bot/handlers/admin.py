@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from functools import wraps
+from typing import Any
 
 from telegram import Update
 
@@ -23,7 +24,7 @@ from bot.services import db
 from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 PREVIEW_USAGE_IDS = 30
 
 

@@ -21,9 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
 from bot.domain.delivery import DeliveryStatus, PublishTrigger
 from bot.domain.render import weekly_post
@@ -87,7 +89,7 @@ class Publisher:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         library: Library,
         subscriptions: Subscriptions,
         ledger: Ledger,
@@ -269,7 +271,7 @@ class Publisher:
             text,
             message_thread_id=job.thread_id or None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
-            **({"rate_limit_args": hook} if isinstance(limiter, DeliveryRateLimiter) else {}),
+            rate_limit_args=hook if isinstance(limiter, DeliveryRateLimiter) else None,
         )
 
     async def _send_part(

@@ -35,7 +35,7 @@ class BeforeSend:
 class DeliveryRateLimiter(AIORateLimiter):
     """``AIORateLimiter`` that understands :class:`BeforeSend` rate-limit arguments."""
 
-    async def process_request(  # type: ignore[override]
+    async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, JSONResult]],
         args: Any,

@@ -19,6 +19,7 @@ from bot.app import BotApp, build_application, shutdown, startup
 from bot.config import BotConfig, Environment
 from bot.jobs.publisher import PublishSettings
 from bot.sandbox.fake_telegram import FakeBotApi
+from bot.services import db
 from bot.services.ingestion import sync_content
 
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
@@ -41,7 +42,7 @@ async def running_bot(
     ``ingest`` loads the content first, as ``python -m bot`` does on start.
     """
     if ingest:
-        sync_content(config)
+        await db(sync_content, config)
     env = replace(Environment(), token=token, api_base_url=api.base_url)
     application = build_application(
         config,

@@ -99,7 +99,7 @@ def render_message(visible: str, entities: list[dict[str, Any]], ansi: bool = Fa
             opens.setdefault(start, []).append(on)
             # Inner entities (sorted after their outer one) must close first.
             closes.setdefault(end, []).insert(0, off)
-    parts = []
+    parts: list[str] = []
     for position in range(len(visible) + 1):
         parts.extend(closes.get(position, ()))
         parts.extend(opens.get(position, ()))

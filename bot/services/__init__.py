@@ -31,6 +31,7 @@ SEARCH_CACHE_SIZE = 2000
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 async def db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -39,6 +40,13 @@ async def db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     The one way async code (handlers, jobs, the publisher) calls the store.
     """
     return await asyncio.to_thread(func, *args, **kwargs)
+
+
+def _wired(port: T | None, name: str) -> T:
+    """A port the wiring plugs in; fails loudly if it forgot."""
+    if port is None:
+        raise RuntimeError(f"{name} is not set up (build the app with bot.app)")
+    return port
 
 
 @dataclass
@@ -62,16 +70,12 @@ class Services:
     @property
     def publisher(self) -> PublisherPort:
         """The publisher (set by the wiring once the Bot object exists)."""
-        if self.publisher_ref is None:
-            raise RuntimeError("publisher is not set up")
-        return self.publisher_ref
+        return _wired(self.publisher_ref, "publisher")
 
     @property
     def scheduler(self) -> SchedulerPort:
         """The weekly schedule (set by the wiring once the JobQueue exists)."""
-        if self.scheduler_ref is None:
-            raise RuntimeError("scheduler is not set up")
-        return self.scheduler_ref
+        return _wired(self.scheduler_ref, "scheduler")
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.domain.delivery import PublishTrigger
 from bot.store.ledger import PublicationSummary
 from bot.store.subscriptions import Target
 
@@ -22,13 +23,13 @@ class PublisherPort(Protocol):
         ...
 
     async def publish(
-        self, digest_id: str, trigger: str, slot: str | None = None
+        self, digest_id: str, trigger: PublishTrigger, slot: str | None = None
     ) -> PublicationSummary | None:
         """Publish ``digest_id`` to every target that has not had it yet."""
         ...
 
     async def publish_next(
-        self, trigger: str, slot: str | None = None
+        self, trigger: PublishTrigger, slot: str | None = None
     ) -> PublicationSummary | None:
         """Publish the next unpublished digest (None when there is none)."""
         ...

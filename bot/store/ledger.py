@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -244,7 +245,8 @@ class Ledger:
                 .where(Delivery.status == DeliveryStatus.SENDING)
                 .values(parts_attempted=part + 1, claimed_at=_now())
             )
-            return result.rowcount == 1  # type: ignore[attr-defined]
+            # an UPDATE's result is a CursorResult; Session.execute is typed as plain Result
+            return cast("CursorResult[Any]", result).rowcount == 1
 
     def part_sent(self, delivery_id: int, part: int) -> None:
         """Part ``part`` was accepted by Telegram."""

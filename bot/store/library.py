@@ -55,7 +55,7 @@ class Library:
             self._topics = {r.id: TopicView(r.id, r.name_en, r.name_zh) for r in rows}
         return self._topics
 
-    def _paper_query(self) -> Select[tuple[Paper]]:
+    def _paper_query(self) -> Select[Paper]:
         return (
             select(Paper)
             .join(Digest)
@@ -112,7 +112,7 @@ class Library:
             for view in self._load_papers(missing):
                 self._cards.put(view.id, view)
                 cached[view.id] = view
-        return [view for pid in paper_ids if (view := cached.get(pid)) is not None]
+        return [found for pid in paper_ids if (found := cached.get(pid)) is not None]
 
     def _load_papers(self, paper_ids: Sequence[int]) -> list[PaperView]:
         with self.factory() as session:

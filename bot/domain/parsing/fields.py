@@ -131,7 +131,7 @@ def looks_like_field(title: str) -> bool:
     if title.startswith(("!", "[")):
         return True
     match = _FIELD.match(title)
-    return bool(match) and match.group(1).strip(" *_").casefold() in _ROLE_OF
+    return match is not None and match.group(1).strip(" *_").casefold() in _ROLE_OF
 
 
 def is_label(block: Block) -> bool:

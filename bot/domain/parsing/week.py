@@ -87,15 +87,15 @@ def dates_in(text: str, year_hint: int | None = None) -> list[date]:
         days = _span(start, _day(int(y2 or y1), int(m2), int(d2)))
         if days:
             return days
-    found = _SHORT_RANGE.search(text)
-    if found:
-        y1, m1, d1, y2, m2, d2 = (int(g) for g in found.groups())
+    short = _SHORT_RANGE.search(text)
+    if short:
+        y1, m1, d1, y2, m2, d2 = (int(g) for g in short.groups())
         days = _span(_day(2000 + y1, m1, d1), _day(2000 + y2, m2, d2))
         if days:
             return days
-    found = _COMPACT_DATE.search(text)
-    if found:
-        single = _day(*(int(g) for g in found.groups()))
+    compact = _COMPACT_DATE.search(text)
+    if compact:
+        single = _day(*(int(g) for g in compact.groups()))
         if single:
             return [single]
     years = [int(y) for y in _YEAR.findall(text)]
