@@ -73,3 +73,45 @@ def test_the_size_check_sees_long_modules_and_classes(tmp_path: Path) -> None:
         f"module has {MAX_MODULE_LINES + 1} lines (max {MAX_MODULE_LINES})",
         f"class Big has {MAX_CLASS_LINES + 1} lines (max {MAX_CLASS_LINES})",
     ]
+
+
+STORE_OBJECTS = {"library", "ledger", "subscriptions"}
+
+
+def _store_calls_on_the_loop(path: Path) -> list[str]:
+    """Store calls made directly inside ``async def`` bodies (they must go through ``db``)."""
+    found: list[str] = []
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if isinstance(owner, ast.Attribute) and owner.attr in STORE_OBJECTS:
+                    found.append(f"{path.name}:{node.lineno} {ast.unparse(node.func)}()")
+    return found
+
+
+def _calls_to_thread(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        isinstance(node, ast.Call) and ast.unparse(node.func).endswith("to_thread")
+        for node in ast.walk(tree)
+    )
+
+
+def test_async_code_reaches_the_store_only_through_db() -> None:
+    places = [p for folder in ("handlers", "jobs", "services") for p in (BOT / folder).glob("*.py")]
+    assert not [call for path in places for call in _store_calls_on_the_loop(path)]
+    threads = [str(p.relative_to(ROOT)) for p in _modules() if _calls_to_thread(p)]
+    assert threads == ["bot/services/__init__.py"]  # db(), the one async boundary
+
+
+def test_the_loop_check_sees_a_direct_store_call(tmp_path: Path) -> None:
+    sample = tmp_path / "job.py"
+    sample.write_text(
+        "async def job(services):\n"
+        "    await db(services.ledger.flag, 'x')\n"
+        "    return services.ledger.slot_taken('x')\n"
+    )
+    assert _store_calls_on_the_loop(sample) == ["job.py:3 services.ledger.slot_taken()"]
