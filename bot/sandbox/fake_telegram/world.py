@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.sandbox.fake_telegram.records import JsonDict, Records, SentMessage
+from bot.sandbox.fake_telegram.records import JsonDict as JsonDict  # re-exported
+from bot.sandbox.fake_telegram.records import Records, SentMessage
 from bot.sandbox.fake_telegram.rules import ApiError, bad, forbidden_text
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
