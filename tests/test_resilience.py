@@ -149,9 +149,10 @@ async def test_kill_mid_broadcast_then_restart_delivers_each_chat_once(
 async def test_two_processes_on_one_postgres_database_send_each_chat_once(
     config_dir: Path, tmp_path: Path, api: FakeBotApi, pg_url: str
 ):
-    # both processes fire the same scheduled run a few seconds from now
+    # both processes fire the same scheduled run some seconds from now: enough for two
+    # interpreters to import and start on a loaded two-core machine
     tz = load_config(config_dir / "bot.yaml", Environment(database_url=pg_url)).timezone
-    fire_at = (datetime.now(tz) + timedelta(seconds=12)).replace(microsecond=0)
+    fire_at = (datetime.now(tz) + timedelta(seconds=25)).replace(microsecond=0)
     config = config_for(
         config_dir,
         pg_url,
