@@ -17,6 +17,7 @@ from bot.handlers.menu import set_menus
 from bot.jobs.publisher import Publisher, PublishSettings
 from bot.jobs.ratelimit import DeliveryRateLimiter
 from bot.jobs.weekly import catch_up, install_jobs
+from bot.logs import root_redactor
 from bot.services import Services
 from bot.services.context import BotContext, BotData
 from bot.services.ingestion import sync_content
@@ -54,6 +55,9 @@ def publish_settings_from(config: BotConfig) -> PublishSettings:
     )
 
 
+# network errors at start are retried with backoff (1.5 s, 2.3 s, … about 20 s in all) before
+# giving up: a short blip at boot must not kill the worker
+BOOTSTRAP_RETRIES = 5
 OVERALL_PER_SECOND = 29  # Telegram allows ~30/s; one less absorbs timer jitter
 
 
@@ -161,6 +165,7 @@ def run_bot(config: BotConfig, env: Environment) -> int:
     application = build_application(config, env)
     if env.webhook_url:
         secret = env.webhook_secret or _derived_secret(env.token or "")
+        root_redactor().add([secret])
         application.run_webhook(
             listen="0.0.0.0",
             port=env.port,
@@ -168,9 +173,12 @@ def run_bot(config: BotConfig, env: Environment) -> int:
             webhook_url=env.webhook_url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+        )
     return 0
 
 

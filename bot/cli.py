@@ -1,7 +1,8 @@
 """Command line: ``python -m bot [run|check [--show [ID|FILE]]|ingest|export|sandbox]``.
 
-Admin subcommands work without a token. Every expected failure (bad config, missing
-token) is one line on stderr and a non-zero exit, never a traceback.
+Admin subcommands work without a token. Every failure (bad config, missing or refused
+token, unreachable database or Telegram) is one line on stderr and a non-zero exit; the
+traceback only with ``-v``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from bot.config import BotConfig, ConfigError, Environment, load_config
 from bot.content import load_content, preview_file, preview_listed
 from bot.domain.models import DigestParseError
 from bot.domain.preview import DigestPreview, preview_text
+from bot.failures import database_password, explain_failure
+from bot.logs import configure_logging
 from bot.services.ingestion import sync_content
 from bot.store.content_repo import export_store
 from bot.store.db import make_engine, make_session_factory, migrate
@@ -26,16 +29,7 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 
-def configure_logging(verbose: bool = False) -> None:
-    """Log to stderr; httpx logs request URLs, which contain the bot token, so mute it."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if not verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+log = logging.getLogger(__name__)
 
 
 def cmd_check(config: BotConfig) -> int:
@@ -177,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
-    configure_logging(getattr(args, "verbose", False))
+    verbose = getattr(args, "verbose", False)
+    redactor = configure_logging(verbose)
     # python-telegram-bot 22: durations (RetryAfter.retry_after) as timedeltas, no warnings
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
@@ -187,6 +182,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    redactor.add(secrets_of(config, env))
+    try:
+        return run_command(args, config, env)
+    except Exception as exc:  # the top: every start-up failure becomes one line
+        if verbose:
+            log.exception("start-up failed")
+        setting = "DATABASE_URL" if env.database_url else f"database in {config.path}"
+        line = explain_failure(exc, config.database_url, setting)
+        print(f"error: {redactor.redact(line)}", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def secrets_of(config: BotConfig, env: Environment) -> list[str | None]:
+    """What must never reach the logs: the token, its secret half, the webhook secret, the
+    database password (a derived webhook secret is added by :func:`bot.app.run_bot`)."""
+    token = env.token or ""
+    return [
+        token,
+        token.partition(":")[2],
+        env.webhook_secret,
+        database_password(config.database_url),
+    ]
+
+
+def run_command(args: argparse.Namespace, config: BotConfig, env: Environment) -> int:
+    """Dispatch one subcommand; failures propagate to :func:`main`."""
     command = args.command or "run"
     if command == "check" and getattr(args, "show", None) is not None:
         return cmd_check_show(config, args.show)

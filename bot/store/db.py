@@ -29,19 +29,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened for a reason outside SQLAlchemy (e.g. its folder)."""
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgres://`` (Heroku-style) and ``postgresql://`` → ``postgresql+psycopg://``.
+
+    psycopg 3 is the driver we ship; SQLAlchemy would look for psycopg2 under
+    ``postgresql://`` and knows no dialect called ``postgres`` at all.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created on first run."""
+    url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create the folder {folder}: {exc.strerror}"
+                ) from exc
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2
-        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
