@@ -237,15 +237,30 @@ def _digest_id(value: Any) -> str:
     return digest_id
 
 
-def _existing_file(value: Any, info: ValidationInfo) -> Path:
+def _digest_file(value: Any, info: ValidationInfo) -> Path:
     if not isinstance(value, str):
         raise _invalid(f"expected text, got {value!r}")
     if not value.strip():
         raise _invalid("missing (required)")
-    file = _resolve((info.context or {}).get("folder", Path.cwd()), value)
-    if not file.is_file():
-        raise _invalid(f"file not found: {file}")
-    return file
+    # a missing file is not checked here: content loading refuses that digest alone
+    return _resolve((info.context or {}).get("folder", Path.cwd()), value)
+
+
+MAX_DIGEST_TITLE_CHARS = 200  # a headline; longer text would crowd every post and list
+
+
+def digest_title_problem(title: str | None) -> str | None:
+    """Why a ``title:`` in digests.yaml is not acceptable, or None when it is."""
+    if title is not None and len(title.strip()) > MAX_DIGEST_TITLE_CHARS:
+        return f"{len(title.strip())} characters, at most {MAX_DIGEST_TITLE_CHARS} allowed"
+    return None
+
+
+def _title(value: str | None) -> str | None:
+    problem = digest_title_problem(value)
+    if problem:
+        raise _invalid(problem)
+    return value
 
 
 def _monday(value: Any) -> date:
@@ -270,11 +285,11 @@ def _layout(value: Any) -> str:
 
 
 class _DigestItem(_Section):
-    """One item of ``digests.yaml`` as written (``file`` resolved and checked)."""
+    """One item of ``digests.yaml`` as written (``file`` resolved)."""
 
     id: Annotated[str, BeforeValidator(_digest_id)]
-    file: Annotated[Path, BeforeValidator(_existing_file)]
-    title: str | None = None
+    file: Annotated[Path, BeforeValidator(_digest_file)]
+    title: Annotated[str | None, AfterValidator(_title)] = None
     week: Annotated[date | None, BeforeValidator(_monday)] = None
     source: str | None = None
     format: Annotated[str | None, BeforeValidator(_layout)] = None

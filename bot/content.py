@@ -1,7 +1,7 @@
 """Reads the digest files that ``digests.yaml`` lists and parses them.
 
-A file that cannot be parsed is reported (file and line) and left out; the others
-still load. Nothing here touches the database.
+A file that is missing, too large or cannot be parsed is reported (file and line) and
+left out; the others still load. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -96,7 +96,16 @@ def _located(file: Path, warning: str) -> str:
     return f"{file}:{match.group(1)}: {warning[match.end() :]}"
 
 
+MAX_DIGEST_FILE_BYTES = 2 * 1024 * 1024  # a week of papers is ~50 KB; more is not a digest
+
+
 def _read(entry: DigestEntry) -> tuple[bytes, str]:
+    size = entry.file.stat().st_size
+    if size > MAX_DIGEST_FILE_BYTES:  # refused before reading or parsing anything
+        limit = MAX_DIGEST_FILE_BYTES // (1024 * 1024)
+        raise DigestParseError(
+            str(entry.file), 1, f"file is {size / 1024 / 1024:.1f} MB, over the {limit} MB limit"
+        )
     raw = entry.file.read_bytes()
     return raw, hashlib.sha256(raw).hexdigest()
 
@@ -180,9 +189,12 @@ def load_content(
             problems.append(f"{exc.file}:{exc.line}: {exc.problem} (digest {entry.id} refused)")
             refused.add(entry.id)
         except OSError as exc:
-            problems.append(
-                f"{entry.file}:1: cannot read: {exc.strerror} (digest {entry.id} refused)"
+            reason = (
+                "file not found"
+                if isinstance(exc, FileNotFoundError)
+                else f"cannot read: {exc.strerror}"
             )
+            problems.append(f"{entry.file}:1: {reason} (digest {entry.id} refused)")
             refused.add(entry.id)
     return LoadResult(tuple(loaded), tuple(problems), frozenset(refused), frozenset(unchanged))
 

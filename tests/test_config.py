@@ -151,12 +151,21 @@ def test_missing_main_file(tmp_path: Path) -> None:
     assert err.problem == "file not found"
 
 
-def test_missing_digest_file(config_dir: Path, cfg: Path) -> None:
+def test_missing_digest_file_is_left_to_content_loading(config_dir: Path, cfg: Path) -> None:
     edit(config_dir / "digests.yaml", "2024-04-15_ai-papers.txt", "missing.txt")
+    entry = load_config(cfg).digests[1]  # the config itself is fine: only that digest fails
+    assert entry.file == config_dir.parent / "content" / "missing.txt"
+
+
+def test_overlong_digest_title(config_dir: Path, cfg: Path) -> None:
+    edit(
+        config_dir / "digests.yaml",
+        "title: AI papers of the week (2024-04-15)",
+        "title: " + "x" * 201,
+    )
     err = error_of(cfg)
-    assert err.file == str(config_dir / "digests.yaml")
-    assert err.key == "[1].file"
-    assert "file not found" in err.problem
+    assert (err.file, err.key) == (str(config_dir / "digests.yaml"), "[1].title")
+    assert err.problem == "201 characters, at most 200 allowed"
 
 
 def test_duplicate_digest_id(config_dir: Path, cfg: Path) -> None:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import content
 from bot.config import BotConfig, Environment, load_config
-from bot.content import load_content
+from bot.content import MAX_DIGEST_FILE_BYTES, load_content
+from bot.domain.parser import parse_digest
 from bot.store.content_repo import export_store, ingest
 from tests.conftest import ROOT
 from tests.seed_papers import SEED_PAPERS
@@ -104,6 +106,32 @@ def test_broken_file_is_refused_with_file_and_line_and_old_version_kept(config: 
     exported = {d["id"]: d for d in export_store(factory)["digests"]}
     assert len(exported["2024-w21"]["papers"]) == 17 and not exported["2024-w21"]["retired"]
     assert len(exported["2024-w09"]["papers"]) == 15
+
+
+def test_missing_file_is_refused_alone(config: BotConfig, factory):
+    path = next(e.file for e in config.digests if e.id == "2024-w16")
+    path.unlink()
+    report = run_ingest(config, factory)
+    assert report.problems == [f"{path}:1: file not found (digest 2024-w16 refused)"]
+    assert sorted(report.added) == ["2024-w09", "2024-w21"]
+
+
+def test_oversized_file_is_refused_before_parsing(config: BotConfig, factory, monkeypatch):
+    path = next(e.file for e in config.digests if e.id == "2024-w16")
+    path.write_bytes(b"x" * (MAX_DIGEST_FILE_BYTES + 1))
+    parsed: list[str] = []
+
+    def spy(text: str, source: str):
+        parsed.append(source)
+        return parse_digest(text, source)
+
+    monkeypatch.setattr(content, "parse_digest", spy)
+    report = run_ingest(config, factory)
+    assert str(path) not in parsed and len(parsed) == 2
+    assert report.problems == [
+        f"{path}:1: file is 2.0 MB, over the 2 MB limit (digest 2024-w16 refused)"
+    ]
+    assert sorted(report.added) == ["2024-w09", "2024-w21"]
 
 
 def test_new_digest_is_added_incrementally(config: BotConfig, factory):
