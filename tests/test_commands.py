@@ -281,6 +281,15 @@ async def test_topics_shows_counts_and_opens_a_topic(api: FakeBotApi):
     assert opened.text.startswith("<b>Code")
 
 
+async def test_a_topic_without_papers_has_no_button_and_no_empty_keyboard(api: FakeBotApi):
+    chat = Chat(api)
+    listing = await chat.ask("/topics")
+    assert "t:general" not in listing.callback_data and len(listing.callback_data) >= 5
+    empty = await chat.ask("/topic general")
+    assert empty.text == t("en", "topic_empty", topic="General AI")
+    assert empty.reply_markup is None  # never an empty InlineKeyboardMarkup
+
+
 # ------------------------------------------------------------------ digests
 
 
@@ -288,14 +297,28 @@ async def test_digest_latest_date_and_id(api: FakeBotApi):
     chat = Chat(api)
     latest = await chat.ask("/digest latest")
     assert latest.text.startswith("<b>本周最重要的LLM论文")
-    assert latest.text.count("\n") >= 17
-    assert len(latest.callback_data) == 17
+    assert "17 papers" in latest.text and latest.text.count("\n") >= 11
+    assert [b["text"] for b in latest.buttons][:10] == [str(n) for n in range(1, 11)]
+    assert len(latest.callback_data) == 12  # 10 papers, then "1/2" and "Next"
     by_date = await chat.ask("/digest 2024-04-17")  # a day inside the week
     assert by_date.text.startswith("<b>AI papers of the week (2024-04-15)</b>")
     by_id = await chat.ask("/digest 2024-w09")
     assert "15 papers" in by_id.text
     missing = await chat.ask("/digest 1999-01-01")
     assert missing.text.startswith(t("en", "digest_not_found", query="1999-01-01"))
+
+
+async def test_digest_pages_its_papers_ten_at_a_time(api: FakeBotApi):
+    chat = Chat(api)
+    first = await chat.ask("/digest 2024-w21")
+    assert "\n10. " in first.text and "\n11. " not in first.text
+    [second] = await chat.press(first, first.button_data("Next"))
+    assert second.message_id == first.message_id  # edited in place
+    assert "\n11. " in second.text and "\n17. " in second.text and "\n10. " not in second.text
+    labels = [b["text"] for b in second.buttons]
+    assert labels[:7] == [str(n) for n in range(11, 18)] and "2/2" in labels
+    [card] = await chat.press(second, second.callback_data[0])
+    assert card.message_id != first.message_id  # a paper button opens its card
 
 
 async def test_digests_archive_newest_first(api: FakeBotApi):

@@ -19,6 +19,7 @@ data                kind              button
 ``t:<topic>``       ``OpenTopic``     a topic of /topics: its papers as a new message
 ``tp:<topic>:<n>``  ``TopicPage``     page ``n`` of a topic's papers, in place
 ``d:<digest>``      ``OpenDigest``    a digest's overview
+``dp:<digest>:<n>`` ``DigestPage``    page ``n`` of a digest's overview, in place
 ``dl:<n>``          ``DigestsPage``   page ``n`` of the archive, in place
 ``noop``            ``PageLabel``     the "2/5" label between the arrows
 ==================  ================  ===============================================
@@ -244,6 +245,16 @@ class OpenDigest(CallbackData):
 
 
 @dataclass(frozen=True, slots=True)
+class DigestPage(CallbackData):
+    """``dp:<digest>:<page>`` — another page of a digest's overview, in place."""
+
+    prefixes = ("dp",)
+    layout = (SLUG, PAGE)
+    digest_id: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class DigestsPage(CallbackData):
     """``dl:<page>`` — another page of the digest archive, in place."""
 
@@ -269,6 +280,7 @@ BUTTON_KINDS: tuple[type[CallbackData], ...] = (
     OpenTopic,
     TopicPage,
     OpenDigest,
+    DigestPage,
     DigestsPage,
     PageLabel,
 )

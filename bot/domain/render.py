@@ -160,13 +160,24 @@ def paper_line(index: int, paper: PaperView, with_zh: bool = True) -> str:
     return line
 
 
-def digest_overview(digest: DigestView, papers: Sequence[PaperView], lang: str) -> list[str]:
-    """A digest's title, week and numbered paper titles, split into messages if needed."""
+def digest_overview(
+    digest: DigestView,
+    papers: Sequence[PaperView],
+    lang: str,
+    start: int = 1,
+    total: int | None = None,
+) -> list[str]:
+    """A digest's title, week and numbered paper titles, split into messages if needed.
+
+    ``papers`` may be one page of the digest: numbering starts at ``start`` and the header
+    counts ``total`` papers.
+    """
     week = week_label(digest, lang)
-    header = t(lang, "digest_header", title=digest.title, week=week or digest.id, count=len(papers))
+    count = len(papers) if total is None else total
+    header = t(lang, "digest_header", title=digest.title, week=week or digest.id, count=count)
     blocks = [header]
     section: str | None = None
-    for index, paper in enumerate(papers, start=1):
+    for index, paper in enumerate(papers, start=start):
         if paper.section and paper.section != section:
             section = paper.section
             blocks.append(f"\n<b>{esc(section)}</b>")

@@ -13,6 +13,7 @@ from telegram.ext import (
 )
 
 from bot.domain.callbacks import (
+    DigestPage,
     DigestsPage,
     OpenDigest,
     OpenPaper,
@@ -56,6 +57,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         button_handler(OpenTopic, browse.open_topic_callback),
         button_handler(TopicPage, browse.topic_page_callback),
         button_handler(OpenDigest, browse.digest_callback),
+        button_handler(DigestPage, browse.digest_page_callback),
         button_handler(DigestsPage, browse.digests_callback),
         button_handler(PageLabel, browse.noop_callback),
     ):

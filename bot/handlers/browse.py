@@ -7,18 +7,27 @@ from functools import partial
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.domain.callbacks import (
+    DigestPage,
     DigestsPage,
     OpenDigest,
     OpenTopic,
     PageLabel,
     TopicPage,
 )
-from bot.domain.render import digest_overview, esc, paper_line, shorten, week_label
+from bot.domain.render import (
+    LIST_TITLE_CHARS,
+    digest_overview,
+    esc,
+    paper_line,
+    shorten,
+    week_label,
+)
 from bot.domain.texts import t
-from bot.domain.views import TopicView
+from bot.domain.views import DigestView, PaperView, TopicView
 from bot.handlers.buttons import answer_stale, edit_in_place
 from bot.handlers.common import (
     PAGE_SIZE,
+    keyboard,
     page_count,
     pager,
     paper_buttons,
@@ -31,29 +40,31 @@ from bot.services import db
 from bot.services.context import BotContext
 
 DIGESTS_PER_PAGE = 8
+DIGEST_PAGE_SIZE = 10  # papers (and buttons) per page of /digest
 
 
-def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup:
-    """Every topic as a button "Name (count)", two per row."""
+def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup | None:
+    """Every topic that has papers as a button "Name (count)", two per row."""
     buttons = [
         InlineKeyboardButton(
             f"{topic.name(lang)} ({topic.paper_count})",
             callback_data=OpenTopic(topic.id).pack(),
         )
         for topic in topics
+        if topic.paper_count  # an empty topic would only lead to "no papers yet"
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def topic_page(
     context: BotContext, topic: TopicView, page: int, lang: str
-) -> tuple[str, InlineKeyboardMarkup] | None:
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """One page of a topic's papers, newest digest first; None if there is no such page."""
     papers, total = await db(
         context.services.library.topic_papers, topic.id, page * PAGE_SIZE, PAGE_SIZE
     )
     if total == 0:
-        return t(lang, "topic_empty", topic=topic.name(lang)), InlineKeyboardMarkup([])
+        return t(lang, "topic_empty", topic=topic.name(lang)), None
     pages = page_count(total)
     if page >= pages:
         return None
@@ -62,11 +73,8 @@ async def topic_page(
     ]
     start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
-    keyboard = paper_buttons(papers, start)
-    nav = pager(lang, page, pages, partial(TopicPage, topic.id))
-    if nav:
-        keyboard.append(nav)
-    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+    rows = [*paper_buttons(papers, start), pager(lang, page, pages, partial(TopicPage, topic.id))]
+    return "\n".join(lines), keyboard(rows)
 
 
 async def topics_command(update: Update, context: BotContext) -> None:
@@ -122,7 +130,7 @@ async def topic_page_callback(
 
 async def _topic_button(
     update: Update, context: BotContext, query: CallbackQuery, topic_id: str, page: int
-) -> tuple[str, InlineKeyboardMarkup] | None:
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """The page to show, with the button answered; None (answered) if it is gone."""
     lang = user_lang(update)
     topics = {topic.id: topic for topic in await db(context.services.library.topics)}
@@ -149,10 +157,25 @@ async def send_digest(update: Update, context: BotContext, key: str, lang: str) 
         )
         await reply(update, text + ("\n" + t(lang, "usage_digest") if total else ""))
         return
-    papers = await db(library.digest_papers, digest.id)
-    await reply_many(
-        update, digest_overview(digest, papers, lang), InlineKeyboardMarkup(paper_buttons(papers))
-    )
+    shown = digest_page(digest, await db(library.digest_papers, digest.id), 0, lang)
+    assert shown is not None  # page 0 always exists
+    await reply_many(update, *shown)
+
+
+def digest_page(
+    digest: DigestView, papers: list[PaperView], page: int, lang: str
+) -> tuple[list[str], InlineKeyboardMarkup | None] | None:
+    """One page of a digest's overview: its papers' lines and buttons (Telegram refuses
+    very large keyboards, and a long list reads better a page at a time); None if there is
+    no such page."""
+    pages = page_count(len(papers), DIGEST_PAGE_SIZE)
+    if page >= pages:
+        return None
+    first = page * DIGEST_PAGE_SIZE
+    shown = papers[first : first + DIGEST_PAGE_SIZE]
+    texts = digest_overview(digest, shown, lang, start=first + 1, total=len(papers))
+    nav = pager(lang, page, pages, partial(DigestPage, digest.id))
+    return texts, keyboard([*paper_buttons(shown, first + 1), nav])
 
 
 async def digest_command(update: Update, context: BotContext) -> None:
@@ -168,15 +191,36 @@ async def digest_callback(
     await send_digest(update, context, button.digest_id, user_lang(update))
 
 
+async def digest_page_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: DigestPage
+) -> None:
+    """Button ``dp:<id>:<page>``: another page of a digest's overview, in place."""
+    library = context.services.library
+    digest = await db(library.digest, button.digest_id)
+    shown = None
+    if digest is not None:
+        papers = await db(library.digest_papers, digest.id)
+        shown = digest_page(digest, papers, button.page, user_lang(update))
+    if shown is None:  # retired, or fewer pages than when the button was made
+        await answer_stale(update, query)
+        return
+    await query.answer()
+    texts, markup = shown
+    if len(texts) == 1:
+        await edit_in_place(query, texts[0], markup)
+    else:  # a page that needs two messages (very long titles) cannot be edited into one
+        await reply_many(update, texts, markup)
+
+
 async def digests_page(
     context: BotContext, page: int, lang: str
-) -> tuple[str, InlineKeyboardMarkup] | None:
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """One page of the archive, newest first; None if there is no such page."""
     digests, total = await db(
         context.services.library.digests, page * DIGESTS_PER_PAGE, DIGESTS_PER_PAGE
     )
     if total == 0:
-        return t(lang, "no_digests"), InlineKeyboardMarkup([])
+        return t(lang, "no_digests"), None
     pages = page_count(total, DIGESTS_PER_PAGE)
     if page >= pages:
         return None
@@ -185,14 +229,13 @@ async def digests_page(
     for digest in digests:
         week = week_label(digest, lang)
         lines.append(
-            f"• <b>{esc(digest.title)}</b> — {esc(week or digest.id)} · {digest.paper_count} 📄"
+            f"• <b>{esc(shorten(digest.title, LIST_TITLE_CHARS))}</b> — {esc(week or digest.id)}"
+            f" · {digest.paper_count} 📄"
         )
         label = shorten(f"{digest.week_start or ''} {digest.title}".strip(), 40)
         buttons.append([InlineKeyboardButton(label, callback_data=OpenDigest(digest.id).pack())])
-    nav = pager(lang, page, pages, DigestsPage)
-    if nav:
-        buttons.append(nav)
-    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+    buttons.append(pager(lang, page, pages, DigestsPage))
+    return "\n".join(lines), keyboard(buttons)
 
 
 async def digests_command(update: Update, context: BotContext) -> None:

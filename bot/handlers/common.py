@@ -72,6 +72,12 @@ def is_group(update: Update) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
+def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard of the non-empty rows, or None: Telegram refuses an empty one."""
+    kept = [list(row) for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
 def paper_buttons(
     papers: Sequence[PaperView], start: int = 1, per_row: int = 5
 ) -> list[list[InlineKeyboardButton]]:

@@ -23,6 +23,7 @@ from bot.handlers.buttons import answer_stale, edit_in_place
 from bot.handlers.common import (
     NO_PREVIEW,
     PAGE_SIZE,
+    keyboard,
     page_count,
     pager,
     paper_buttons,
@@ -68,17 +69,14 @@ async def send_card(update: Update, paper: PaperView, lang: str) -> None:
 
 def results_page(
     lang: str, query: str, papers: list[PaperView], total: int, page: int, key: str
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of search results with a button per paper and paging."""
     pages = page_count(total)
     lines = [t(lang, "results_header", total=total, query=query, page=page + 1, pages=pages)]
     start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
-    keyboard = paper_buttons(papers, start)
     nav = pager(lang, page, pages, partial(ResultsPage, key))
-    if nav:
-        keyboard.append(nav)
-    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+    return "\n".join(lines), keyboard([*paper_buttons(papers, start), nav])
 
 
 async def paper_command(update: Update, context: BotContext) -> None:
