@@ -8,8 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.render import (
+    FULL_SUMMARY_CHARS,
+    MAX_POST_PARTS,
     MESSAGE_LIMIT,
     digest_overview,
+    esc,
     paper_card,
     shorten,
     split_blocks,
@@ -200,3 +203,65 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
     for key in TEXTS:
         for lang in ("en", "zh"):
             check_telegram_html(t(lang, key, **values))
+
+
+# ------------------------------------------------------------------ hostile sizes
+
+
+def assert_sendable(messages: list[str]) -> str:
+    """Every message is valid Telegram HTML within the limit; returns what a reader sees."""
+    for message in messages:
+        assert message.strip() and utf16_len(message) <= MESSAGE_LIMIT
+        check_telegram_html(message)
+    return "".join(check_telegram_html(m) for m in messages)
+
+
+def test_a_10000_character_title_still_posts() -> None:
+    long = "Very & <long> title " * 500
+    digest = DigestView("2024-w09", long, date(2024, 2, 26), date(2024, 3, 1), None, 2)
+    papers = [paper(1, title_en=long), paper(2)]
+    for lang in ("en", "zh"):
+        visible = assert_sendable(weekly_post(digest, papers, lang))
+        assert "Very & <long> title" in visible and "第二句话" in visible
+    assert_sendable(digest_overview(digest, papers, "en"))
+
+
+# long runs of characters that grow when escaped or count double in UTF-16
+_RUNS = st.lists(
+    st.tuples(st.sampled_from(["a", "&", "<", "词", "😀", " ", "ab "]), st.integers(1, 3000)),
+    min_size=1,
+    max_size=4,
+).map(lambda runs: "".join(char * count for char, count in runs))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_RUNS, st.text(max_size=200)), min_size=1, max_size=4))
+def test_split_blocks_never_cuts_inside_a_tag(parts: list[tuple[str, str]]) -> None:
+    blocks = [
+        f'<a href="https://x.org/?a=1&amp;b=2"><b>{esc(a)}</b></a>\n{esc(b)}' for a, b in parts
+    ]
+    assert_sendable(split_blocks(blocks))
+
+
+def test_a_huge_digest_post_is_capped_with_a_pointer_to_digest() -> None:
+    papers = [paper(i, abstract="句子。" * 80) for i in range(1, 2001)]
+    messages = weekly_post(DIGEST, papers, "en")
+    assert len(messages) == MAX_POST_PARTS
+    assert_sendable(messages)
+    shown = "\n\n".join(messages).count("Thinking &lt;think&gt;")
+    assert messages[-1].endswith(f"… and {2000 - shown} more — /digest 2024-w09")
+    assert shown > 100  # five full messages of papers before the pointer
+    zh = weekly_post(DIGEST, papers, "zh")
+    shown_zh = "\n\n".join(zh).count("Thinking &lt;think&gt;")
+    assert len(zh) == MAX_POST_PARTS and shown_zh > 100
+    assert zh[-1].endswith(f"……还有 {2000 - shown_zh} 篇 — /digest 2024-w09")
+
+
+def test_a_huge_summary_is_cut_at_a_sentence_on_the_card() -> None:
+    abstract = "这是一个很长的句子。" * 2_000_000  # 20 million characters, stored as written
+    short, has_more = paper_card(paper(abstract=abstract), "en")
+    assert has_more is True and utf16_len(short) < 1500
+    full, _ = paper_card(paper(abstract=abstract), "en", full=True)
+    assert_sendable([full])
+    summary_line = full.split("\n")[3]
+    assert summary_line.endswith("。…") and len(summary_line) <= FULL_SUMMARY_CHARS + 1

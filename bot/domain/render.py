@@ -15,10 +15,13 @@ from bot.domain.texts import Raw, t
 from bot.domain.views import DigestView, PaperView
 
 MESSAGE_LIMIT = 4096
+MAX_POST_PARTS = 5  # messages per chat for one weekly post; the rest is behind /digest <id>
 CARD_SUMMARY_CHARS = 450  # a chat screen; "More" shows the rest
 CARD_BYLINE_CHARS = 200  # a long author list is cut on the short card; "More" shows all
+FULL_SUMMARY_CHARS = 3000  # "More" shows this much (stored text is kept whole)
 POST_SUMMARY_CHARS = 260
 LIST_TITLE_CHARS = 120
+TITLE_CHARS = 300  # a title longer than this is not a title; cut so every message fits
 
 _SENTENCE_END = re.compile(r"(?<=[。!?!?])|(?<=[.!?])\s+(?=[A-Z\u4e00-\u9fff])")
 
@@ -54,8 +57,22 @@ def shorten(text: str, limit: int) -> str:
     return re.sub(r"[,;，；\s]+$", "", cut) + "…"
 
 
+def clip_at_sentence(text: str, limit: int) -> str:
+    """``text`` as written when it fits ``limit``; else cut after its last sentence within
+    ``limit`` (or at a word edge when there is none), with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    ends = [m.end() for m in re.finditer(r"[。!?!?]|[.!?](?=\s)", head)]
+    if ends and ends[-1] >= limit * 0.6:
+        cut = head[: ends[-1]].rstrip()
+        return cut + ("…" if cut.endswith(("。", "!", "?")) else " …")
+    return shorten(head, limit)
+
+
 def summary(abstract: str, limit: int = POST_SUMMARY_CHARS, sentences: int = 2) -> str:
     """The first one or two sentences of an abstract, at most ``limit`` characters."""
+    abstract = abstract[: limit * 8]  # a huge abstract costs no more than a normal one
     flat = " ".join(line.strip().lstrip("-•* ") for line in abstract.splitlines() if line.strip())
     parts = [p.strip() for p in _SENTENCE_END.split(flat) if p and p.strip()]
     picked = ""
@@ -78,7 +95,7 @@ def week_label(digest: DigestView, lang: str) -> str:
 
 def title_html(paper: PaperView) -> str:
     """The English title in bold, linked to arXiv when known."""
-    title = f"<b>{esc(paper.title_en)}</b>"
+    title = f"<b>{esc(shorten(paper.title_en, TITLE_CHARS))}</b>"
     return f'<a href="{esc_attr(paper.link)}">{title}</a>' if paper.link else title
 
 
@@ -101,10 +118,11 @@ def paper_card(paper: PaperView, lang: str, full: bool = False) -> tuple[str, bo
     byline, byline_trimmed = _byline(paper, lang, full)
     lines.extend(byline)
     body = paper.abstract.strip()
-    trimmed = shorten(body, CARD_SUMMARY_CHARS)
-    has_more = trimmed != " ".join(body.split()) or byline_trimmed
+    expanded = clip_at_sentence(body, FULL_SUMMARY_CHARS)
+    trimmed = shorten(expanded, CARD_SUMMARY_CHARS)
+    has_more = expanded != body or trimmed != " ".join(body.split()) or byline_trimmed
     lines.append("")
-    lines.append(esc(body if full else trimmed))
+    lines.append(esc(expanded if full else trimmed))
     lines.append("")
     if paper.link:
         label = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else paper.link
@@ -112,12 +130,12 @@ def paper_card(paper: PaperView, lang: str, full: bool = False) -> tuple[str, bo
     if paper.topics:
         lines.append("🏷 " + t(lang, "card_topics", topics=Raw(topic_tags(paper, lang))))
     week = week_label(paper.digest, lang)
-    source = paper.digest.title + (f" ({week})" if week else "")
+    source = shorten(paper.digest.title, TITLE_CHARS) + (f" ({week})" if week else "")
     lines.append("📅 " + t(lang, "card_from", digest=source))
     text = "\n".join(lines)
     if utf16_len(text) > MESSAGE_LIMIT:  # a pathological abstract: trim to fit
         overflow = utf16_len(text) - MESSAGE_LIMIT + 10
-        return paper_card_trimmed(paper, lang, max(200, len(body) - overflow)), True
+        return paper_card_trimmed(paper, lang, max(200, len(expanded) - overflow)), True
     return text, has_more
 
 
@@ -174,7 +192,8 @@ def digest_overview(
     """
     week = week_label(digest, lang)
     count = len(papers) if total is None else total
-    header = t(lang, "digest_header", title=digest.title, week=week or digest.id, count=count)
+    title = shorten(digest.title, TITLE_CHARS)
+    header = t(lang, "digest_header", title=title, week=week or digest.id, count=count)
     blocks = [header]
     section: str | None = None
     for index, paper in enumerate(papers, start=start):
@@ -206,9 +225,11 @@ def weekly_post(
     """The weekly post as the fewest messages under 4096 characters, in order.
 
     With a topic filter only the papers carrying one of those topics are included; a
-    week with none becomes a one-line note.
+    week with none becomes a one-line note. A post longer than ``MAX_POST_PARTS`` messages
+    ends with "… and K more — /digest <id>" instead.
     """
     wanted = set(topic_filter)
+    title = shorten(digest.title, TITLE_CHARS)
     week = week_label(digest, lang) or digest.id
     names = ", ".join(topic_names) or ", ".join(sorted(wanted))
     chosen = [p for p in papers if not wanted or wanted & {tp.id for tp in p.topics}]
@@ -217,7 +238,7 @@ def weekly_post(
             t(
                 lang,
                 "post_none_for_filter",
-                title=digest.title,
+                title=title,
                 week=week,
                 topics=names,
                 id=digest.id,
@@ -227,22 +248,41 @@ def weekly_post(
         header = t(
             lang,
             "post_header_filtered",
-            title=digest.title,
+            title=title,
             week=week,
             count=len(chosen),
             total=len(papers),
             topics=names,
         )
     else:
-        header = t(lang, "post_header", title=digest.title, week=week, count=len(papers))
-    blocks = [header]
+        header = t(lang, "post_header", title=title, week=week, count=len(papers))
+    paper_blocks: list[list[str]] = []  # each paper's block, after its section heading
     section: str | None = None
     for paper in chosen:
+        heading: list[str] = []
         if paper.section and paper.section != section:
             section = paper.section
-            blocks.append(f"▎<b>{esc(section)}</b>")
-        blocks.append(post_block(paper, lang))
-    return split_blocks(blocks, separator="\n\n", keep_heading_with_next=True)
+            heading = [f"▎<b>{esc(section)}</b>"]
+        paper_blocks.append([*heading, post_block(paper, lang)])
+
+    def post_of(kept: int) -> list[str]:
+        blocks = [header, *(b for pair in paper_blocks[:kept] for b in pair)]
+        if kept < len(paper_blocks):
+            blocks.append(t(lang, "post_more", count=len(paper_blocks) - kept, id=digest.id))
+        return split_blocks(blocks, separator="\n\n", keep_heading_with_next=True)
+
+    messages = post_of(len(paper_blocks))
+    if len(messages) <= MAX_POST_PARTS:
+        return messages
+    # too long for a chat: the most papers that fit, then "… and K more — /digest <id>"
+    low, high = 0, len(paper_blocks) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(post_of(middle)) <= MAX_POST_PARTS:
+            low = middle
+        else:
+            high = middle - 1
+    return post_of(low)
 
 
 def split_blocks(
@@ -251,11 +291,14 @@ def split_blocks(
     limit: int = MESSAGE_LIMIT,
     keep_heading_with_next: bool = False,
 ) -> list[str]:
-    """Pack blocks into as few messages as fit ``limit``; never splits a block.
+    """Pack blocks (rendered units: a header, a paper) into as few messages as fit ``limit``;
+    a block that fits is never split.
 
-    A single block over the limit (which renderers avoid) is cut at a line edge as a
-    last resort so the message is still accepted. With ``keep_heading_with_next`` a
-    section heading (a block starting with ``▎``) never ends a message.
+    A single block over the limit (which renderers avoid) is cut between its lines, never
+    inside a tag; a line that is itself too long (or whose tags span lines) is cut as plain
+    text and re-escaped, so every message stays valid Telegram HTML. With
+    ``keep_heading_with_next`` a section heading (a block starting with ``▎``) never ends a
+    message.
     """
     messages: list[str] = []
     current: list[str] = []
@@ -285,16 +328,63 @@ def _fit(block: str, limit: int) -> list[str]:
         return [block]
     pieces: list[str] = []
     current = ""
-    for line in block.split("\n"):
-        while utf16_len(line) > limit:  # one enormous line: hard cut (plain text only)
-            pieces.append(line[: limit // 2])
-            line = line[limit // 2 :]
+    for line in _safe_lines(block, limit):
         candidate = f"{current}\n{line}" if current else line
-        if utf16_len(candidate) > limit:
+        if current and utf16_len(candidate) > limit:
             pieces.append(current)
             current = line
         else:
             current = candidate
-    if current:
-        pieces.append(current)
+    pieces.append(current)
+    return [piece for piece in pieces if piece.strip()]  # Telegram refuses empty messages
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^<>]*>")
+
+
+def _balanced(fragment: str) -> bool:
+    """Whether every tag opened in ``fragment`` is closed in it, in order."""
+    stack: list[str] = []
+    for match in _TAG.finditer(fragment):
+        name = match.group(2).lower()
+        if not match.group(1):
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+def plain_text(fragment: str) -> str:
+    """The text a reader sees of an HTML fragment: tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", fragment))
+
+
+def _safe_lines(block: str, limit: int) -> Iterable[str]:
+    """The block's lines, each valid HTML on its own and within ``limit``."""
+    for line in block.split("\n"):
+        if utf16_len(line) <= limit and _balanced(line):
+            yield line
+        else:
+            yield from cut_plain(plain_text(line), limit)
+
+
+def cut_plain(text: str, limit: int) -> list[str]:
+    """Plain ``text`` escaped and cut into pieces of at most ``limit`` UTF-16 units, at a
+    space where there is one in the second half of a piece."""
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        size = 0
+        end = start
+        while end < len(text):
+            size += utf16_len(esc(text[end]))
+            if size > limit:
+                break
+            end += 1
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            if space > start + (end - start) // 2:
+                end = space + 1
+        pieces.append(esc(text[start:end]))
+        start = end
     return pieces

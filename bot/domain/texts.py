@@ -207,6 +207,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "zh": "📚 <b>{title}</b>({week}):本周没有关于 {topics} 的论文。/digest {id} 查看全部。",
     },
+    "post_more": {
+        "en": "… and {count} more — /digest {id}",
+        "zh": "……还有 {count} 篇 — /digest {id}",
+    },
     "reload_done": {"en": "<b>Reloaded.</b>\n{lines}", "zh": "<b>已重新加载。</b>\n{lines}"},
     "stats": {
         "en": (
