@@ -19,6 +19,7 @@ from bot.config import BotConfig, ConfigError, Environment, load_config
 from bot.content import load_content, preview_file, preview_listed
 from bot.domain.models import DigestParseError
 from bot.domain.preview import DigestPreview, preview_text
+from bot.domain.texts import plural
 from bot.failures import database_password, explain_failure
 from bot.logs import configure_logging
 from bot.services.ingestion import sync_content
@@ -44,16 +45,20 @@ def cmd_check(config: BotConfig) -> int:
     for digest in result.digests:
         total += len(digest.papers)
         week = digest.week_start.isoformat() if digest.week_start else "no week"
-        print(f"  {digest.entry.id}: {len(digest.papers)} papers ({week}) {digest.title}")
+        papers = plural(len(digest.papers), "paper", "papers")
+        print(f"  {digest.entry.id}: {papers} ({week}) {digest.title}")
         for warning in digest.warnings:  # file:line: warning
             print(f"    warning: {warning}")
     for problem in result.problems:
         print(f"  problem: {problem}")
     warnings = sum(len(d.warnings) for d in result.digests)
-    print(
-        f"{len(result.digests)} digests, {total} papers, {len(result.problems)} problems, "
-        f"{warnings} warnings"
+    counts = (
+        plural(len(result.digests), "digest", "digests"),
+        plural(total, "paper", "papers"),
+        plural(len(result.problems), "problem", "problems"),
+        plural(warnings, "warning", "warnings"),
     )
+    print(", ".join(counts))
     return EXIT_PROBLEMS if result.problems else 0
 
 

@@ -290,6 +290,29 @@ async def test_a_topic_without_papers_has_no_button_and_no_empty_keyboard(api: F
     assert empty.reply_markup is None  # never an empty InlineKeyboardMarkup
 
 
+async def test_unknown_commands_and_plain_text_point_to_help(api: FakeBotApi):
+    chat = Chat(api)
+    assert (await chat.ask("/frobnicate now")).text == t(
+        "en", "unknown_command", command="/frobnicate"
+    )
+    assert (await chat.ask("genie <world>")).text == t("en", "plain_text", query="genie <world>")
+    zh = Chat(api, lang="zh")
+    assert (
+        await zh.ask("世界模型")
+    ).text == "查找论文请发送 <code>/paper 世界模型</code>。发送 /help 查看全部命令。"
+    group = Chat(api, chat_id=-1001, chat_type="group")
+    await group.say("hello everyone", replies=0)
+    await group.say("/frobnicate", replies=0)
+    # a group stays quiet: the next reply there is the one to /help
+    assert (await group.ask("/help")).text.startswith("<b>Paper Digest</b>")
+    assert len(group.records) == 1
+
+
+async def test_chinese_ui_names_the_weekday_in_chinese(api: FakeBotApi):
+    reply = await Chat(api, lang="zh").ask("/start")
+    assert re.search(r"下次每周推送:<b>周[一二三四五六日] \d{4}-", reply.text), reply.text
+
+
 # ------------------------------------------------------------------ digests
 
 
@@ -439,9 +462,9 @@ async def test_admin_stats_and_preview(api: FakeBotApi, bot_app: BotApp):
     api.send_message("/preview", chat_id=ADMIN_ID, user_id=ADMIN_ID)
     await api.wait_for(lambda: len(admin.records) > before + 1, 15, what="preview")
     await api.wait_for(
-        lambda: re.search(r"(\d+) messages", admin.records[before].text), 15, what="count"
+        lambda: re.search(r"(\d+) messages?:", admin.records[before].text), 15, what="count"
     )
-    count = int(re.search(r"(\d+) messages", admin.records[before].text).group(1))
+    count = int(re.search(r"(\d+) messages?:", admin.records[before].text).group(1))
     await api.wait_for(lambda: len(admin.records) >= before + 1 + count, 15, what="preview parts")
     post = "".join(m.text for m in admin.records[before + 1 : before + 1 + count])
     assert post.startswith("📚 <b>每周AI论文速递")  # the first digest in digests.yaml

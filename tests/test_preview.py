@@ -202,7 +202,7 @@ def test_check_prints_warnings_with_file_and_line_and_warnings_alone_exit_0(conf
     assert re.search(
         rf"^    warning: {re.escape(str(content / 'new.md'))}:\d+: ", result.stdout, re.M
     )
-    assert re.search(r"4 digests, \d+ papers, 0 problems, [1-9]\d* warnings", result.stdout)
+    assert re.search(r"4 digests, \d+ papers, 0 problems, [1-9]\d* warnings?", result.stdout)
     shown = cli("check", "--show", "new", config_dir=config_dir)
     assert shown.stdout.startswith("digest new · week 2025-03-03 – 2025-03-09 · ")
     assert "一段摘要" in shown.stdout

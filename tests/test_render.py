@@ -160,6 +160,20 @@ def test_split_blocks_never_exceeds_the_limit(blocks: list[str]) -> None:
         assert utf16_len(message) <= MESSAGE_LIMIT
 
 
+def test_counts_take_the_right_noun_in_both_languages() -> None:
+    one = t("en", "digest_header", title="T", week="w", count=1)
+    assert one.endswith("w · 1 paper") and t(
+        "zh", "digest_header", title="T", week="w", count=1
+    ).endswith("共 1 篇")
+    assert t("en", "digest_header", title="T", week="w", count=2).endswith("2 papers")
+    assert t("en", "results_header", total=1, query="q", page=1, pages=1).startswith(
+        "<b>1</b> paper matches <b>q</b>"
+    )
+    assert t("en", "preview_header", id="x", n=1).endswith("1 message:")
+    assert "1 chat sent" in t("en", "postnow_done", id="x", sent=1, failed=0, skipped=2)
+    assert t("zh", "preview_header", id="x", n=1).endswith("共 1 条消息:")
+
+
 def test_every_text_exists_in_both_languages_and_renders() -> None:
     for key, entry in TEXTS.items():
         assert set(entry) == {"en", "zh"}, key
@@ -199,6 +213,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "venue": "v",
         "ids": "a, b",
         "problem": "f:1: p",
+        "command": "/x",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

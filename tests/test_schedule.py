@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -36,6 +36,8 @@ def test_slot_key_is_timezone_independent() -> None:
 def test_format_local() -> None:
     moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
     assert format_local(moment, SH) == "Mon 2026-11-23 09:00 (Asia/Shanghai)"
+    assert format_local(moment, SH, "zh") == "周一 2026-11-23 09:00 (Asia/Shanghai)"
+    assert format_local(moment + timedelta(days=6), SH, "zh").startswith("周日 ")
 
 
 @given(

@@ -190,7 +190,7 @@ def test_cli_check_reports_a_broken_file_and_exits_non_zero(config_dir: Path, tm
     result = cli("check", config_dir=config_dir, database_url=f"sqlite:///{tmp_path}/x.db")
     assert result.returncode == 1
     assert "2024-04-15_ai-papers.txt:" in result.stdout and "2024-w16 refused" in result.stdout
-    assert "2 digests, 32 papers, 1 problems" in result.stdout
+    assert "2 digests, 32 papers, 1 problem" in result.stdout
 
 
 def test_cli_run_without_token_is_one_line_and_exit_2(config_dir: Path, tmp_path: Path):

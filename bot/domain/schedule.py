@@ -33,7 +33,17 @@ def slot_key(occurrence: datetime) -> str:
     return "weekly:" + occurrence.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def format_local(moment: datetime, tz: ZoneInfo) -> str:
-    """``Mon 2026-11-30 09:00 (Asia/Shanghai)`` for /start and /stats."""
+WEEKDAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
+
+
+def format_local(moment: datetime, tz: ZoneInfo, lang: str = "en") -> str:
+    """``Mon 2026-11-30 09:00 (Asia/Shanghai)`` (``周一 …`` in Chinese) for /start and /stats.
+
+    The weekday comes from our own table, not ``%a``, which follows the process locale.
+    """
     local = moment.astimezone(tz)
-    return f"{local:%a %Y-%m-%d %H:%M} ({tz.key})"
+    day = WEEKDAYS.get(lang, WEEKDAYS["en"])[local.weekday()]
+    return f"{day} {local:%Y-%m-%d %H:%M} ({tz.key})"

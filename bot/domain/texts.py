@@ -98,7 +98,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "这也是一个主题:<b>{topic}</b> — 点击下方查看相关论文。",
     },
     "results_header": {
-        "en": "<b>{total}</b> papers match <b>{query}</b> (page {page}/{pages}):",
+        "en": (
+            "<b>{total}</b> {total:paper matches|papers match} <b>{query}</b> "
+            "(page {page}/{pages}):"
+        ),
         "zh": "与 <b>{query}</b> 匹配的论文共 <b>{total}</b> 篇(第 {page}/{pages} 页):",
     },
     "results_more": {
@@ -106,7 +109,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "仅显示最相关的 {shown} 篇,可换更具体的关键词。",
     },
     "topic_header": {
-        "en": "<b>{topic}</b> — {total} papers, newest first (page {page}/{pages}):",
+        "en": "<b>{topic}</b> — {total} {total:paper|papers}, newest first (page {page}/{pages}):",
         "zh": "<b>{topic}</b> — 共 {total} 篇,最新在前(第 {page}/{pages} 页):",
     },
     "topic_empty": {
@@ -122,7 +125,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "<b>主题</b>(每个主题的论文数)— 点击查看:",
     },
     "digest_header": {
-        "en": "<b>{title}</b>\n{week} · {count} papers",
+        "en": "<b>{title}</b>\n{week} · {count} {count:paper|papers}",
         "zh": "<b>{title}</b>\n{week} · 共 {count} 篇",
     },
     "digest_not_found": {
@@ -194,11 +197,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉,处理时出了问题,请稍后再试。",
     },
     "post_header": {
-        "en": "📚 <b>{title}</b>\n{week} · {count} papers",
+        "en": "📚 <b>{title}</b>\n{week} · {count} {count:paper|papers}",
         "zh": "📚 <b>{title}</b>\n{week} · 共 {count} 篇",
     },
     "post_header_filtered": {
-        "en": "📚 <b>{title}</b>\n{week} · {count} of {total} papers, on: {topics}",
+        "en": "📚 <b>{title}</b>\n{week} · {count} of {total} {total:paper|papers}, on: {topics}",
         "zh": "📚 <b>{title}</b>\n{week} · {total} 篇中的 {count} 篇,主题:{topics}",
     },
     "post_none_for_filter": {
@@ -226,11 +229,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "never": {"en": "never", "zh": "尚无"},
     "preview_header": {
-        "en": "👀 Preview of the next weekly post ({id}), {n} messages:",
+        "en": "👀 Preview of the next weekly post ({id}), {n} {n:message|messages}:",
         "zh": "👀 下一次每周推送预览({id}),共 {n} 条消息:",
     },
     "preview_digest_header": {
-        "en": "👀 <b>{id}</b> as it will be stored and posted (read from its file), {n} messages:",
+        "en": (
+            "👀 <b>{id}</b> as it will be stored and posted (read from its file), "
+            "{n} {n:message|messages}:"
+        ),
         "zh": "👀 <b>{id}</b> 将如何存储和推送(读自其文件),共 {n} 条消息:",
     },
     "usage_preview": {
@@ -260,7 +266,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "postnow_done": {
         "en": (
-            "Published <b>{id}</b>: {sent} chats sent, {failed} failed, {skipped} already had it."
+            "Published <b>{id}</b>: {sent} {sent:chat|chats} sent, {failed} failed, "
+            "{skipped} already had it."
         ),
         "zh": "已发布 <b>{id}</b>:成功 {sent} 个聊天,失败 {failed} 个,{skipped} 个已收到过。",
     },
@@ -268,16 +275,53 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No digest <b>{id}</b>. See /digests.",
         "zh": "没有速递 <b>{id}</b>。见 /digests。",
     },
+    "unknown_command": {
+        "en": "I don't know {command}. /help lists what I can do.",
+        "zh": "没有 {command} 这个命令。发送 /help 查看全部命令。",
+    },
+    "plain_text": {
+        "en": "To find a paper, send <code>/paper {query}</code>. /help lists what I can do.",
+        "zh": "查找论文请发送 <code>/paper {query}</code>。发送 /help 查看全部命令。",
+    },
     "inline_empty": {"en": "No matching paper", "zh": "没有匹配的论文"},
 }
 
 
+class _Count(str):
+    """A number in a template; ``{n:paper|papers}`` picks the English noun for it."""
+
+    number: int
+
+    def __new__(cls, number: int) -> _Count:
+        text = super().__new__(cls, str(number))
+        text.number = number
+        return text
+
+    def __format__(self, spec: str) -> str:
+        if "|" in spec:
+            one, many = spec.split("|", 1)
+            return one if self.number == 1 else many
+        return format(str(self), spec)
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """``1 paper``, ``2 papers`` (English; Chinese texts use counters: ``1 篇``)."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def t(lang: str, key: str, **values: object) -> str:
-    """The text ``key`` in ``lang`` with ``values`` HTML-escaped into it."""
+    """The text ``key`` in ``lang`` with ``values`` HTML-escaped into it.
+
+    Whole numbers may choose a noun: ``{count} {count:paper|papers}``.
+    """
     entry = TEXTS[key]
     template = entry.get(lang) or entry["en"]
     safe = {
-        k: v.html if isinstance(v, Raw) else html.escape(str(v), quote=False)
+        k: v.html
+        if isinstance(v, Raw)
+        else _Count(v)
+        if isinstance(v, int) and not isinstance(v, bool)
+        else html.escape(str(v), quote=False)
         for k, v in values.items()
     }
     return template.format(**safe)

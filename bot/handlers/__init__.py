@@ -10,6 +10,8 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
+    MessageHandler,
+    filters,
 )
 
 from bot.domain.callbacks import (
@@ -64,6 +66,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.add_handler(button)
     # last of the buttons: old, made-up or empty data still gets an answer
     application.add_handler(CallbackQueryHandler(stale_button_callback))
+    # after every command: the ones nobody handled, and plain text, in private chats only
+    private = filters.ChatType.PRIVATE & ~filters.VIA_BOT & ~filters.UpdateType.EDITED
+    application.add_handler(MessageHandler(private & filters.COMMAND, chat.unknown_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, chat.plain_text))
     application.add_handler(InlineQueryHandler(papers.inline_query))
     application.add_handler(
         ChatMemberHandler(chat.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)

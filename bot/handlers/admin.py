@@ -144,8 +144,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
         subscribers=await db(services.subscriptions.count_active),
         published=len(published),
         queued=len([d for d in digests if d.id not in published]),
-        last_post=format_local(last, tz) if last else t(lang, "never"),
-        next_post=format_local(services.next_post_time(datetime.now(UTC)), tz),
+        last_post=format_local(last, tz, lang) if last else t(lang, "never"),
+        next_post=format_local(services.next_post_time(datetime.now(UTC)), tz, lang),
     )
     await reply(update, text)
 

@@ -10,7 +10,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.domain.callbacks import is_paper_deep_link, paper_deep_link
+from bot.domain.render import shorten
 from bot.domain.schedule import format_local
+from bot.domain.searchtext import strip_controls
 from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
 from bot.handlers.common import is_group, query_text, reply, thread_of, user_lang
@@ -44,10 +46,11 @@ async def subscription_status(update: Update, context: BotContext, lang: str) ->
     return t(lang, "status_subscribed")
 
 
-def next_post_label(context: BotContext) -> str:
+def next_post_label(context: BotContext, lang: str = "en") -> str:
     """The next weekly post time in the configured timezone."""
     services = context.services
-    return format_local(services.next_post_time(datetime.now(UTC)), services.config.timezone)
+    next_post = services.next_post_time(datetime.now(UTC))
+    return format_local(next_post, services.config.timezone, lang)
 
 
 async def start_command(update: Update, context: BotContext) -> None:
@@ -74,7 +77,7 @@ async def start_command(update: Update, context: BotContext) -> None:
         lang,
         "start",
         commands=Raw(commands),
-        next_post=next_post_label(context),
+        next_post=next_post_label(context, lang),
         status=Raw(await subscription_status(update, context, lang)),
     )
     await reply(update, text)
@@ -84,7 +87,9 @@ async def settings_command(update: Update, context: BotContext) -> None:
     """/settings: this chat's subscription and the next post time."""
     lang = user_lang(update)
     status = await subscription_status(update, context, lang)
-    await reply(update, t(lang, "settings", status=Raw(status), next_post=next_post_label(context)))
+    await reply(
+        update, t(lang, "settings", status=Raw(status), next_post=next_post_label(context, lang))
+    )
 
 
 async def may_change_subscription(update: Update, context: BotContext) -> bool:
@@ -145,7 +150,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         topics=tuple(wanted),
         language=lang,
     )
-    when = next_post_label(context)
+    when = next_post_label(context, lang)
     if not changed:
         await reply(update, t(lang, "already_subscribed", when=when))
     elif wanted:
@@ -198,3 +203,22 @@ async def my_chat_member(update: Update, context: BotContext) -> None:
     if chat.type == ChatType.CHANNEL and change.new_chat_member.status == ChatMember.ADMINISTRATOR:
         await db(subs.subscribe, chat.id, 0, chat_type=chat.type, title=chat.title, language="en")
         log.info("added to channel %s as administrator: subscribed", chat.id)
+
+
+async def unknown_command(update: Update, _context: BotContext) -> None:
+    """A command we do not have, in a private chat: point to /help (groups stay quiet: the
+    command may be meant for another bot)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].split("@")[0]
+    await reply(update, t(user_lang(update), "unknown_command", command=shorten(command, 40)))
+
+
+async def plain_text(update: Update, _context: BotContext) -> None:
+    """Plain text in a private chat: show how to search for it, and point to /help."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    query = shorten(" ".join(strip_controls(message.text).split()), 60) or "genie"
+    await reply(update, t(user_lang(update), "plain_text", query=query))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.content import LoadedDigest, LoadResult, TaggedPaper
 from bot.domain.searchtext import compact
+from bot.domain.texts import plural
 from bot.domain.topics import Taxonomy
 from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import search_fields
@@ -46,9 +47,12 @@ class IngestReport:
             ("restored", self.restored),
             ("retired", self.retired),
         ):
-            out.extend(f"{label}: {i} ({self.papers.get(i, 0)} papers)" for i in ids)
+            out.extend(
+                f"{label}: {i} ({plural(self.papers.get(i, 0), 'paper', 'papers')})" for i in ids
+            )
         if not self.changed:
-            out.append(f"nothing changed ({len(self.unchanged)} digests up to date)")
+            unchanged = plural(len(self.unchanged), "digest", "digests")
+            out.append(f"nothing changed ({unchanged} up to date)")
         out.extend(f"problem: {p}" for p in self.problems)
         return out
 
