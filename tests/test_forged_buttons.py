@@ -32,6 +32,9 @@ FORGED = [
     f"dl:{TOO_BIG}",
     "dl:5",  # the archive has one page
     "tp:code:40",  # past the topic's last page
+    "dp:2024-w21:2",  # the digest has two pages
+    f"dp:2024-w21:{TOO_BIG}",
+    "dp:no-such-digest:0",
     "dl:-1",
     "p:0",
     "p:abc",
