@@ -121,9 +121,9 @@ def test_oversized_file_is_refused_before_parsing(config: BotConfig, factory, mo
     path.write_bytes(b"x" * (MAX_DIGEST_FILE_BYTES + 1))
     parsed: list[str] = []
 
-    def spy(text: str, source: str):
+    def spy(text: str, source: str, **options: object):
         parsed.append(source)
-        return parse_digest(text, source)
+        return parse_digest(text, source, **options)
 
     monkeypatch.setattr(content, "parse_digest", spy)
     report = run_ingest(config, factory)
