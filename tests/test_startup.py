@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import REDACTED, RedactSecrets
-from bot.sandbox.fake_api import DEFAULT_USER_ID, FakeBotApi
+from bot.sandbox.fake_telegram import DEFAULT_USER_ID, FakeBotApi
 from tests.conftest import ROOT
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # the shape of a real token
