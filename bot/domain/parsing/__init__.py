@@ -52,6 +52,8 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     """Every reading asked for, block layouts first (they win ties)."""
     if layout in plaintext.LAYOUTS and layout not in layouts.BLOCK_LAYOUTS:
         return [plaintext.read_plaintext(text, source_name, layout)]
+    if layout in plaintext.LAYOUTS and not _MARKDOWN.search(text):
+        return [plaintext.read_plaintext(text, source_name, layout)]  # named, and plain text
     is_html = html.looks_like_html(text)
     if layout is None and not is_html and not _MARKDOWN.search(text):
         return [plaintext.read_plaintext(text, source_name)]  # nothing for markdown to read
@@ -63,8 +65,8 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
         if not reading.papers:
             reading = layouts.BLOCK_LAYOUTS[name](blocks, True)  # Chinese-only titles
         found.append(reading)
-    if layout is None and not is_html:  # a web page read line by line is tag soup
-        found.append(plaintext.read_plaintext(text, source_name))
+    if (layout is None or layout in plaintext.LAYOUTS) and not is_html:
+        found.append(plaintext.read_plaintext(text, source_name, layout))  # tag soup if HTML
     return found
 
 

@@ -4,7 +4,9 @@ Digests are pasted from blogs, newsletters and saved web pages, so comment widge
 share/subscribe links, navigation, copyright lines and editor help come along. Every
 phrase the parser treats as junk is listed here, by kind, so adding one is a data change.
 A phrase is a regular-expression fragment matched at the start of a short line (after
-markdown bullets and emphasis), or anywhere for :data:`EDITOR_HELP`.
+markdown bullets and emphasis), or anywhere for :data:`EDITOR_HELP`. The digest's
+sign-off (:data:`CLOSING_PHRASES`) is no junk line but ends the papers: nothing after it
+belongs to the last one.
 """
 
 from __future__ import annotations
@@ -42,7 +44,29 @@ JUNK_PHRASES: dict[str, tuple[str, ...]] = {
         r"|登录|sign in|log in)\b",
     ),
     "taxonomy": (r"(?:tags?|标签|分类|categories)\s*[:：]", "颜文字", "emoji$"),
+    # vote and comment counters under a paper (``👍 123 · 💬 4``, ``57 upvotes``)
+    "reactions": (
+        r"(?:[\u2600-\u27bf\u2b50\U0001f300-\U0001faff]\ufe0f?\s*\d[\d,.]*\s*[kKmM万]?"
+        r"\s*(?:[·|•,/]\s*)?)+$",
+        r"(?:upvotes?|votes?|likes?|stars?)\s*[:：]?\s*\d[\d,.]*\s*[kKmM]?$",
+        r"\d[\d,.]*\s*[kKmM]?\s*(?:upvotes?|votes?|likes?|stars?)$",
+    ),
 }
+# sign-offs: a paragraph opening with one of these ends the digest's papers, whatever its
+# length ("That's all for this week! If you enjoyed …")
+CLOSING_PHRASES: tuple[str, ...] = (
+    r"that(?:'|’| i)s (?:all|it) for (?:this|today|now|the week)",
+    r"that(?:'|’| i)s a wrap",
+    r"(?:thanks|thank you) for reading",
+    r"see you next (?:week|time|friday|monday|issue)",
+    r"until next (?:week|time)",
+    "本周就到这里",
+    "本期就到这里",
+    "今天就到这里",
+    "以上就是(?:本周|本期|今天|今日)",
+    "我们下(?:周|期|次)再见",
+    "(?:感谢|谢谢)(?:您的)?阅读",
+)
 # editor help text of a comment box: junk wherever it appears in a line
 EDITOR_HELP: tuple[str, ...] = (
     r"\*\*粗体\*\*",
@@ -58,6 +82,7 @@ _LINE = re.compile(
     re.IGNORECASE,
 )
 _ANYWHERE = re.compile("|".join(EDITOR_HELP), re.IGNORECASE)
+_CLOSING = re.compile("(?:" + "|".join(CLOSING_PHRASES) + ")", re.IGNORECASE)
 
 
 def is_junk(text: str) -> bool:
@@ -66,3 +91,8 @@ def is_junk(text: str) -> bool:
         return True
     plain = text.replace("**", "").lstrip("#*_>-•[ ").strip()
     return len(plain) <= MAX_JUNK_CHARS and bool(_LINE.match(plain))
+
+
+def is_closing(text: str) -> bool:
+    """The digest's sign-off (``That's all for this week``, ``本周就到这里``): no paper text."""
+    return bool(_CLOSING.match(text.replace("**", "").lstrip("#*_>-•[ ").strip()))

@@ -15,6 +15,8 @@ layouts (numbered ``1、Title``, bold lines, unmarked blocks) live in :mod:`.pla
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,8 +24,9 @@ from bot.domain.models import ParsedPaper
 from bot.domain.parsing import fields
 from bot.domain.parsing import lines as fmt
 from bot.domain.parsing.blocks import Block, Link, Reading
-from bot.domain.parsing.junk import is_junk
+from bot.domain.parsing.junk import is_closing, is_junk
 
+_EMPTY_BRACKETS = re.compile(r"[(\[（【]\s*(?:[,，;；/|·]\s*)*[)\]）】]")
 MAX_HEADER_BLOCKS = 40  # the header (for the week) is at most this many blocks
 
 
@@ -41,14 +44,18 @@ class _Draft:
     authors: str | None = None
     venue: str | None = None
     item_depth: int | None = None  # set when the paper is a list item
+    closed: bool = False  # the digest's sign-off came: nothing more is this paper's
 
     def add(self, block: Block) -> None:
         """One block of the entry: a field, a link line, a label, or summary text."""
-        if block.kind in ("rule", "image", "heading") or is_junk(block.text):
+        self.closed = self.closed or is_closing(block.text)
+        if self.closed or block.kind in ("rule", "image", "heading"):
             return  # headings inside an entry are its field labels
-        found = fields.field_of(block)
+        found = fields.field_of(block)  # before junk: "Comments: code at https://…"
         if found is not None:
             self._field(block, *found)
+        elif is_junk(block.text):
+            return
         elif fields.is_link_line(block):
             self._link_line(block)
         elif fields.is_label(block):
@@ -80,7 +87,12 @@ class _Draft:
     def _link_line(self, block: Block) -> None:
         links = list(block.links) or [Link("", url) for url in fmt.links_in(block.text)]
         label = links[0].label if len(links) == 1 else ""
-        if self.zh is None and not self.body and label and fmt.is_zh_title(label, self.title):
+        if (
+            self.zh is None
+            and not self.body
+            and fmt.strip_link_noise(label)  # "[项目主页](…)" names the link, not the paper
+            and fmt.is_zh_title(label, self.title)
+        ):
             self.zh = label
         self.links.extend(links)
 
@@ -165,15 +177,13 @@ def _bodies(blocks: list[Block]) -> dict[int, list[Block]]:
 def _unlinked(blocks: list[Block], bodies: dict[int, list[Block]], at_level: list[int]) -> set[int]:
     """Headings that are no papers because papers here link and these do not.
 
-    Where most paper headings link their paper, one without any link is not a paper; and
-    a whole section of unlinked headings (``Emerging Trends`` cards after the papers) is
-    not either, even when the linked papers are not the majority.
+    A whole section of unlinked headings (``Emerging Trends`` cards after the papers) is
+    no papers; a single paper without a link among linked ones still is (digests do not
+    always have a link for every paper).
     """
     linked = {i for i in at_level if _has_link(blocks[i], bodies[i])}
     if not linked:
         return set()
-    if len(linked) * 2 >= len(at_level):
-        return set(at_level) - linked
     groups: dict[int, list[int]] = {}
     parent = -1
     for index, block in enumerate(blocks):
@@ -347,12 +357,38 @@ def _row_paper(
 
 def read_list(blocks: list[Block], cjk: bool = False) -> Reading:
     """One list item per paper, led by a bold or linked title."""
-    reading = Reading("list", [])
     led = [
         b
         for b in blocks
         if b.kind == "item" and b.lead and _title_ok(fields.clean_title(b.lead), cjk)
     ]
+    return _read_led(Reading("list", []), blocks, led)
+
+
+def read_bold(blocks: list[Block], _cjk: bool = False) -> Reading:
+    """One paragraph per paper, opened by a line that is only its bold (or linked) title.
+
+    ``**Title**`` / ``Authors: …`` / summary / ``arXiv: …``: the arXiv-daily style. English
+    titles only: short bold Chinese lines are the labels inside entries (``**主要工作**``).
+    """
+    led = [
+        b
+        for b in blocks
+        if b.kind == "line"
+        and not b.quoted
+        and b.bold_only
+        and fmt.strip_link_noise(b.lead)  # "**[Paper Link](…)**" is a link line
+        and (b.lead_url is None or any(fields.is_paper_link(link) for link in b.links))
+        and fmt.is_en_title(fields.clean_title(b.lead))
+    ]
+    # a bold line that recurs in every entry ("**1. 主要工作**") is a label, not a title
+    seen = Counter(fields.clean_title(b.lead).casefold() for b in led)
+    led = [b for b in led if seen[fields.clean_title(b.lead).casefold()] == 1]
+    return _read_led(Reading("bold", []), blocks, led)
+
+
+def _read_led(reading: Reading, blocks: list[Block], led: list[Block]) -> Reading:
+    """Papers started by the ``led`` blocks (their lead is the title), shallowest first."""
     if not led:
         return reading
     depth = min(b.level for b in led)
@@ -387,9 +423,13 @@ def read_list(blocks: list[Block], cjk: bool = False) -> Reading:
 def _without_links(block: Block) -> str:
     """An item's text after its title, without trailing ``[Paper](…)`` style links."""
     rest = block.rest
-    for link in block.links:
-        if link.label and fmt.strip_link_noise(link.label) == "":
-            rest = rest.replace(link.label, " ")
+    end = len(rest)
+    for link in reversed(block.links):  # the last occurrence: a word inside the text stays
+        at = rest.rfind(link.label, 0, end) if link.label else -1
+        if at >= 0 and fmt.strip_link_noise(link.label) == "":
+            rest = rest[:at] + " " + rest[at + len(link.label) :]
+            end = at
+    rest = _EMPTY_BRACKETS.sub(" ", rest)  # "([paper](…), [code](…))" leaves "( , )"
     return " ".join(rest.split()).rstrip(" ,，|·")
 
 
@@ -398,4 +438,5 @@ BLOCK_LAYOUTS: dict[str, Strategy] = {
     "heading": read_heading,
     "table": read_table,
     "list": read_list,
+    "bold": read_bold,
 }

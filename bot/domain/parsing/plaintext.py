@@ -27,6 +27,7 @@ from datetime import date
 from bot.domain.models import DigestParseError, ParsedPaper
 from bot.domain.parsing import lines as fmt
 from bot.domain.parsing.blocks import Reading
+from bot.domain.parsing.junk import is_closing
 
 LAYOUTS = ("numbered", "heading", "bold", "blocks")  # the line reader's own layouts
 _PALETTE_RUN = 3  # this many symbol-only lines in a row: an emoji/kaomoji palette, not text
@@ -182,6 +183,8 @@ class _Reader:
                 index = self._table(index)
                 continue
             symbols = symbols + 1 if fmt.is_symbolic(line.text) else 0
+            if self.papers and is_closing(line.text):
+                break  # the digest's sign-off: the papers are over
             if symbols or fmt.is_junk(line.text):
                 if self.papers and (symbols >= _PALETTE_RUN or not symbols):
                     break  # page furniture after the papers: nothing more is ours
