@@ -49,7 +49,8 @@ def _quality(reading: Reading) -> float:
 
 
 def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
-    """Every reading asked for, block layouts first (they win ties)."""
+    """Every reading asked for, in the order that wins ties: block layouts, the line
+    reader, then the block layouts it knows as well (:data:`layouts.LINE_READER_WINS_TIES`)."""
     if layout in plaintext.LAYOUTS and layout not in layouts.BLOCK_LAYOUTS:
         return [plaintext.read_plaintext(text, source_name, layout)]
     if layout in plaintext.LAYOUTS and not _MARKDOWN.search(text):
@@ -65,8 +66,12 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
         if not reading.papers:
             reading = layouts.BLOCK_LAYOUTS[name](blocks, True)  # Chinese-only titles
         found.append(reading)
-    if (layout is None or layout in plaintext.LAYOUTS) and not is_html:
-        found.append(plaintext.read_plaintext(text, source_name, layout))  # tag soup if HTML
+    if (layout is None or layout in plaintext.LAYOUTS) and not is_html:  # HTML: tag soup
+        at = next(
+            (i for i, r in enumerate(found) if r.layout in layouts.LINE_READER_WINS_TIES),
+            len(found),
+        )
+        found.insert(at, plaintext.read_plaintext(text, source_name, layout))
     return found
 
 

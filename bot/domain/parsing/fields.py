@@ -47,6 +47,17 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "github",
         "url",
     ),
+    "title": (
+        "论文标题",
+        "论文题目",
+        "论文名称",
+        "英文标题",
+        "标题",
+        "题目",
+        "title",
+        "paper title",
+    ),
+    "zh": ("中文标题", "中文题目", "中文名", "中文名称", "译名", "chinese title"),
     "drop": ("分类", "备注", "category", "categories", "tags", "标签", "comments", "评论"),
     "summary": (
         "简介",
@@ -73,6 +84,12 @@ _SOCIAL = re.compile(r"^https?://(?:www\.)?(?:twitter\.com|x\.com|t\.co)/", re.I
 _PAPER_LABEL = re.compile(r"^(?:paper|arxiv|pdf|论文|原文)\b", re.IGNORECASE)
 _TAG_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】)\s*(?=\S)")
 _DESCRIPTION_SEP = re.compile(r"^\s*(?:[-–—:：]|\*\s*-)\s*")
+_HAN_DIGITS = "一二三四五六七八九"
+_HAN_NUMBER = r"[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_NUMBERED_LINE = re.compile(
+    rf"^\s*第?(?:(?P<digits>\d{{1,3}}|{_HAN_NUMBER})\s*[、．.)）](?!\d)|[(（](?P<paren>\d{{1,3}}|{_HAN_NUMBER})[)）])"
+    r"\s*(?P<rest>\S.*)$"
+)
 _NUMBER_PREFIX = re.compile(r"^\s*[(（]?\d{1,3}\s*[.)、．）]\s*")
 _SMALL_WORDS = frozenset(
     {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or"}
@@ -121,7 +138,7 @@ def field_of(block: Block) -> tuple[str, str] | None:
     labelled_by_markup = block.lead and (
         block.lead.rstrip(":： ").casefold() == label or block.lead.casefold().startswith(label)
     )
-    if not labelled_by_markup and role in ("summary", "drop", "links") and len(label) < 3:
+    if not labelled_by_markup and role in ("drop", "links") and len(label) < 3:
         return None
     return role, match.group(2).strip()
 
@@ -160,6 +177,21 @@ def clean_title(text: str) -> str:
     if marker is not None and marker.kind == "numbered" and marker.title:
         text = marker.title
     return fmt.strip_markup(text)
+
+
+def numbering(text: str) -> tuple[int, str] | None:
+    """``一、标题`` / ``第二、…`` / ``3、Title`` / ``(4) Title`` → (number, the rest)."""
+    match = _NUMBERED_LINE.match(text)
+    if not match:
+        return None
+    digits = match.group("digits") or match.group("paren")
+    if digits.isdigit():
+        return int(digits), match.group("rest")
+    tens, _, ones = digits.rpartition("十")
+    if "十" not in digits:
+        return _HAN_DIGITS.index(digits) + 1, match.group("rest")
+    value = (_HAN_DIGITS.index(tens) + 1 if tens else 1) * 10
+    return value + (_HAN_DIGITS.index(ones) + 1 if ones else 0), match.group("rest")
 
 
 def strip_numbering(text: str) -> str:

@@ -83,6 +83,20 @@ class _Draft:
             self.venue = self.venue or value or None
         elif role == "summary" and value:
             self.body.append(value)
+        elif role == "title":
+            self._retitle(fmt.strip_markup(value))
+        elif role == "zh" and value and self.zh is None:
+            self.zh = fmt.strip_markup(value)
+
+    def _retitle(self, value: str) -> None:
+        """``论文标题：English title`` under a Chinese heading: the heading is the Chinese
+        title, the field the English one."""
+        if fmt.is_en_title(value) and not fmt.is_en_title(self.title):
+            if self.zh is None and fmt.is_zh_title(self.title):
+                self.zh = self.title
+            self.title = value[: fmt.MAX_TITLE_CHARS]
+        elif self.zh is None and value != self.title and fmt.is_zh_title(value, self.title):
+            self.zh = value
 
     def _link_line(self, block: Block) -> None:
         links = list(block.links) or [Link("", url) for url in fmt.links_in(block.text)]
@@ -387,8 +401,49 @@ def read_bold(blocks: list[Block], _cjk: bool = False) -> Reading:
     return _read_led(Reading("bold", []), blocks, led)
 
 
-def _read_led(reading: Reading, blocks: list[Block], led: list[Block]) -> Reading:
-    """Papers started by the ``led`` blocks (their lead is the title), shallowest first."""
+def _numbered_title(block: Block) -> tuple[int, str] | None:
+    """``一、标题`` / ``3、Title`` / ``(2) Title`` as a paragraph line, or a numbered list
+    item without bold: its number and title."""
+    if block.quoted or block.lead:
+        return None
+    if block.kind == "item" and block.number is not None:
+        return block.number, fields.clean_title(block.text)
+    if block.kind != "line" or block.level:
+        return None
+    found = fields.numbering(block.text)
+    return (found[0], fields.clean_title(found[1])) if found else None
+
+
+def read_numbered(blocks: list[Block], cjk: bool = False) -> Reading:
+    """One numbered line per paper (``一、稀疏灯笼``, ``2、Title``), counting up; the lines
+    after it, fields included (``论文标题：…``, ``作者：…``), are the entry."""
+    led: list[Block] = []
+    titles: dict[int, str] = {}
+    last = 0
+    for block in blocks:
+        found = _numbered_title(block)
+        if found is None or found[0] not in (1, last + 1):
+            continue  # numbering that does not count up belongs to a summary
+        number, title = found
+        if _title_ok(title, cjk) and not fmt.ends_sentence(title):
+            led.append(block)
+            titles[id(block)] = title
+            last = number
+    return _read_led(Reading("numbered", []), blocks, led, lambda block: (titles[id(block)], ""))
+
+
+def _lead_title(block: Block) -> tuple[str, str]:
+    """A led block's title (its bold or linked lead) and the description after it."""
+    return fields.clean_title(block.lead), fields.description(_without_links(block))
+
+
+def _read_led(
+    reading: Reading,
+    blocks: list[Block],
+    led: list[Block],
+    title_of: Callable[[Block], tuple[str, str]] = _lead_title,
+) -> Reading:
+    """Papers started by the ``led`` blocks (``title_of`` reads them), shallowest first."""
     if not led:
         return reading
     depth = min(b.level for b in led)
@@ -405,10 +460,10 @@ def _read_led(reading: Reading, blocks: list[Block], led: list[Block]) -> Readin
             not want_link or any(fields.is_paper_link(link) for link in block.links)
         )
         if is_paper:
-            draft = _Draft(fields.clean_title(block.lead), block.line, walker.section)
+            title, rest = title_of(block)
+            draft = _Draft(title, block.line, walker.section)
             draft.item_depth = block.level
             draft.links.extend(block.links)
-            rest = fields.description(_without_links(block))
             if rest:
                 draft.body.append(rest)
             walker.start(draft)
@@ -439,4 +494,7 @@ BLOCK_LAYOUTS: dict[str, Strategy] = {
     "table": read_table,
     "list": read_list,
     "bold": read_bold,
+    "numbered": read_numbered,
 }
+# layouts the line reader reads as well, and better on plain text: on a tie, it wins
+LINE_READER_WINS_TIES = frozenset({"numbered"})
