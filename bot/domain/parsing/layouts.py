@@ -113,9 +113,10 @@ class _Draft:
     def paper(self, position: int) -> ParsedPaper:
         arxiv_id = fields.best_arxiv(self.links) or fields.best_arxiv(self.body_links)
         links = fields.kept_links(self.links + self.body_links)
+        title, zh = fmt.split_bilingual(self.title)  # "English: 中文标题" on one line
         return ParsedPaper(
-            title_en=self.title[: fmt.MAX_TITLE_CHARS],
-            title_zh=self.zh or None,
+            title_en=title[: fmt.MAX_TITLE_CHARS],
+            title_zh=self.zh or zh or None,
             abstract="\n".join(self.body).strip(),
             arxiv_id=arxiv_id,
             url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
@@ -129,6 +130,7 @@ class _Draft:
 
 
 def _title_ok(title: str, cjk: bool) -> bool:
+    title = fmt.split_bilingual(title)[0]
     return bool(title) and (fmt.is_en_title(title) or (cjk and fmt.is_zh_title(title)))
 
 

@@ -76,6 +76,9 @@ _WEEK_LONG = re.compile(
     r"(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?"
 )
 _MAX_WEEK_DAYS = 13
+# between the two titles on one line: a spaced dash or a colon (English first)
+_TITLE_SEPARATOR = re.compile(r"\s+[—–-]{1,2}\s+|——|\s*[:：]\s*")
+_WHOLE_TITLE_WORDS = 3
 
 
 # ------------------------------------------------------------------ cleaning
@@ -256,7 +259,15 @@ def strip_markup(text: str) -> str:
 
 
 def split_bilingual(text: str) -> tuple[str, str | None]:
-    """``English Title / 中文标题`` (either order) → (English, Chinese); else (text, None)."""
+    """One line holding both titles → (English, Chinese); else (text, None).
+
+    ``English Title / 中文标题`` and ``English — 中文`` in either order; ``English Title:
+    中文标题`` only with the English first and a whole title before the colon, since English
+    titles hold colons themselves (``Genie: Generative Interactive Environments`` is one
+    title, ``Genie：生成式交互环境`` one Chinese title).
+    """
+    if not _CJK.search(text):
+        return text, None  # the common case, and nothing to split
     for separator in (" / ", " | ", "/", "|"):
         if separator not in text:
             continue
@@ -265,7 +276,30 @@ def split_bilingual(text: str) -> tuple[str, str | None]:
             return left, right
         if is_en_title(right) and is_zh_title(left) and not is_en_title(left):
             return right, left
+    for match in _TITLE_SEPARATOR.finditer(text):
+        left, right = text[: match.start()].strip(), text[match.end() :].strip()
+        if _english_only(left) and _chinese_side(right, left):
+            colon = match.group().strip() in (":", "：")
+            if not colon or _whole_title(left):
+                return left, right
+        elif match.group().strip() not in (":", "：") and _english_only(right):
+            if _chinese_side(left, right):
+                return right, left
     return text, None
+
+
+def _english_only(text: str) -> bool:
+    return is_en_title(text) and not _CJK.search(text)
+
+
+def _chinese_side(text: str, english: str) -> bool:
+    """Chinese-dominant: a Chinese title, not an English one with a Chinese word."""
+    return is_zh_title(text, english) and not is_en_title(text)
+
+
+def _whole_title(text: str) -> bool:
+    """More than a name: ``Genie: Generative Interactive Environments`` or three words."""
+    return ":" in text or len(_LATIN_WORD.findall(text)) >= _WHOLE_TITLE_WORDS
 
 
 def bullet_text(text: str) -> str:
