@@ -278,13 +278,12 @@ def split_bilingual(text: str) -> tuple[str, str | None]:
             return right, left
     for match in _TITLE_SEPARATOR.finditer(text):
         left, right = text[: match.start()].strip(), text[match.end() :].strip()
+        colon = match.group().strip() in (":", "：")
         if _english_only(left) and _chinese_side(right, left):
-            colon = match.group().strip() in (":", "：")
             if not colon or _whole_title(left):
                 return left, right
-        elif match.group().strip() not in (":", "：") and _english_only(right):
-            if _chinese_side(left, right):
-                return right, left
+        elif not colon and _english_only(right) and _chinese_side(left, right):
+            return right, left
     return text, None
 
 
