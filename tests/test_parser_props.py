@@ -222,3 +222,132 @@ def test_blank_lines_and_line_endings_change_nothing(
     for newline in ("\r\n", "\r"):
         converted = parse_digest(text.replace("\n", newline), SOURCE)
         assert converted == original  # line numbers included
+
+
+# ------------------------------------------------------------------ markdown digests
+
+ZH_PUNCTUATION = "，（）：；“”"
+md_en_titles = st.builds(
+    lambda name, words, tail: f"{name}: {' '.join(words)}{tail}",
+    st.sampled_from(NAMES),
+    title_words,
+    st.sampled_from(["", " (Extended)", ": A Survey", " for On-Device Use"]),
+)
+# Chinese titles keep full-width punctuation inside; they never end like a sentence
+md_zh_titles = st.builds(
+    lambda first, middle, last: first + middle + last,
+    st.text(alphabet=HAN, min_size=2, max_size=2),
+    st.text(alphabet=HAN + ZH_PUNCTUATION, max_size=16),
+    st.sampled_from(HAN + "）”"),
+)
+# summary sentences: Chinese with full-width punctuation, or English with colons; short
+# enough (< 40 characters) that no two of them read as stray copies of each other
+md_sentences = st.one_of(
+    st.builds(
+        lambda first, body: first + body + "。",
+        st.sampled_from(HAN),
+        st.text(alphabet=HAN + ZH_PUNCTUATION, min_size=2, max_size=30),
+    ),
+    st.builds(
+        lambda name, word: f"{name} ({word.lower()}): it works.",
+        st.sampled_from(NAMES),
+        st.sampled_from(WORDS),
+    ),
+)
+
+
+@st.composite
+def md_papers(draw: st.DrawFn, with_zh: bool) -> list[tuple[str, str | None, list[str]]]:
+    titles = draw(st.lists(md_en_titles, min_size=1, max_size=6, unique_by=lambda t: t.casefold()))
+    seen: set[str] = set()  # a sentence twice in a digest is a stray copy: dropped
+    papers = []
+    for title in titles:
+        fresh = md_sentences.filter(lambda sentence: sentence not in seen)
+        summary = draw(st.lists(fresh, min_size=1, max_size=3, unique=True))
+        seen.update(summary)
+        papers.append((title, draw(st.none() | md_zh_titles) if with_zh else None, summary))
+    return papers
+
+
+def arxiv_url(number: int) -> str:
+    return f"https://arxiv.org/abs/2402.{15000 + number:05d}"
+
+
+def render_markdown(papers: list[tuple], layout: str) -> str:
+    """A markdown digest in one of the layouts real digest sources use."""
+    out = ["# Weekly AI Papers (Feb 26 - Mar 1, 2024)", ""]
+    if layout == "table":
+        out += ["| Title | 中文标题 | Summary | Links |", "|---|---|---|---|"]
+    for number, (title, zh, summary) in enumerate(papers, 1):
+        url = arxiv_url(number)
+        if layout == "heading":
+            link = f"[{zh}]({url})" if zh else url
+            out += [f"## {title}", link, ""] + [line for s in summary for line in (s, "")]
+        elif layout == "table":
+            out.append(f"| **{title}** | {zh or ''} | {' '.join(summary)} | [Paper]({url}) |")
+        elif layout == "list":
+            code = f"https://github.com/example/p{number}"
+            out.append(
+                f"{number}. **{title}** — {' '.join(summary)} ([paper]({url}), [code]({code}))"
+            )
+        else:  # bold-titled paragraphs
+            out += [f"**{title}**", *summary, f"arXiv: {url}", ""]
+    return "\n".join(out) + "\n"
+
+
+def expected_summary(summary: list[str], layout: str) -> str:
+    return (" " if layout in ("table", "list") else "\n").join(summary)
+
+
+@SETTINGS
+@given(st.sampled_from(["heading", "table", "list", "bold"]), st.data())
+def test_markdown_digests_keep_titles_and_punctuation_as_written(
+    layout: str, data: st.DataObject
+) -> None:
+    papers = data.draw(md_papers(with_zh=layout in ("heading", "table")))
+    text = render_markdown(papers, layout)
+    digest = parse_digest(text, "prop/digest.md")
+    check_shape(digest, text)
+    assert [(p.title_en, p.title_zh) for p in digest.papers] == [(t, zh) for t, zh, _ in papers]
+    assert [p.abstract for p in digest.papers] == [
+        expected_summary(summary, layout) for _, _, summary in papers
+    ]  # full-width punctuation and colons stored exactly as written
+    assert [p.arxiv_id for p in digest.papers] == [
+        arxiv_url(n).rsplit("/", 1)[1] for n in range(1, len(papers) + 1)
+    ]
+    if layout == "list":
+        assert [p.links for p in digest.papers] == [
+            (f"https://github.com/example/p{n}",) for n in range(1, len(papers) + 1)
+        ]
+
+
+markdown_line = st.one_of(
+    any_line,
+    st.builds(lambda t: f"## {t}", md_en_titles),
+    st.builds(lambda t, n: f"{n}. **{t}** — 摘要", md_en_titles, st.integers(0, 12)),
+    st.builds(lambda t: f"| **{t}** | [Paper]({arxiv_url(1)}) |", md_en_titles),
+    st.builds(lambda t: f"[{t}]({arxiv_url(2)})", md_zh_titles),
+    st.sampled_from(["👍 12", "That's all for this week!", "本周就到这里", "<div>", "</p>"]),
+    md_sentences,
+)
+
+
+@SETTINGS
+@given(st.lists(markdown_line, max_size=30))
+def test_markdown_fragments_parse_or_are_refused(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    outcome = parse_or_error(text)  # only DigestParseError may come out
+    if isinstance(outcome, ParsedDigest):
+        check_shape(outcome, text)
+
+
+MARKUP = "#*_|[]()<>!-:：、。，\n `>0123456789abcdehlprtv" + HAN[:6]
+
+
+@SETTINGS
+@given(st.text(alphabet=MARKUP, max_size=300))
+def test_markup_soup_parses_or_is_refused(text: str) -> None:
+    """Markdown and HTML punctuation in any order: parsed or refused, never a crash."""
+    outcome = parse_or_error(text)
+    if isinstance(outcome, ParsedDigest):
+        check_shape(outcome, text)

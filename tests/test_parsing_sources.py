@@ -124,7 +124,8 @@ def test_wechat_post_with_chinese_numbered_entries_and_field_lines() -> None:
     lanterns, agents, orbit = digest.papers
     assert lanterns.authors == "张三，李四"
     assert lanterns.abstract == (
-        "我们提出了稀疏灯笼（Sparse Lanterns），一种用于长文档检索的方法；在保持精度的同时，计算量减半。"
+        "我们提出了稀疏灯笼（Sparse Lanterns），一种用于长文档检索的方法；"
+        "在保持精度的同时，计算量减半。"
     )
     assert agents.abstract == "小型语言模型能否完成复杂规划？本文给出了肯定的回答：“分解任务”即可。"
     assert "本周就到这里" not in orbit.abstract and "大家好" not in everything(digest)

@@ -26,7 +26,8 @@ from bot.domain.parsing import lines as fmt
 from bot.domain.parsing.blocks import Block, Link, Reading
 from bot.domain.parsing.junk import is_closing, is_junk
 
-_EMPTY_BRACKETS = re.compile(r"[(\[（【]\s*(?:[,，;；/|·]\s*)*[)\]）】]")
+_CUT = "\x00"  # where a link label was cut out of an item's text
+_EMPTIED_BRACKETS = re.compile(r"[(\[（【]\s*\x00(?:\s*[,，;；/|·]?\s*\x00)*\s*[)\]）】]")
 MAX_HEADER_BLOCKS = 40  # the header (for the week) is at most this many blocks
 
 
@@ -484,9 +485,11 @@ def _without_links(block: Block) -> str:
     for link in reversed(block.links):  # the last occurrence: a word inside the text stays
         at = rest.rfind(link.label, 0, end) if link.label else -1
         if at >= 0 and fmt.strip_link_noise(link.label) == "":
-            rest = rest[:at] + " " + rest[at + len(link.label) :]
+            rest = rest[:at] + _CUT + rest[at + len(link.label) :]
             end = at
-    rest = _EMPTY_BRACKETS.sub(" ", rest)  # "([paper](…), [code](…))" leaves "( , )"
+    # "([paper](…), [code](…))" leaves "(⌫, ⌫)": brackets emptied by the cut go too, while
+    # brackets the text itself has ("（）") stay as written
+    rest = _EMPTIED_BRACKETS.sub(" ", rest).replace(_CUT, " ")
     return " ".join(rest.split()).rstrip(" ,，|·")
 
 
