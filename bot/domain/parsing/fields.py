@@ -76,7 +76,8 @@ _FIELD = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*)$", re.DOTALL)
 MAX_LABEL_CHARS = 30  # a bold-only line longer than this is text, not a label
 
 _ARXIV = re.compile(
-    r"(?:arxiv\.org(?:\.[a-z]+)*/(?:abs|pdf|html)/|huggingface\.co/papers/|alphaxiv\.org/(?:abs/|overview/)?)"
+    r"(?:arxiv\.org(?:\.[a-z]+)*/(?:abs|pdf|html)/|huggingface\.co/papers/|papers\.cool/arxiv/"
+    r"|alphaxiv\.org/(?:abs/|overview/)?)"
     r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
     re.IGNORECASE,
 )
@@ -98,7 +99,8 @@ _SMALL_WORDS = frozenset(
 
 
 def arxiv_of(url: str) -> str | None:
-    """The arXiv id (version dropped) of an arXiv, Hugging Face papers or alphaXiv URL."""
+    """The arXiv id (version dropped) of an arXiv, Hugging Face papers, papers.cool or
+    alphaXiv URL."""
     match = _ARXIV.search(url)
     return match.group(1) if match else None
 

@@ -17,11 +17,12 @@ from bot.domain.parsing.blocks import Block, Link
 
 _SKIP = frozenset(
     ("script", "style", "svg", "link", "meta", "head", "noscript", "button", "form", "img")
-)
+) | {"nav", "footer", "aside"}  # HTML5's own names for page furniture
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _LINES = frozenset(("p", "li", "dt", "dd", "figcaption", "caption", "pre"))
 _LEADS = frozenset(("strong", "b", "em", "a"))
 _AUTHOR_CLASS = re.compile(r"author", re.IGNORECASE)
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _text(node: Node) -> str:
@@ -90,6 +91,8 @@ class _Flattener:
             self._emit(node, "heading", level=_HEADINGS[tag])
         elif tag == "tr":
             self._row(node)
+        elif tag in _LINES and node.css_first("br") is not None:
+            self._lines_of(node, "item" if tag == "li" else "line")
         elif tag in _LINES:
             self._emit(node, "item" if tag == "li" else "line")
         elif tag in ("span", "a", "strong", "b", "em", "i", "small", "time", "label"):
@@ -117,6 +120,16 @@ class _Flattener:
                 field="authors" if _AUTHOR_CLASS.search(classes) else None,
             )
         )
+
+    def _lines_of(self, node: Node, kind: str) -> None:
+        """``<p><strong>Title</strong><br>summary</p>``: each ``<br>``-separated part is a
+        line of its own, as a markdown line break makes one."""
+        source = node.html or ""
+        opening = source[: source.index(">") + 1]  # the tag with its class (``authors``)
+        for at, piece in enumerate(_BREAK.split(source[len(opening) :])):
+            fragment = HTMLParser(f"{opening}{piece}").css_first(node.tag)
+            if fragment is not None:
+                self._emit(fragment, kind if at == 0 else "line")
 
     def _row(self, node: Node) -> None:
         cells = []

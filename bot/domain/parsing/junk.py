@@ -46,7 +46,8 @@ JUNK_PHRASES: dict[str, tuple[str, ...]] = {
     "taxonomy": (r"(?:tags?|标签|分类|categories)\s*[:：]", "颜文字", "emoji$"),
     # vote and comment counters under a paper (``👍 123 · 💬 4``, ``57 upvotes``)
     "reactions": (
-        r"(?:[\u2600-\u27bf\u2b50\U0001f300-\U0001faff]\ufe0f?\s*\d[\d,.]*\s*[kKmM万]?"
+        r"(?:[\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff]\ufe0f?\s*"
+        r"\d[\d,.]*\s*[kKmM万]?\s*(?:upvotes?|votes?|likes?|stars?|comments?|条评论)?"
         r"\s*(?:[·|•,/]\s*)?)+$",
         r"(?:upvotes?|votes?|likes?|stars?)\s*[:：]?\s*\d[\d,.]*\s*[kKmM]?$",
         r"\d[\d,.]*\s*[kKmM]?\s*(?:upvotes?|votes?|likes?|stars?)$",

@@ -71,10 +71,13 @@ class _Draft:
             self.zh = block.text
         else:
             self.body_links.extend(block.links)
+            text = block.text
+            if any(link.label and not fmt.strip_link_noise(link.label) for link in block.links):
+                text = _without_links(text, block.links)  # "… [arXiv] [code]": links kept apart
             if block.kind == "row":
-                self.body.append(block.text)
+                self.body.append(text)
             else:
-                self.body.append(f"• {block.text}" if block.kind == "item" else block.text)
+                self.body.append(f"• {text}" if block.kind == "item" else text)
 
     def _field(self, block: Block, role: str, value: str) -> None:
         self.links.extend(block.links or [Link("", url) for url in fmt.links_in(value)])
@@ -437,7 +440,9 @@ def read_numbered(blocks: list[Block], cjk: bool = False) -> Reading:
 
 def _lead_title(block: Block) -> tuple[str, str]:
     """A led block's title (its bold or linked lead) and the description after it."""
-    return fields.clean_title(block.lead), fields.description(_without_links(block))
+    return fields.clean_title(block.lead), fields.description(
+        _without_links(block.rest, block.links)
+    )
 
 
 def _read_led(
@@ -478,11 +483,11 @@ def _read_led(
     return walker.finish()
 
 
-def _without_links(block: Block) -> str:
-    """An item's text after its title, without trailing ``[Paper](…)`` style links."""
-    rest = block.rest
+def _without_links(text: str, links: tuple[Link, ...]) -> str:
+    """Text without the labels of its ``[Paper](…)`` style links."""
+    rest = text
     end = len(rest)
-    for link in reversed(block.links):  # the last occurrence: a word inside the text stays
+    for link in reversed(links):  # the last occurrence: a word inside the text stays
         at = rest.rfind(link.label, 0, end) if link.label else -1
         if at >= 0 and fmt.strip_link_noise(link.label) == "":
             rest = rest[:at] + _CUT + rest[at + len(link.label) :]
