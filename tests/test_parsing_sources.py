@@ -257,3 +257,41 @@ def test_numbers_in_text_are_not_vote_counters(line: str) -> None:
 )
 def test_sign_off_lines(line: str, closing: bool) -> None:
     assert is_closing(line) is closing
+
+
+def test_html_paragraphs_of_bold_title_line_break_summary() -> None:
+    digest = parse("page_paragraphs.html")
+    assert rows(digest) == [
+        ("Lantern Routing: Sparse Experts for Phones", None, "2503.00001"),
+        ("Quiet Critics: Reward Models That Abstain", None, "2503.00002"),
+    ]
+    lantern, quiet = digest.papers
+    assert lantern.abstract == "Routes tokens to experts on a phone."  # no "[arXiv]"
+    assert quiet.abstract == "Reward models that say “I don’t know”."
+    assert quiet.links == ("https://github.com/example/quiet",)
+    assert "RSS" not in everything(digest) and "Made with" not in everything(digest)
+
+
+def test_entries_of_field_lines_opened_by_the_title_field() -> None:
+    digest = parse("fielded_zh.md")
+    assert rows(digest) == [
+        ("Lantern Routing: Sparse Experts for Phones", None, "2503.00001"),
+        ("Quiet Critics: Reward Models That Abstain", None, "2503.00002"),
+    ]
+    routing, critics = digest.papers
+    assert (routing.authors, routing.abstract) == (
+        "张三",
+        "在手机上运行专家路由（MoE），延迟减半。",
+    )
+    assert critics.links == ("https://github.com/example/quiet",)
+    assert digest.week_start == date(2025, 3, 3)
+
+
+def test_papers_cool_links_give_the_arxiv_id() -> None:
+    text = (
+        "# Daily papers\n\n"
+        "## [Quiet Agents: Tool Use with Small Models](https://papers.cool/arxiv/2401.12346v2)\n"
+        "⬆️ 57 upvotes · 💬 4 comments\n\nSmall models learn to call tools.\n"
+    )
+    (paper,) = parse_digest(text, "cool.md").papers
+    assert (paper.arxiv_id, paper.abstract) == ("2401.12346", "Small models learn to call tools.")

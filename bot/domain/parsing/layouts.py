@@ -438,6 +438,21 @@ def read_numbered(blocks: list[Block], cjk: bool = False) -> Reading:
     return _read_led(Reading("numbered", []), blocks, led, lambda block: (titles[id(block)], ""))
 
 
+def read_fielded(blocks: list[Block], cjk: bool = False) -> Reading:
+    """Entries of field lines only, each opened by its title field (``论文标题：…``,
+    ``Title: …``), then ``作者：``, ``论文链接：``, ``摘要：`` …"""
+    led: list[Block] = []
+    titles: dict[int, str] = {}
+    for block in blocks:
+        found = fields.field_of(block) if block.kind in ("line", "item") else None
+        if found is not None and found[0] == "title":
+            title = fmt.strip_markup(found[1])
+            if _title_ok(title, cjk):
+                led.append(block)
+                titles[id(block)] = title
+    return _read_led(Reading("fielded", []), blocks, led, lambda block: (titles[id(block)], ""))
+
+
 def _lead_title(block: Block) -> tuple[str, str]:
     """A led block's title (its bold or linked lead) and the description after it."""
     return fields.clean_title(block.lead), fields.description(
@@ -505,6 +520,7 @@ BLOCK_LAYOUTS: dict[str, Strategy] = {
     "list": read_list,
     "bold": read_bold,
     "numbered": read_numbered,
+    "fielded": read_fielded,
 }
 # layouts the line reader reads as well, and better on plain text: on a tie, it wins
 LINE_READER_WINS_TIES = frozenset({"numbered"})
