@@ -295,3 +295,15 @@ def test_papers_cool_links_give_the_arxiv_id() -> None:
     )
     (paper,) = parse_digest(text, "cool.md").papers
     assert (paper.arxiv_id, paper.abstract) == ("2401.12346", "Small models learn to call tools.")
+
+
+def test_bold_list_where_some_items_have_no_paper_link() -> None:
+    digest = parse("mixed_links_list.md")
+    assert rows(digest) == [
+        ("Lantern Merging: Combining Models Without Data", None, "2506.11111"),
+        ("Quiet Retrieval: When Not to Retrieve", None, None),  # a blog link only
+        ("Orbit Vision: Scaling Image Encoders", None, None),  # no link at all
+        ("Sparse Critics: Reward Models That Abstain", None, "2506.44444"),
+    ]  # the "Trends" items below link nothing at all: no papers
+    assert digest.papers[1].links == ("https://example.org/quiet",)
+    assert digest.papers[2].abstract == "an image encoder trained on 5B pairs."

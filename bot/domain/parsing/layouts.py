@@ -7,6 +7,10 @@
 * ``table``: one table row per paper (``| 1) **Title** - description | [Paper](…) |``).
 * ``list``: one list item per paper, led by a bold or linked title
   (``1) **Title** - description [Paper](…)``).
+* ``bold``: one paragraph per paper, opened by a line that is only its bold title
+  (``**Title**`` / ``Authors: …`` / summary).
+* ``numbered``: numbered lines that count up (``一、标题``, ``2、Title``), field lines after.
+* ``fielded``: entries of field lines opened by a title field (``论文标题：…``).
 
 Every strategy reads the same :class:`~.blocks.Block` list and returns a
 :class:`~.blocks.Reading`; :func:`read_blocks` runs the ones asked for. The plain-text
@@ -471,18 +475,14 @@ def _read_led(
         return reading
     depth = min(b.level for b in led)
     led = [b for b in led if b.level == depth]
-    linked = sum(1 for b in led if any(fields.is_paper_link(link) for link in b.links))
-    want_link = linked * 3 >= len(led)  # a third link their paper: the others are no papers
+    papers = _linked_groups(blocks, led)
     walker = _Walker(reading)
     first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), -1)
     for index, block in enumerate(blocks):
         if block.kind == "heading":
             walker.heading(block, index == first_heading)
             continue
-        is_paper = block in led and (
-            not want_link or any(fields.is_paper_link(link) for link in block.links)
-        )
-        if is_paper:
+        if id(block) in papers:
             title, rest = title_of(block)
             draft = _Draft(title, block.line, walker.section)
             draft.item_depth = block.level
@@ -496,6 +496,31 @@ def _read_led(
             walker.other(block) if walker.current is None else walker.current.add(block)
     reading.candidates = len(led)
     return walker.finish()
+
+
+def _linked_groups(blocks: list[Block], led: list[Block]) -> set[int]:
+    """The ids of the led blocks that are papers.
+
+    Where a third of them link their paper, a group of led blocks (a list, or a section)
+    in which none links a paper is something else (``**Efficiency**: …`` trends after
+    the papers); one paper without a link among linked ones still is a paper.
+    """
+
+    def linked(block: Block) -> bool:
+        return any(fields.is_paper_link(link) for link in block.links)
+
+    ids = {id(b) for b in led}
+    if sum(1 for b in led if linked(b)) * 3 < len(led):
+        return ids
+    items = all(b.kind == "item" for b in led)
+    group, groups = 0, {}
+    for block in blocks:
+        if block.kind == "heading" or (items and block.kind == "line" and not block.level):
+            group += 1  # a heading, or a paragraph between lists, closes a group
+        elif id(block) in ids:
+            groups[id(block)] = group
+    with_links = {groups[id(b)] for b in led if linked(b)}
+    return {i for i in ids if groups[i] in with_links}
 
 
 def _without_links(text: str, links: tuple[Link, ...]) -> str:
