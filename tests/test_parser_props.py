@@ -226,6 +226,7 @@ def test_blank_lines_and_line_endings_change_nothing(
 
 # ------------------------------------------------------------------ markdown digests
 
+MdPaper = tuple[str, str | None, list[str]]  # English title, Chinese title, summary lines
 ZH_PUNCTUATION = "，（）：；“”"
 md_en_titles = st.builds(
     lambda name, words, tail: f"{name}: {' '.join(words)}{tail}",
@@ -257,7 +258,7 @@ md_sentences = st.one_of(
 
 
 @st.composite
-def md_papers(draw: st.DrawFn, with_zh: bool) -> list[tuple[str, str | None, list[str]]]:
+def md_papers(draw: st.DrawFn, with_zh: bool) -> list[MdPaper]:
     titles = draw(st.lists(md_en_titles, min_size=1, max_size=6, unique_by=lambda t: t.casefold()))
     seen: set[str] = set()  # a sentence twice in a digest is a stray copy: dropped
     papers = []
@@ -273,7 +274,7 @@ def arxiv_url(number: int) -> str:
     return f"https://arxiv.org/abs/2402.{15000 + number:05d}"
 
 
-def render_markdown(papers: list[tuple], layout: str) -> str:
+def render_markdown(papers: list[MdPaper], layout: str) -> str:
     """A markdown digest in one of the layouts real digest sources use."""
     out = ["# Weekly AI Papers (Feb 26 - Mar 1, 2024)", ""]
     if layout == "table":

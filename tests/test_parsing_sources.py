@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -12,17 +11,7 @@ from bot.domain.models import ParsedDigest
 from bot.domain.parsing import parse_digest
 from bot.domain.parsing.junk import is_closing, is_junk
 from bot.domain.parsing.lines import split_bilingual
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "digests"
-
-
-def parse(name: str) -> ParsedDigest:
-    path = FIXTURES / name
-    return parse_digest(path.read_text(encoding="utf-8"), str(path))
-
-
-def rows(digest: ParsedDigest) -> list[tuple]:
-    return [(p.title_en, p.title_zh, p.arxiv_id) for p in digest.papers]
+from tests.test_parsing_layouts import parse, rows
 
 
 def everything(digest: ParsedDigest) -> str:

@@ -124,10 +124,12 @@ class _Flattener:
     def _lines_of(self, node: Node, kind: str) -> None:
         """``<p><strong>Title</strong><br>summary</p>``: each ``<br>``-separated part is a
         line of its own, as a markdown line break makes one."""
-        source = node.html or ""
+        source, tag = node.html or "", node.tag or ""
+        if ">" not in source or not tag:
+            return
         opening = source[: source.index(">") + 1]  # the tag with its class (``authors``)
         for at, piece in enumerate(_BREAK.split(source[len(opening) :])):
-            fragment = HTMLParser(f"{opening}{piece}").css_first(node.tag)
+            fragment = HTMLParser(f"{opening}{piece}").css_first(tag)
             if fragment is not None:
                 self._emit(fragment, kind if at == 0 else "line")
 
