@@ -11,7 +11,7 @@ from bot.domain.models import ParsedDigest
 from bot.domain.parsing import parse_digest
 from bot.domain.parsing.junk import is_closing, is_junk
 from bot.domain.parsing.lines import split_bilingual
-from tests.test_parsing_layouts import parse, rows
+from tests.test_parsing_layouts import FIXTURES, parse, rows
 
 
 def everything(digest: ParsedDigest) -> str:
@@ -296,3 +296,20 @@ def test_bold_list_where_some_items_have_no_paper_link() -> None:
     ]  # the "Trends" items below link nothing at all: no papers
     assert digest.papers[1].links == ("https://example.org/quiet",)
     assert digest.papers[2].abstract == "an image encoder trained on 5B pairs."
+
+
+def test_chinese_headings_with_the_english_title_under_them() -> None:
+    digest = parse("heading_zh_then_en.md")
+    assert rows(digest) == [
+        ("Sparse Lanterns: Efficient Retrieval for Long Documents", "稀疏灯笼", "2501.01234"),
+        ("Quiet Agents: Planning with Small Models", "安静的智能体", "2501.04321"),
+    ]
+    assert digest.papers[1].abstract == "小模型也能规划：把任务拆成小步。"
+
+
+@pytest.mark.parametrize("name", ["wechat.md", "fielded_zh.md"])
+def test_field_line_digests_without_any_markup_read_the_same(name: str) -> None:
+    """Pasted as plain text (no heading, no rule): the same papers."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    plain = "\n".join(line for line in text.splitlines() if not line.startswith(("#", "---")))
+    assert rows(parse_digest(plain, "plain.txt")) == rows(parse(name))

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from bot.domain.models import DigestParseError, ParsedDigest, ParsedPaper
 from bot.domain.parsing import fields, html, layouts, markdown, plaintext
 from bot.domain.parsing import lines as fmt
-from bot.domain.parsing.blocks import Reading
+from bot.domain.parsing.blocks import Reading, line_blocks
 from bot.domain.parsing.week import week_of
 
 __all__ = ["LAYOUT_NAMES", "parse_digest"]
@@ -50,16 +50,22 @@ def _quality(reading: Reading) -> float:
 
 def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     """Every reading asked for, in the order that wins ties: block layouts, the line
-    reader, then the block layouts it knows as well (:data:`layouts.LINE_READER_WINS_TIES`)."""
-    if layout in plaintext.LAYOUTS and layout not in layouts.BLOCK_LAYOUTS:
-        return [plaintext.read_plaintext(text, source_name, layout)]
-    if layout in plaintext.LAYOUTS and not _MARKDOWN.search(text):
-        return [plaintext.read_plaintext(text, source_name, layout)]  # named, and plain text
+    reader, then the block layouts it knows as well (:data:`layouts.LINE_READER_WINS_TIES`).
+
+    Plain text (no markup at all) is read by the line reader and by the block layouts
+    that need no markup (:data:`layouts.PLAIN_TEXT_LAYOUTS`), one block per line.
+    """
     is_html = html.looks_like_html(text)
-    if layout is None and not is_html and not _MARKDOWN.search(text):
-        return [plaintext.read_plaintext(text, source_name)]  # nothing for markdown to read
-    blocks = html.to_blocks(text, text) if is_html else markdown.to_blocks(text)
-    names = [layout] if layout else list(layouts.BLOCK_LAYOUTS)
+    plain = not is_html and not _MARKDOWN.search(text)
+    if layout in plaintext.LAYOUTS and (plain or layout not in layouts.BLOCK_LAYOUTS):
+        return [plaintext.read_plaintext(text, source_name, layout)]
+    if is_html:
+        blocks = html.to_blocks(text, text)
+    else:
+        blocks = line_blocks(text) if plain else markdown.to_blocks(text)
+    names = (
+        [layout] if layout else list(layouts.PLAIN_TEXT_LAYOUTS if plain else layouts.BLOCK_LAYOUTS)
+    )
     found = []
     for name in names:
         reading = layouts.BLOCK_LAYOUTS[name](blocks, False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.models import ParsedPaper
+from bot.domain.parsing import lines as fmt
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +71,12 @@ class Reading:
         if not self.papers:
             return 0.0
         return len(self.papers) / max(self.candidates, len(self.papers))
+
+
+def line_blocks(text: str) -> list[Block]:
+    """Plain text as blocks: each non-blank line a ``line`` with the URLs it holds."""
+    return [
+        Block("line", line, number, links=tuple(Link("", url) for url in fmt.links_in(line)))
+        for number, line in enumerate(fmt.split_lines(text), 1)
+        if line and not fmt.is_separator(line)
+    ]

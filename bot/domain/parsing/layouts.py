@@ -63,6 +63,8 @@ class _Draft:
             return
         elif fields.is_link_line(block):
             self._link_line(block)
+        elif block.kind == "line" and self._english_below(block.text):
+            self._retitle(block.text)
         elif fields.is_label(block):
             return
         elif (
@@ -96,6 +98,17 @@ class _Draft:
         elif role == "zh" and value and self.zh is None:
             self.zh = fmt.strip_markup(value)
 
+    def _english_below(self, text: str) -> bool:
+        """Right under a Chinese title, a line that is only an English title: the paper's
+        English title (``## 稀疏灯笼`` / ``**Sparse Lanterns: …**``)."""
+        return (
+            not self.body
+            and self.zh is None
+            and not fmt.is_en_title(self.title)
+            and fmt.is_en_title(text)
+            and not fmt.is_prose(text)
+        )
+
     def _retitle(self, value: str) -> None:
         """``论文标题：English title`` under a Chinese heading: the heading is the Chinese
         title, the field the English one."""
@@ -109,7 +122,9 @@ class _Draft:
     def _link_line(self, block: Block) -> None:
         links = list(block.links) or [Link("", url) for url in fmt.links_in(block.text)]
         label = links[0].label if len(links) == 1 else ""
-        if (
+        if label and self._english_below(label):
+            self._retitle(label)  # "## 稀疏灯笼" / "[Sparse Lanterns](arxiv)"
+        elif (
             self.zh is None
             and not self.body
             and fmt.strip_link_noise(label)  # "[项目主页](…)" names the link, not the paper
@@ -448,7 +463,8 @@ def read_fielded(blocks: list[Block], cjk: bool = False) -> Reading:
     led: list[Block] = []
     titles: dict[int, str] = {}
     for block in blocks:
-        found = fields.field_of(block) if block.kind in ("line", "item") else None
+        labelled = block.kind in ("line", "item") and ("：" in block.text or ":" in block.text)
+        found = fields.field_of(block) if labelled else None
         if found is not None and found[0] == "title":
             title = fmt.strip_markup(found[1])
             if _title_ok(title, cjk):
@@ -548,4 +564,6 @@ BLOCK_LAYOUTS: dict[str, Strategy] = {
     "fielded": read_fielded,
 }
 # layouts the line reader reads as well, and better on plain text: on a tie, it wins
-LINE_READER_WINS_TIES = frozenset({"numbered"})
+LINE_READER_WINS_TIES = frozenset({"numbered", "fielded"})
+# layouts that need no markup: they read plain text too, one block per line
+PLAIN_TEXT_LAYOUTS = ("numbered", "fielded")

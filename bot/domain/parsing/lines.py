@@ -84,9 +84,14 @@ _WHOLE_TITLE_WORDS = 3
 # ------------------------------------------------------------------ cleaning
 
 
-def split_lines(text: str) -> list[str]:
+def split_lines(text: str) -> tuple[str, ...]:
     """Cleaned lines, numbered as an editor shows them (CRLF, CR and LF each end a line)."""
-    return [clean_line(raw) for raw in _NEWLINE.split(text)]
+    return _split_lines(text)
+
+
+@lru_cache(maxsize=4)  # the line reader and the plain-text blocks read the same digest
+def _split_lines(text: str) -> tuple[str, ...]:
+    return tuple(clean_line(raw) for raw in _NEWLINE.split(text))
 
 
 def clean_line(raw: str) -> str:
