@@ -205,6 +205,8 @@ def _main(argv: Sequence[str] | None) -> int:
     redactor.add(secrets_of(config, env))
     try:
         return run_command(args, config, env)
+    except BrokenPipeError:
+        raise  # the reader went away: main() ends quietly, this is no start-up failure
     except Exception as exc:  # the top: every start-up failure becomes one line
         if verbose:
             log.exception("start-up failed")
