@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.models import ParsedDigest
 from bot.domain.parsing import parse_digest
-from bot.domain.parsing.junk import is_closing, is_junk
+from bot.domain.parsing.junk import is_closing, is_junk, is_section_title
 from bot.domain.parsing.lines import split_bilingual
 from tests.test_parsing_layouts import FIXTURES, parse, rows
 
@@ -313,3 +313,38 @@ def test_field_line_digests_without_any_markup_read_the_same(name: str) -> None:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     plain = "\n".join(line for line in text.splitlines() if not line.startswith(("#", "---")))
     assert rows(parse_digest(plain, "plain.txt")) == rows(parse(name))
+
+
+def test_the_digests_own_sections_are_never_papers() -> None:
+    digest = parse("section_headings.md")
+    assert rows(digest) == [
+        (
+            "Lantern Routing: Sparse Experts for Small Devices",
+            "Lantern Routing：面向小型设备的稀疏专家",
+            "2505.01234",
+        ),
+        ("Orbit Tokenizer: Bytes First, Words Later", "Orbit 分词器：先字节后词语", "2505.09999"),
+    ]
+    routing, orbit = digest.papers
+    assert routing.abstract == "路由只激活少量专家（约 5%），在手机上延迟降低一半。"
+    assert (
+        orbit.abstract == "A tokenizer that starts from bytes and merges words only where it helps."
+    )
+    for section in ("Introduction", "总结", "Closing Thoughts", "See you next", "端侧模型"):
+        assert section not in everything(digest)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Closing Thoughts", "## Conclusion", "**总结**", "1. Introduction", "TL;DR", "写在最后"],
+)
+def test_section_names_are_not_titles(title: str) -> None:
+    assert is_section_title(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Conclusion Tokens: Ending Generation Early", "Summary of a Summary: Recursive Digests"],
+)
+def test_titles_that_start_like_a_section_are_titles(title: str) -> None:
+    assert not is_section_title(title)

@@ -53,6 +53,22 @@ JUNK_PHRASES: dict[str, tuple[str, ...]] = {
         r"\d[\d,.]*\s*[kKmM]?\s*(?:upvotes?|votes?|likes?|stars?)$",
     ),
 }
+# names of a digest's own sections: a heading or title line that is exactly one of these
+# (after numbering and emphasis) introduces or closes the week, it is never a paper
+SECTION_TITLES: tuple[str, ...] = (
+    r"(?:closing|final|last|concluding) (?:thoughts|words|notes|remarks)",
+    r"conclusions?",
+    r"(?:in )?summary",
+    r"wrap[- ]?up",
+    r"(?:the )?bottom line",
+    r"introduction|intro|overview|preface|foreword",
+    r"(?:this week'?s )?(?:highlights|trends|takeaways|key takeaways)",
+    r"table of contents|contents|toc",
+    r"tl;?dr",
+    r"(?:editor'?s )?note",
+    r"about(?: us| this (?:digest|newsletter))?",
+    "总结|小结|结语|结束语|写在最后|最后|前言|引言|导读|序言|目录|本周总结|本期总结|编者按|概述|简介",
+)
 # sign-offs: a paragraph opening with one of these ends the digest's papers, whatever its
 # length ("That's all for this week! If you enjoyed …")
 CLOSING_PHRASES: tuple[str, ...] = (
@@ -83,6 +99,9 @@ _LINE = re.compile(
     re.IGNORECASE,
 )
 _ANYWHERE = re.compile("|".join(EDITOR_HELP), re.IGNORECASE)
+_SECTION = re.compile("(?:" + "|".join(SECTION_TITLES) + ")", re.IGNORECASE)
+# numbering, emphasis and heading marks around a section name: "## 1. **Conclusion**:"
+_SECTION_DRESSING = re.compile(r"^[\s#*_>•\-\[(]*(?:\d+[.)、]\s*)?[*_\s]*|[\s*_\]):：]+$")
 _CLOSING = re.compile("(?:" + "|".join(CLOSING_PHRASES) + ")", re.IGNORECASE)
 
 
@@ -92,6 +111,11 @@ def is_junk(text: str) -> bool:
         return True
     plain = text.replace("**", "").lstrip("#*_>-•[ ").strip()
     return len(plain) <= MAX_JUNK_CHARS and bool(_LINE.match(plain))
+
+
+def is_section_title(text: str) -> bool:
+    """A heading that names a part of the digest itself (``Closing Thoughts``, ``总结``)."""
+    return bool(_SECTION.fullmatch(_SECTION_DRESSING.sub("", text)))
 
 
 def is_closing(text: str) -> bool:

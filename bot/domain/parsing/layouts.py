@@ -28,7 +28,7 @@ from bot.domain.models import ParsedPaper
 from bot.domain.parsing import fields
 from bot.domain.parsing import lines as fmt
 from bot.domain.parsing.blocks import Block, Link, Reading
-from bot.domain.parsing.junk import is_closing, is_junk
+from bot.domain.parsing.junk import is_closing, is_junk, is_section_title
 
 _CUT = "\x00"  # where a link label was cut out of an item's text
 _EMPTIED_BRACKETS = re.compile(r"[(\[（【]\s*\x00(?:\s*[,，;；/|·]?\s*\x00)*\s*[)\]）】]")
@@ -268,7 +268,11 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
         elif block.level <= level or walker.current is None or walker.current.item_depth:
             walker.heading(block, index == first_heading)
         # else: a deeper heading inside a paper, its field label
-    reading.candidates = sum(1 for i in bodies if blocks[i].level == level and i != first_heading)
+    reading.candidates = sum(  # the digest's own sections ("Summary", "总结") compete with nothing
+        1
+        for i in bodies
+        if blocks[i].level == level and i != first_heading and not is_section_title(blocks[i].text)
+    )
     return walker.finish()
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from bot.domain.parsing.junk import is_junk as is_junk  # re-exported: a line question
+from bot.domain.parsing.junk import is_section_title
 from bot.domain.searchtext import strip_controls
 
 MAX_TITLE_CHARS = 300
@@ -161,7 +162,12 @@ def is_en_title(text: str) -> bool:
     if len(text) > MAX_TITLE_CHARS or ends_sentence(text) or text.count(" ") >= 40:
         return False  # cheap tests first: most lines of a digest are long summaries
     counts = script(text)
-    return counts.latin >= 3 and counts.latin >= 2 * counts.cjk and not is_link_line(text)
+    return (
+        counts.latin >= 3
+        and counts.latin >= 2 * counts.cjk
+        and not is_link_line(text)
+        and not is_section_title(text)
+    )
 
 
 def is_zh_title(text: str, english: str = "") -> bool:
@@ -181,6 +187,7 @@ def is_zh_title(text: str, english: str = "") -> bool:
         counts.cjk >= 2
         and latin < 3 * counts.cjk
         and not is_link_line(text)
+        and not is_section_title(text)
         and not _BULLET.match(text)
     )
 
