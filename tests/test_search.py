@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, inspect, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.bench_search import naive_like_search
 from bot.domain.search_tokens import (
     QueryTerm,
     arxiv_ids,
@@ -35,7 +36,6 @@ from bot.store.search import (
     SqliteSearch,
     fts5_query,
     make_search,
-    naive_like_search,
     search_fields,
     tsquery_text,
 )

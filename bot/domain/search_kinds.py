@@ -1,4 +1,4 @@
-"""What a search hit matched (its ``kind``), best first; the words are in bot.store.search's
+"""What a search hit matched (its ``kind``), best first; the scores are in bot.domain.ranking's
 module doc. ``StrEnum`` members, so they compare equal to the plain strings they replace."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from bot.domain.searchtext import compact, strip_controls
+from bot.domain.searchtext import compact, normalize, strip_controls
 
 MAX_QUERY_CHARS = 300  # longer queries are cut (a pasted abstract is not a title)
 MAX_QUERY_TERMS = 16
@@ -161,6 +161,31 @@ def search_columns(
         title_zh_compact=compact(title_zh or ""),
         byline_tokens=byline_tokens(authors, venue),
     )
+
+
+def search_fields(
+    title_en: str,
+    title_zh: str | None,
+    abstract: str,
+    section: str | None,
+    arxiv_id: str | None,
+    authors: str | None = None,
+    venue: str | None = None,
+) -> dict[str, str]:
+    """Every derived ``papers`` column the search index reads, by column name: the one
+    place a new searchable field is derived (ingestion stores exactly this)."""
+    derived = search_columns(title_en, title_zh, abstract, authors, venue)
+    parts = [title_en, title_zh or "", section or "", abstract, arxiv_id or ""]
+    parts += [authors or "", venue or ""]
+    return {
+        "title_norm": normalize(f"{title_en} {title_zh or ''}"),
+        "title_compact": compact(title_en),
+        "search_text": normalize(" ".join(parts)),
+        "title_tokens": derived.title_tokens,
+        "abstract_tokens": derived.abstract_tokens,
+        "title_zh_compact": derived.title_zh_compact,
+        "byline_tokens": derived.byline_tokens,
+    }
 
 
 @dataclass(frozen=True, slots=True)

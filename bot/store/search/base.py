@@ -1,0 +1,206 @@
+"""The search flow every engine shares, and what a dialect supplies (``EngineSearch``).
+
+A search asks the index for a few bounded sets of candidates ("channels"), drops the
+papers of retired digests and ranks the rest with :func:`bot.domain.ranking.rank_candidates`.
+The arXiv id, title prefix, exact-title and candidate-row look-ups are plain B-tree
+queries, the same on every engine; the word and typo channels are the dialect's
+(``sqlite.py``: FTS5; ``postgres.py``: tsvector and pg_trgm).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import replace
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.orm import Session
+
+from bot.domain.ranking import (
+    FUZZY_MIN_SIMILARITY,
+    SUGGEST_MIN_SIMILARITY,
+    CandidateRow,
+    Candidates,
+    SearchHit,
+    SearchQuery,
+    rank_candidates,
+)
+from bot.domain.search_tokens import has_cjk_gap
+from bot.store.models import Digest, Paper
+
+RANK_WINDOW = 2000  # bm25-rank up to this many matches; serve bigger sets newest first
+PREFIX_CANDIDATES = 20
+FUZZY_CANDIDATES = 40
+_ALL_BUT_ONE_MAX_TERMS = 5
+_TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
+
+
+class PaperSearch(Protocol):
+    """What the chat handlers and benchmarks use."""
+
+    def search(self, session: Session, query: str, limit: int = 50) -> list[SearchHit]:
+        """Ranked hits in active digests, best first, de-duplicated, at most ``limit``."""
+        ...
+
+    def suggest(self, session: Session, query: str, limit: int = 3) -> list[int]:
+        """Paper ids whose titles are closest to ``query`` (for "did you mean")."""
+        ...
+
+
+class WordMode(StrEnum):
+    """What a word channel (``_words``) looks for."""
+
+    TITLE = "title"  # every term in the title, best ranked first
+    TITLE_ANY = "title_any"  # every term in the title, in no particular order (cheaper)
+    EVERY = "every"  # every term in the title or abstract
+    SOME = "some"  # any of the terms
+    EXISTS = "exists"  # whether one paper has every term (LIMIT 1)
+
+
+def quoted(token: str, quote: str) -> str:
+    """``token`` as a string literal of a full-text query language (quote doubled)."""
+    return quote + token.replace(quote, quote * 2) + quote
+
+
+class EngineSearch(ABC):
+    """The shared flow; a dialect subclass supplies the word and typo channels."""
+
+    @abstractmethod
+    def _words(self, session: Session, q: SearchQuery, mode: WordMode, limit: int) -> list[int]:
+        """Ids matching the query's terms the way ``mode`` says, best first."""
+
+    @abstractmethod
+    def _typos(self, session: Session, q: SearchQuery, limit: int, loose: bool) -> list[int]:
+        """Ids of titles sharing trigrams with the query words, most alike first."""
+
+    def _prefix_sql(self, column: str) -> str:
+        """Ids whose ``column`` is in ``[:low, :high)``, in column order (a B-tree range)."""
+        return (
+            f"SELECT id FROM papers WHERE {column} >= :low AND {column} < :high "
+            f"ORDER BY {column} LIMIT :limit"
+        )
+
+    def _all_but_one(self, session: Session, q: SearchQuery, limit: int) -> list[int]:
+        """Titles having every query word but one (the misspelt one, which ranking then
+        matches by similarity): a few cheap index queries instead of a trigram search."""
+        terms = q.and_terms
+        if not 2 <= len(terms) <= _ALL_BUT_ONE_MAX_TERMS:
+            return []
+        found: list[int] = []
+        for skipped in range(len(terms)):
+            rest = [t for i, t in enumerate(terms) if i != skipped]
+            if all(t.cjk or len(t.tokens[0]) < 3 for t in rest):
+                continue  # nothing distinctive left to narrow by
+            found.extend(self._words(session, replace(q, terms=rest), WordMode.TITLE_ANY, limit))
+        return list(dict.fromkeys(found))[: limit * 2]
+
+    def _prefix(self, session: Session, q: SearchQuery) -> set[int]:
+        """Titles (English or Chinese) starting with the compact query: B-tree ranges."""
+        if len(q.compact) < 2:
+            return set()
+        found: set[int] = set()
+        params = {"low": q.compact, "high": q.compact + _TOP, "limit": PREFIX_CANDIDATES}
+        for column in ("title_compact", "title_zh_compact"):
+            found.update(session.scalars(text(self._prefix_sql(column)), params))
+        return found
+
+    def _arxiv(self, session: Session, q: SearchQuery) -> set[int]:
+        if not q.arxiv:
+            return set()
+        conditions = [
+            or_(
+                Paper.arxiv_id == arxiv_id,
+                and_(Paper.arxiv_id >= arxiv_id + "v", Paper.arxiv_id < arxiv_id + "w"),
+            )
+            for arxiv_id in q.arxiv
+        ]
+        stmt = select(Paper.id).where(or_(*conditions)).limit(PREFIX_CANDIDATES)
+        return set(session.scalars(stmt))
+
+    def _rows(self, session: Session, ids: list[int]) -> list[CandidateRow]:
+        """The candidates that are in active digests, with what ranking needs."""
+        if not ids:
+            return []
+        stmt = (
+            select(
+                Paper.id,
+                Paper.title_en,
+                Paper.title_zh,
+                Paper.title_compact,
+                Paper.title_zh_compact,
+                Paper.title_tokens,
+            )
+            .join(Digest, Digest.id == Paper.digest_id)
+            .where(Paper.id.in_(ids), Digest.retired.is_(False))
+        )
+        return [CandidateRow(*row) for row in session.execute(stmt)]
+
+    def _exact(self, session: Session, q: SearchQuery) -> bool:
+        """Whether some title (English or Chinese) is exactly the query (B-tree look-ups)."""
+        if len(q.compact) < 2:
+            return False
+        stmt = select(Paper.id).where(
+            or_(Paper.title_compact == q.compact, Paper.title_zh_compact == q.compact)
+        )
+        return session.scalars(stmt.limit(1)).first() is not None
+
+    def _gather(self, session: Session, q: SearchQuery, width: int) -> Candidates:
+        found = Candidates(arxiv=self._arxiv(session, q), prefix=self._prefix(session, q))
+        if found.prefix and self._exact(session, q):
+            # a whole title was typed: it and the titles starting like it are the answer
+            return found
+        if q.terms:
+            found.title = self._words(session, q, WordMode.TITLE, width)
+            if len(found.title) < width:  # else every title hit outranks any abstract hit
+                found.every = self._words(session, q, WordMode.EVERY, width)
+            if not found.every and not found.title and len(q.terms) > 1:
+                found.some = self._words(session, q, WordMode.SOME, width)
+        if q.fuzzy_words and not found.strong and len(found.every) < 3:
+            found.fuzzy = self._all_but_one(session, q, FUZZY_CANDIDATES)
+            if not found.fuzzy:
+                found.fuzzy = self._typos(session, q, FUZZY_CANDIDATES, loose=False)
+        return found
+
+    def search(self, session: Session, query: str, limit: int = 50) -> list[SearchHit]:
+        """Ranked hits in active digests, best first, de-duplicated, at most ``limit``."""
+        if limit <= 0 or not isinstance(query, str):
+            return []
+        joined = SearchQuery.parse(query)
+        if has_cjk_gap(query) and not self._words(session, joined, WordMode.EXISTS, 1):
+            # "推理 预训练" occurs nowhere as one phrase: look for the words
+            return self._search(session, SearchQuery.parse(query, join_cjk=False), limit)
+        hits = self._search(session, joined, limit)
+        if not hits and has_cjk_gap(query):
+            hits = self._search(session, SearchQuery.parse(query, join_cjk=False), limit)
+        return hits
+
+    def _search(self, session: Session, q: SearchQuery, limit: int) -> list[SearchHit]:
+        if q.empty:
+            return []
+        width = limit + 10
+        while True:
+            found = self._gather(session, q, width)
+            ids = found.ids()
+            rows = self._rows(session, ids)
+            saturated = width in (len(found.title), len(found.every), len(found.some))
+            # papers of retired digests were dropped: look further if that left too few
+            if len(rows) == len(ids) or len(rows) >= limit or not saturated or width > 4000:
+                break
+            width *= 4
+        return rank_candidates(q, found, rows, FUZZY_MIN_SIMILARITY)[:limit]
+
+    def suggest(self, session: Session, query: str, limit: int = 3) -> list[int]:
+        """Paper ids whose titles are closest to ``query`` (typos, some of the words)."""
+        if limit <= 0 or not isinstance(query, str):
+            return []
+        q = SearchQuery.parse(query)
+        if not q.terms:
+            return []
+        found = Candidates()
+        if q.fuzzy_words:
+            found.fuzzy = self._typos(session, q, FUZZY_CANDIDATES, loose=True)
+        found.some = self._words(session, q, WordMode.SOME, max(limit * 4, 12))
+        rows = self._rows(session, found.ids())
+        hits = rank_candidates(q, found, rows, SUGGEST_MIN_SIMILARITY)
+        return [hit.paper_id for hit in hits[:limit]]
