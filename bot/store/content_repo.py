@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.content import LoadedDigest, LoadResult, TaggedPaper
 from bot.domain.searchtext import compact
 from bot.domain.texts import plural
 from bot.domain.topics import Taxonomy
+from bot.store.db import INGEST_LOCK, exclusive
 from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import search_fields
 
@@ -94,17 +96,59 @@ def _apply_paper(paper: Paper, source: TaggedPaper) -> None:
         ]
 
 
+def _insert(session: Session, model: type[Topic] | type[Digest]) -> Any:
+    """``INSERT … ON CONFLICT`` for the session's database (both dialects spell it alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
 def sync_topics(session: Session, taxonomy: Taxonomy) -> None:
-    """Mirror ``topics.yaml`` into the topics table (topics are never deleted: papers refer)."""
-    existing = {t.id: t for t in session.scalars(select(Topic))}
+    """Mirror ``topics.yaml`` into the topics table (topics are never deleted: papers refer).
+
+    An upsert, so an instance that starts while another ingests never trips on a topic
+    the other just added.
+    """
+    existing = {t.id: (t.name_en, t.name_zh, t.position) for t in session.scalars(select(Topic))}
     for position, topic in enumerate(taxonomy.topics):
-        row = existing.get(topic.id)
-        if row is None:
-            session.add(
-                Topic(id=topic.id, name_en=topic.name_en, name_zh=topic.name_zh, position=position)
-            )
-        elif (row.name_en, row.name_zh, row.position) != (topic.name_en, topic.name_zh, position):
-            row.name_en, row.name_zh, row.position = topic.name_en, topic.name_zh, position
+        wanted = (topic.name_en, topic.name_zh, position)
+        if existing.get(topic.id) == wanted:
+            continue
+        insert = _insert(session, Topic).values(
+            id=topic.id, name_en=topic.name_en, name_zh=topic.name_zh, position=position
+        )
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[Topic.id],
+                set_={
+                    "name_en": insert.excluded.name_en,
+                    "name_zh": insert.excluded.name_zh,
+                    "position": insert.excluded.position,
+                },
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    session.expire_all()  # rows loaded above may have been upserted behind the ORM's back
+
+
+def _new_digest(session: Session, loaded: LoadedDigest) -> Digest:
+    """The digest's row, inserted unless it exists already (``ON CONFLICT DO NOTHING``)."""
+    now = _now()
+    values = {
+        "id": loaded.entry.id,
+        "title": loaded.title,
+        "file": str(loaded.entry.file.name),
+        "content_hash": "",  # written with the papers below
+        "config_hash": "",
+        "position": loaded.entry.position,
+        "retired": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+    session.execute(_insert(session, Digest).values(**values).on_conflict_do_nothing())
+    row = session.get(Digest, loaded.entry.id)
+    assert row is not None  # inserted now or by another writer
+    return row
 
 
 def _write_digest(session: Session, row: Digest, loaded: LoadedDigest) -> None:
@@ -159,6 +203,9 @@ def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxono
     loaded = content.digests
     report.unchanged.extend(sorted(content.unchanged_ids))
     with factory.begin() as session:
+        # one ingest at a time per database: another instance's run is complete (and its
+        # hashes seen below) before this one reads what is stored
+        exclusive(session.connection(), INGEST_LOCK)
         sync_topics(session, taxonomy)
         session.flush()
         rows = {d.id: d for d in session.scalars(select(Digest))}
@@ -175,8 +222,7 @@ def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxono
             report.papers[digest_id] = len(item.papers)
             row = rows.get(digest_id)
             if row is None:
-                row = Digest(id=digest_id, created_at=_now(), papers=[])
-                session.add(row)
+                row = _new_digest(session, item)
                 _write_digest(session, row, item)
                 report.added.append(digest_id)
             elif (row.content_hash, row.config_hash, row.retired) == (

@@ -1,21 +1,31 @@
-"""Engine creation and schema migration (Alembic, applied automatically on start)."""
+"""Engine creation and schema migration (Alembic, applied automatically on start).
+
+Several instances (and ``ingest`` runs) may start at the same moment on one database:
+:func:`exclusive` serialises the writers that must not interleave (migrating, ingesting)
+with a PostgreSQL advisory lock, or on SQLite by taking the write lock up front.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# advisory lock keys (any 64-bit numbers, the same in every instance)
+MIGRATE_LOCK: Final = 0x5061_7065_7201
+INGEST_LOCK: Final = 0x5061_7065_7202
+# how long a writer waits for another instance's migration or ingest on SQLite (ms)
+SQLITE_LOCK_WAIT_MS: Final = 120_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,11 +86,32 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
+def exclusive(connection: Connection, key: int) -> None:
+    """Hold the database's lock ``key`` until ``connection``'s transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock, so a second instance waits here instead
+    of failing on a half-created table. SQLite has one write lock per file: take it now
+    (``BEGIN IMMEDIATE``) rather than on the first write, where a reader that wants to
+    write gets "database is locked" at once whatever the busy timeout.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(key)))
+    elif connection.dialect.name == "sqlite":
+        # the driver opens transactions lazily: nothing is open yet, so BEGIN is ours
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_MS}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def migrate(engine: Engine) -> bool:
-    """Bring the schema to the newest revision; returns True when anything was applied."""
+    """Bring the schema to the newest revision; returns True when anything was applied.
+
+    Safe to call from several processes at once: one migrates, the others wait for it and
+    then find the schema up to date.
+    """
     cfg = alembic_config(engine)
     head = ScriptDirectory.from_config(cfg).get_current_head()
     with engine.begin() as connection:
+        exclusive(connection, MIGRATE_LOCK)
         current = MigrationContext.configure(connection).get_current_revision()
         if current == head:
             return False
