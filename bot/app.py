@@ -25,6 +25,7 @@ from bot.store.db import make_engine, make_session_factory, migrate
 from bot.store.ledger import Ledger
 from bot.store.library import Library
 from bot.store.search import make_search
+from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def build_services(config: BotConfig, env: Environment) -> Services:
     engine = make_engine(config.database_url)
     migrate(engine)
     factory = make_session_factory(engine)
+    shared = SharedState(factory)
     return Services(
         config=config,
         env=env,
@@ -44,6 +46,8 @@ def build_services(config: BotConfig, env: Environment) -> Services:
         library=Library(factory, make_search(engine)),
         subscriptions=Subscriptions(factory),
         ledger=Ledger(factory),
+        shared=shared,
+        config_version=shared.config_version(),
     )
 
 

@@ -50,8 +50,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("stats",): admin.stats_command,
         ("postnow",): admin.postnow_command,
     }
+    # an edited old message must not run its command again (an edited /postnow would
+    # publish the next digest): commands answer new messages only
+    new_messages_only = ~filters.UpdateType.EDITED
     for names, callback in commands.items():
-        application.add_handler(CommandHandler(list(names), callback))
+        application.add_handler(CommandHandler(list(names), callback, filters=new_messages_only))
     for button in (
         button_handler(OpenPaper, papers.open_paper_callback),
         button_handler(PaperCard, papers.toggle_card_callback),

@@ -97,7 +97,7 @@ async def paper_command(update: Update, context: BotContext) -> None:
             await send_card(update, paper, lang)
             return
     ids = [hit.paper_id for hit in hits]
-    key = services.remember_results(query, ids)
+    key = await db(services.shared.remember_results, query, ids)
     papers = await db(services.library.papers, ids[:PAGE_SIZE])
     text, markup = results_page(lang, query, papers, len(ids), 0, key)
     await reply(update, text, markup)
@@ -156,7 +156,7 @@ async def results_page_callback(
 ) -> None:
     """Button ``sp:<key>:<page>``: another page of a search result list."""
     lang = user_lang(update)
-    remembered = context.services.recall_results(button.key)
+    remembered = await db(context.services.shared.recall_results, button.key)
     if remembered is None:
         await query.answer(t(lang, "expired"), show_alert=True)
         return

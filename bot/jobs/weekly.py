@@ -2,7 +2,8 @@
 
 JobQueue jobs are not persisted, so everything is rebuilt from config and the ledger
 on every start: the cron job itself, a catch-up of a run missed while the bot was
-down (within the configured grace), and the resumption of interrupted broadcasts.
+down (within the configured grace), the resumption of interrupted broadcasts, and the
+follower of ``/reload`` made on other instances.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ WEEKLY_JOB = "weekly-digest"
 RESUME_JOB = "resume-deliveries"
 INSTALLED_FLAG = "installed_at"
 RESUME_EVERY = timedelta(minutes=2)
+FOLLOW_RELOAD_JOB = "follow-reload"
+# how soon a /reload on another instance applies here (one small read per interval)
+FOLLOW_RELOAD_EVERY = timedelta(seconds=2)
 
 
 def cron_trigger(services: Services) -> CronTrigger:
@@ -87,6 +91,13 @@ async def resume_job(context: BotContext) -> None:
     await context.services.publisher.resume()
 
 
+async def follow_reload_job(context: BotContext) -> None:
+    """Apply a ``/reload`` made on another instance: config, caches and the schedule."""
+    services = context.services
+    if await db(services.follow_reload):
+        services.scheduler.reschedule()
+
+
 def first_start(services: Services, now: datetime) -> datetime:
     """When this database first ran the bot (no catch-up of slots before that)."""
     stored = services.ledger.get_flag(INSTALLED_FLAG)
@@ -120,4 +131,10 @@ def install_jobs(
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     schedule = WeeklySchedule(application.job_queue, services)
     schedule.reschedule()
+    application.job_queue.run_repeating(
+        follow_reload_job,
+        interval=FOLLOW_RELOAD_EVERY,
+        first=FOLLOW_RELOAD_EVERY,
+        name=FOLLOW_RELOAD_JOB,
+    )
     return schedule

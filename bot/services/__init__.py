@@ -8,10 +8,9 @@ from async code goes through :func:`db`, the one async boundary.
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections import OrderedDict
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
@@ -25,9 +24,10 @@ from bot.services.ports import PublisherPort, SchedulerPort
 from bot.store.content_repo import IngestReport
 from bot.store.ledger import Ledger
 from bot.store.library import Library
+from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
 
-SEARCH_CACHE_SIZE = 2000
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,12 +60,12 @@ class Services:
     library: Library
     subscriptions: Subscriptions
     ledger: Ledger
+    shared: SharedState  # result lists for paging, config version: alike on every instance
     bot_username: str = "paper_digest_bot"
     publisher_ref: PublisherPort | None = None  # set by the wiring (bot.app)
     scheduler_ref: SchedulerPort | None = None  # set by the wiring (bot.app)
     catch_up_on_start: bool = True
-    # result lists for paging: short key → (query, paper ids); callback data stays < 64 bytes
-    _search_pages: OrderedDict[str, tuple[str, list[int]]] = field(default_factory=OrderedDict)
+    config_version: int = 0  # the shared config version this process's config is at
 
     @property
     def publisher(self) -> PublisherPort:
@@ -86,21 +86,6 @@ class Services:
         schedule = self.config.schedule
         return next_occurrence(now, schedule.weekday, schedule.time, self.config.timezone)
 
-    def remember_results(self, query: str, ids: list[int]) -> str:
-        """Keep a result list for paging buttons; returns its short key."""
-        key = secrets.token_urlsafe(6)
-        self._search_pages[key] = (query, ids)
-        while len(self._search_pages) > SEARCH_CACHE_SIZE:
-            self._search_pages.popitem(last=False)
-        return key
-
-    def recall_results(self, key: str) -> tuple[str, list[int]] | None:
-        """A remembered result list, or None once it has expired."""
-        found = self._search_pages.get(key)
-        if found is not None:
-            self._search_pages.move_to_end(key)
-        return found
-
     def reload(self) -> IngestReport:
         """Re-read config and content and ingest what changed (blocking; run in a thread).
 
@@ -110,7 +95,26 @@ class Services:
         report = sync(self.factory, config)
         self.config = config
         self.library.invalidate()
+        # tell the other instances (they poll the version: :meth:`follow_reload`)
+        self.config_version = self.shared.bump_config_version()
         return report
+
+    def follow_reload(self) -> bool:
+        """Apply another instance's ``/reload`` if the shared config version moved on
+        (blocking; run in a thread). Returns True when the config was re-read.
+
+        That instance ingested already; this one re-reads the config files (admins,
+        channels, taxonomy, schedule) and forgets its caches. A config that fails to load
+        here keeps the running one, and the version is retried on the next call.
+        """
+        stored = self.shared.config_version()
+        if stored == self.config_version:
+            return False
+        self.config = load_config(self.config.path, self.env)
+        self.library.invalidate()
+        self.config_version = stored
+        log.info("config version %d applied (a /reload elsewhere)", stored)
+        return True
 
     def config_on_disk(self) -> BotConfig:
         """The config files as they are now — what /reload would apply — without applying

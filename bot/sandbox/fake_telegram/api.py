@@ -68,6 +68,7 @@ class FakeBotApi:
 
         self.send_message = users.send_message
         self.press_button = users.press_button
+        self.edit_message = users.edit_message
         self.inline_query = users.inline_query
         self.my_chat_member = users.my_chat_member
 

@@ -89,6 +89,21 @@ class Users:
             kind = "channel_post" if chat_type == "channel" else "message"
             return self._updates.push(kind, message)
 
+    def edit_message(self, sent: JsonDict, text: str) -> JsonDict:
+        """The user edits a message they sent (the update :meth:`send_message` returned) to
+        ``text``; queues an ``edited_message`` update (``edited_channel_post`` in channels)."""
+        kind, original = next(iter((k, v) for k, v in sent.items() if k != "update_id"))
+        world = self._world
+        with world.lock:
+            stored = world.messages[(original["chat"]["id"], original["message_id"])]
+            entities = self._command_entities(text)
+            edited = {**stored.data, "text": text, "edit_date": int(time.time())}
+            edited.pop("entities", None)
+            if entities:
+                edited["entities"] = entities
+            stored.data, stored.visible, stored.entities = edited, text, entities
+            return self._updates.push(f"edited_{kind}", edited)
+
     def press_button(
         self,
         message: SentMessage,

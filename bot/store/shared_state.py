@@ -1,0 +1,77 @@
+"""State every instance must see alike, kept in the database (the ``bot_state`` table).
+
+Which instance answers a button, and whether it restarted since the button was made, must
+not change what a user sees: search result lists for paging buttons and the config
+version ``/reload`` bumps live here, not in process memory.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import KeyValue
+
+RESULTS_PREFIX = "results:"
+CONFIG_VERSION_KEY = "config_version"
+RESULTS_TTL_SECONDS = 7 * 24 * 3600  # a week: as long as a weekly post's buttons matter
+
+
+class SharedState:
+    """Result lists for paging and the config version, shared through the database."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], clock: Callable[[], float] = time.time
+    ) -> None:
+        self.factory = factory
+        self._clock = clock
+
+    def remember_results(self, query: str, ids: list[int]) -> str:
+        """Store a result list; returns the short key its buttons carry.
+
+        The key starts with its creation time in fixed-width hex, so expired lists are a
+        key range: each write deletes the lists older than :data:`RESULTS_TTL_SECONDS`.
+        """
+        now = int(self._clock())
+        key = f"{now:08x}{secrets.token_urlsafe(6)}"
+        cutoff = f"{RESULTS_PREFIX}{max(now - RESULTS_TTL_SECONDS, 0):08x}"
+        value = json.dumps({"query": query, "ids": ids}, ensure_ascii=False)
+        with self.factory.begin() as session:
+            session.execute(
+                delete(KeyValue).where(
+                    KeyValue.key.startswith(RESULTS_PREFIX, autoescape=True),
+                    KeyValue.key < cutoff,
+                )
+            )
+            session.add(KeyValue(key=RESULTS_PREFIX + key, value=value))
+        return key
+
+    def recall_results(self, key: str) -> tuple[str, list[int]] | None:
+        """A stored result list, or None once it has expired (or never existed)."""
+        with self.factory() as session:
+            row = session.get(KeyValue, RESULTS_PREFIX + key)
+            if row is None:
+                return None
+        stored = json.loads(row.value)
+        return str(stored["query"]), [int(i) for i in stored["ids"]]
+
+    def config_version(self) -> int:
+        """The config version ``/reload`` last stored (0 before the first one)."""
+        with self.factory() as session:
+            row = session.get(KeyValue, CONFIG_VERSION_KEY)
+            return int(row.value) if row is not None else 0
+
+    def bump_config_version(self) -> int:
+        """Count one more ``/reload``; returns the new version (atomic across instances)."""
+        with self.factory.begin() as session:
+            row = session.get(KeyValue, CONFIG_VERSION_KEY, with_for_update=True)
+            if row is None:
+                row = KeyValue(key=CONFIG_VERSION_KEY, value="0")
+                session.add(row)
+            row.value = str(int(row.value) + 1)
+            return int(row.value)
