@@ -130,11 +130,12 @@ def cmd_run(config: BotConfig, env: Environment) -> int:
     return run_bot(config, env)
 
 
-def cmd_sandbox(config: BotConfig, env: Environment) -> int:
-    """The bot against a local fake Bot API, with a chat in the terminal."""
+def cmd_sandbox(config: BotConfig, env: Environment, database: str | None) -> int:
+    """The bot against a local fake Bot API, with a chat in the terminal, on its own
+    temporary database unless ``database`` names one."""
     from bot.sandbox.terminal import run_sandbox
 
-    return run_sandbox(config, env)
+    return run_sandbox(config, env, database)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID|FILE",
         help="print every paper as it will be stored and posted: of one listed digest (id "
         "or file), of a file not listed yet, or of every listed digest",
+    )
+    sub.choices["sandbox"].add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="database to use (default: a temporary one; never the configured store)",
     )
     return parser
 
@@ -240,5 +247,5 @@ def run_command(args: argparse.Namespace, config: BotConfig, env: Environment) -
     if command == "export":
         return cmd_export(config)
     if command == "sandbox":
-        return cmd_sandbox(config, env)
+        return cmd_sandbox(config, env, args.db)
     return cmd_run(config, env)

@@ -183,11 +183,11 @@ async def test_stdin_lines_reads_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None
 # --------------------------------------------------------------------------- the command line
 
 
-def sandbox_process_env(tmp_path: Path) -> dict[str, str]:
+def sandbox_process_env(tmp_path: Path, store: Path | None = None) -> dict[str, str]:
     """A real-looking token in the environment: the sandbox must neither use nor print it."""
     return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{store or tmp_path / 'cli.sqlite3'}",
         "TELEGRAM_BOT_TOKEN": SECRET,
         "PTB_TIMEDELTA": "1",
     }
@@ -241,3 +241,32 @@ def test_ctrl_c_while_waiting_for_input_exits_cleanly(config_dir: Path, tmp_path
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_sandbox_leaves_the_configured_store_unchanged(config_dir: Path, tmp_path: Path) -> None:
+    store = tmp_path / "bot.sqlite3"
+    setup = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", "--config", str(config_dir / "bot.yaml")],
+        capture_output=True,
+        text=True,
+        env=sandbox_process_env(tmp_path, store),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert setup.returncode == 0, setup.stderr[-2000:]
+    before = store.read_bytes()
+    result = subprocess.run(
+        sandbox_command(config_dir),
+        # what wrote into the real store before: a group subscribed, a digest published
+        input=":group\n:admin\n/subscribe\n/postnow\n:quit\n",
+        capture_output=True,
+        text=True,
+        env=sandbox_process_env(tmp_path, store),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Database: a temporary SQLite file, deleted on exit" in result.stdout
+    assert "Published" in result.stdout or "published" in result.stdout
+    assert store.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("bot.sqlite3-")]

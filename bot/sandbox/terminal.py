@@ -4,6 +4,7 @@ A newcomer can try every command without a Telegram token: lines typed are sent 
 messages, the bot's replies are printed (HTML rendered for the terminal, buttons numbered under
 each message), and a few ``:commands`` press buttons, try inline mode, switch language or chat.
 Works with piped input too: ``printf '/paper genie\\n:quit\\n' | python -m bot sandbox``.
+It never touches the bot's real store: its own temporary database unless ``--db URL``.
 
 The core is :func:`sandbox_session`, which takes its input lines from any (async) iterable and
 writes to any text stream, so tests drive it with a script.
@@ -17,9 +18,11 @@ import contextlib
 import logging
 import os
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.engine import make_url
@@ -408,11 +411,13 @@ async def sandbox_session(
     ansi: bool = False,
     echo: bool = True,
     prompt: bool = False,
+    database_note: str | None = None,
 ) -> int:
     """Run the bot and a terminal chat over ``lines``; returns the exit code (0).
 
     ``echo`` repeats each line as ``you: ...`` (for piped input, where the terminal does not
-    show it); ``prompt`` writes ``> `` when the next line is wanted.
+    show it); ``prompt`` writes ``> `` when the next line is wanted; ``database_note``
+    says in the banner where the database is, instead of its URL.
     """
     async with FakeBotApi() as api, running_bot(config, api) as app:
         session = Session(api, app, out, ansi)
@@ -421,7 +426,7 @@ async def sandbox_session(
                 name=USER_NAME,
                 user=session.user_id,
                 bot=app.bot_data.services.bot_username,
-                database=describe_database(config.database_url),
+                database=database_note or describe_database(config.database_url),
                 help=HELP,
             )
         )
@@ -497,11 +502,26 @@ async def stdin_lines() -> AsyncIterator[str]:
             return
 
 
-def run_sandbox(config: BotConfig, env: Environment) -> int:
-    """Entry point of ``python -m bot sandbox``."""
+TEMPORARY_DATABASE = "a temporary SQLite file, deleted on exit (--db URL to choose one)"
+
+
+def run_sandbox(config: BotConfig, env: Environment, database: str | None = None) -> int:
+    """Entry point of ``python -m bot sandbox``: on ``database``, or on a temporary SQLite
+    file (never the configured store: a fake group subscribed there, or a digest marked
+    published, would reach the real bot)."""
     del env  # the sandbox never talks to Telegram: its own fake token, its own base URL
     logging.getLogger().setLevel(logging.WARNING)  # keep the chat readable
     interactive = sys.stdin.isatty()
+    with tempfile.TemporaryDirectory(prefix="bot-sandbox-") as scratch:
+        url = database or f"sqlite:///{Path(scratch) / 'sandbox.sqlite3'}"
+        return _run_sandbox(
+            replace(config, database_url=url),
+            interactive,
+            None if database else TEMPORARY_DATABASE,
+        )
+
+
+def _run_sandbox(config: BotConfig, interactive: bool, database_note: str | None) -> int:
     try:
         return asyncio.run(
             sandbox_session(
@@ -511,6 +531,7 @@ def run_sandbox(config: BotConfig, env: Environment) -> int:
                 ansi=sys.stdout.isatty(),
                 echo=not interactive,
                 prompt=interactive,
+                database_note=database_note,
             )
         )
     except KeyboardInterrupt:  # Ctrl-C: asyncio.run has already stopped the bot
