@@ -187,7 +187,7 @@ def is_zh_title(text: str, english: str = "") -> bool:
         counts.cjk >= 2
         and latin < 3 * counts.cjk
         and not is_link_line(text)
-        and not is_section_title(text)
+        and (bool(english) or not is_section_title(text))  # under an English title: its name
         and not _BULLET.match(text)
     )
 
