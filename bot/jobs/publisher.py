@@ -1,7 +1,7 @@
 """Publishing a digest to every target chat through the delivery ledger.
 
 Each chat's post is a few messages sent in order; chats are served by a handful of
-concurrent workers while python-telegram-bot's ``AIORateLimiter`` keeps the whole bot
+concurrent workers while the bot's rate limiter (bot.jobs.ratelimit) keeps the whole bot
 under Telegram's flood limits. Telegram's answers are handled one by one:
 
 * ``RetryAfter`` — wait what Telegram asks, send the same part again;
@@ -30,7 +30,7 @@ from telegram.ext import ExtBot
 from bot.domain.delivery import DeliveryStatus, PublishTrigger
 from bot.domain.render import weekly_post
 from bot.domain.texts import t
-from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled
+from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled, retry_seconds
 from bot.services import db
 from bot.store.ledger import (
     DeliveryJob,
@@ -44,12 +44,6 @@ from bot.store.subscriptions import Subscriptions, Target
 log = logging.getLogger(__name__)
 QUEUE_EMPTY_FLAG = "queue_empty_notified"
 _GONE_CHAT_ERRORS = ("chat not found", "thread not found", "have no rights", "not enough rights")
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """``RetryAfter.retry_after`` as seconds (it is an int or a timedelta in PTB 22)."""
-    value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class PartResult(StrEnum):
