@@ -107,9 +107,7 @@ async def _during_broadcast(config: Any, texts: list[str]) -> dict[str, Any]:
             api.reset()
             api.flood_limits(RATE, GROUP_PER_MINUTE)
             start = time.perf_counter()
-            broadcast = asyncio.create_task(
-                services.publisher.publish_next(PublishTrigger.POSTNOW)
-            )
+            broadcast = asyncio.create_task(services.publisher.publish_next(PublishTrigger.POSTNOW))
             busy: list[float] = []
             index = 0
             while not broadcast.done():

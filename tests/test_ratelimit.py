@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.error import RetryAfter
@@ -75,8 +76,10 @@ class Recorder:
         broadcast: bool = False,
         at: float = 0.0,
         fail_first: float | None = None,
+        hook_delay: float = 0.0,
     ) -> Any:
-        """One request, ``at`` seconds from now; ``fail_first``: the first try gets a 429."""
+        """One request, ``at`` seconds from now; ``fail_first``: the first try gets a 429;
+        ``hook_delay``: its :class:`BeforeSend` hook takes that long (a slow ledger write)."""
         await asyncio.sleep(at)
         loop = asyncio.get_running_loop()
         failures = [fail_first] if fail_first is not None else []
@@ -87,8 +90,11 @@ class Recorder:
             self.sent.append((loop.time(), chat, label))
             return True
 
+        async def hook() -> None:
+            await asyncio.sleep(hook_delay)
+
         data = {"chat_id": chat} if chat is not None else {}
-        rate_args = BeforeSend(_noop, broadcast=True) if broadcast else None
+        rate_args = BeforeSend(hook, broadcast=broadcast) if broadcast or hook_delay else None
         return await self.limiter.process_request(callback, (), {}, "sendMessage", data, rate_args)
 
 
@@ -109,6 +115,7 @@ def _never_over(times: list[float], limit: int, period: float) -> bool:
             st.floats(0, 20, allow_nan=False),
             st.sampled_from([PERSON_A, PERSON_B, GROUP_A, GROUP_B, None]),
             st.booleans(),
+            st.sampled_from([0.0, 0.0, 0.01, 0.3, 2.0]),
         ),
         min_size=1,
         max_size=50,
@@ -119,14 +126,14 @@ def test_the_windows_are_never_exceeded_and_an_idle_limiter_does_not_wait(
     overall_period: float,
     group: int,
     group_period: float,
-    requests: list[tuple[float, int | None, bool]],
+    requests: list[tuple[float, int | None, bool, float]],
 ) -> None:
     async def scenario() -> Recorder:
         recorder = Recorder(DeliveryRateLimiter(overall, overall_period, group, group_period))
         await asyncio.gather(
             *(
-                recorder.send(chat, str(i), broadcast=broadcast, at=at)
-                for i, (at, chat, broadcast) in enumerate(requests)
+                recorder.send(chat, str(i), broadcast=broadcast, at=at, hook_delay=delay)
+                for i, (at, chat, broadcast, delay) in enumerate(requests)
             )
         )
         return recorder
@@ -141,10 +148,10 @@ def test_the_windows_are_never_exceeded_and_an_idle_limiter_does_not_wait(
             by_group[chat].append(t)
     for times in by_group.values():
         assert _never_over(times, group, group_period)
-    # the first request finds every window empty: it leaves the moment it arrives
+    # the first request finds every window empty: it leaves once its hook has run
     first = min(range(len(requests)), key=lambda i: requests[i][0])
     sent_at = {label: t for t, _chat, label in recorder.sent}
-    assert sent_at[str(first)] == requests[first][0]
+    assert sent_at[str(first)] == pytest.approx(requests[first][0] + requests[first][3])
 
 
 def test_a_person_goes_before_the_queued_broadcast() -> None:

@@ -50,6 +50,7 @@ import contextlib
 import heapq
 import itertools
 import logging
+import math
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -97,36 +98,60 @@ class BeforeSend:
 
 
 class SlidingWindow:
-    """At most ``limit`` events in any window of ``period`` seconds (half-open, as Telegram
-    counts): the next event may happen once the ``limit``-th most recent one is ``period``
-    old."""
+    """At most ``limit`` sends in any window of ``period`` seconds (half-open, as Telegram
+    counts).
 
-    __slots__ = ("_times", "limit", "period")
+    A send is first *reserved* (granted, the hook still to run) and then *recorded* the
+    moment it leaves. A reserved send counts as if it left now, so a grant never relies on
+    a send time that is not known yet: however long a hook takes, the sends as they leave
+    keep to the window.
+    """
+
+    __slots__ = ("_times", "limit", "period", "reserved")
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period
+        self.reserved = 0
         self._times: deque[float] = deque(maxlen=limit)
 
     def wait_time(self, now: float) -> float:
-        """Seconds until an event would fit (0: it fits now)."""
-        if len(self._times) < self.limit:
+        """Seconds until one more send would fit (0: now; inf: once a reserved one leaves)."""
+        free = self.limit - self.reserved  # recorded sends the window may hold, plus one
+        if free <= 0:
+            return math.inf
+        if len(self._times) < free:
             return 0.0
-        return max(0.0, self._times[0] + self.period - now)
+        return max(0.0, self._times[-free] + self.period - now)
+
+    def reserve(self) -> None:
+        """Count a granted send that has not left yet."""
+        self.reserved += 1
 
     def record(self, now: float) -> None:
-        """Count an event at ``now``."""
+        """A reserved send left at ``now``."""
+        self.reserved -= 1
         self._times.append(now)
 
     def idle(self, now: float) -> bool:
-        """No event inside the window any more: the window can be forgotten."""
-        return not self._times or self._times[-1] + self.period <= now
+        """Nothing reserved and no send inside the window: the window can be forgotten."""
+        return not self.reserved and (not self._times or self._times[-1] + self.period <= now)
 
 
 @dataclass(slots=True)
 class _Group:
     window: SlidingWindow
     lock: asyncio.Lock  # FIFO: a group's sends take its window in arrival order
+    left: asyncio.Event  # set when one of its reserved sends leaves
+
+
+@dataclass(slots=True)
+class _Slot:
+    """A request's reservations, recorded once when it leaves (or gives up)."""
+
+    overall: bool = False
+    group: _Group | None = None
+    done: bool = False
 
 
 def _chat_of(data: dict[str, Any]) -> tuple[int | str | None, bool]:
@@ -205,35 +230,32 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
         priority = BROADCAST if hooks is not None and hooks.broadcast else PERSON
         chat, is_group = _chat_of(data)
         for attempt in range(max_retries + 1):
-            await self._wait_for_slot(priority, chat, is_group)
+            slot = await self._take_slot(priority, chat, is_group)
             try:
-                return await self._send(callback, args, kwargs, hooks)
+                if hooks is not None:
+                    await hooks.hook()
+                self._leave(slot)
+                return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                await self._refused(hooks)
                 if attempt == max_retries:
                     log.warning("%s to %s: 429 after %d retries", endpoint, chat, max_retries)
                     raise
                 pause = retry_seconds(exc)
                 self._pause(chat, pause + RETRY_MARGIN)
                 log.info("%s to %s: 429, retrying in %.1fs", endpoint, chat, pause)
+            except (ChatMigrated, Forbidden, BadRequest):
+                await self._refused(hooks)
+                raise
+            finally:
+                self._leave(slot)  # a hook that failed or was cancelled: count it anyway
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     @staticmethod
-    async def _send(
-        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
-        args: Any,
-        kwargs: dict[str, Any],
-        hooks: BeforeSend | None,
-    ) -> JSONResult:
-        if hooks is None:
-            return await callback(*args, **kwargs)
-        await hooks.hook()
-        try:
-            return await callback(*args, **kwargs)
-        except (RetryAfter, ChatMigrated, Forbidden, BadRequest):
-            # a definite "not delivered": the part is not in doubt if we die now
-            if hooks.refused is not None:
-                await hooks.refused()
-            raise
+    async def _refused(hooks: BeforeSend | None) -> None:
+        # a definite "not delivered": the part is not in doubt if we die now
+        if hooks is not None and hooks.refused is not None:
+            await hooks.refused()
 
     def _pause(self, chat: int | str | None, seconds: float) -> None:
         """Hold back ``chat`` (None: every request) for ``seconds``."""
@@ -253,23 +275,40 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
                 return
             await asyncio.sleep(wait)
 
-    async def _wait_for_slot(self, priority: int, chat: int | str | None, is_group: bool) -> None:
-        """Return when the request may leave; its send is then counted in its windows."""
+    async def _take_slot(self, priority: int, chat: int | str | None, is_group: bool) -> _Slot:
+        """Return once the request may leave, its send reserved in its windows."""
         await self._wait_out_pauses(chat)
         if chat is None:
-            return  # not a message to a chat: not counted (as in ``AIORateLimiter``)
+            return _Slot()  # not a message to a chat: not counted (as in ``AIORateLimiter``)
         if not (is_group and self._group_limit):
-            await self._overall_slot(priority)
-            return
+            return _Slot(overall=await self._overall_slot(priority))
         loop = asyncio.get_running_loop()
         group = self._group(chat, loop.time())
-        # Holding the group's lock until the overall slot is granted means the group window
-        # is checked and recorded at the same instant the send is counted overall.
+        # The group's lock is held until the overall slot is granted, so the group window
+        # checked is the one the send is reserved in.
         async with group.lock:
             while (wait := group.window.wait_time(loop.time())) > 0:
-                await asyncio.sleep(wait)
-            await self._overall_slot(priority)
-            group.window.record(loop.time())
+                if wait == math.inf:
+                    group.left.clear()
+                    await group.left.wait()
+                else:
+                    await asyncio.sleep(wait)
+            overall = await self._overall_slot(priority)
+            group.window.reserve()
+        return _Slot(overall=overall, group=group)
+
+    def _leave(self, slot: _Slot) -> None:
+        """Record the slot's send as leaving now (once), and let waiting requests look."""
+        if slot.done:
+            return
+        slot.done = True
+        now = asyncio.get_running_loop().time()
+        if slot.group is not None:
+            slot.group.window.record(now)
+            slot.group.left.set()
+        if slot.overall and self._overall is not None:
+            self._overall.record(now)
+            self._grant()
 
     def _group(self, chat: int | str, now: float) -> _Group:
         if chat not in self._groups and len(self._groups) >= MAX_IDLE_GROUPS:
@@ -278,23 +317,27 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
                     del self._groups[key]
         group = self._groups.get(chat)
         if group is None:
-            group = _Group(SlidingWindow(self._group_limit, self._group_period), asyncio.Lock())
+            window = SlidingWindow(self._group_limit, self._group_period)
+            group = _Group(window, asyncio.Lock(), asyncio.Event())
             self._groups[chat] = group
         return group
 
-    async def _overall_slot(self, priority: int) -> None:
-        """Wait for the overall window, behind every queued request of higher priority."""
+    async def _overall_slot(self, priority: int) -> bool:
+        """Wait for the overall window, behind every queued request of higher priority;
+        True when a send was reserved in it (False: no overall limit)."""
         if self._overall is None:
-            return
+            return False
         granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._queue, (priority, next(self._arrivals), granted))
         self._grant()
         try:
             await granted
         except asyncio.CancelledError:
-            # a slot granted to a cancelled request stays counted: over-counting is safe
+            if granted.done() and not granted.cancelled():  # granted, then cancelled
+                self._leave(_Slot(overall=True))
             granted.cancel()
             raise
+        return True
 
     def _grant(self) -> None:
         """Let queued requests go, best priority first, while the window has room."""
@@ -309,11 +352,12 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
             if granted.done():  # cancelled while waiting
                 heapq.heappop(self._queue)
                 continue
-            now = loop.time()
-            wait = window.wait_time(now)
+            wait = window.wait_time(loop.time())
+            if wait == math.inf:
+                return  # a reserved send leaving calls again
             if wait > 0:
                 self._timer = loop.call_later(wait, self._grant)
                 return
             heapq.heappop(self._queue)
-            window.record(now)
+            window.reserve()
             granted.set_result(None)
