@@ -7,8 +7,8 @@ at once; the clock runs from the first poll after queueing until ``N`` replies a
 recorded. Baseline: python-telegram-bot's echo bot (one ``MessageHandler(filters.TEXT)``
 replying ``reply_text(text)``) through the same loopback with the same settings.
 
-Rate limiter: both bots get the bot's default limiter class (an ``AIORateLimiter``) built
-with ``overall_max_rate=0, group_max_rate=0, max_retries=3`` — the same code path as the
+Rate limiter: both bots get the bot's default limiter class (``DeliveryRateLimiter``)
+built with ``overall_max_rate=0, group_max_rate=0, max_retries=3`` — the same code path as the
 bot's default limiter, with the limits switched off. With the default (30 messages/s
 overall) both would measure ~30/s and the ratio would say nothing; Telegram has no
 per-chat limit for private chats that one reply each could hit.
@@ -23,9 +23,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     ContextTypes,
     MessageHandler,
     filters,
@@ -41,10 +41,10 @@ CHAT_BASE = 50_000_000
 TOKEN = "123456:BENCH-TOKEN"
 
 
-def unlimited() -> AIORateLimiter:
+def unlimited() -> BaseRateLimiter[Any]:
     """The bot's own rate limiter class with its limits off (see the module docstring).
 
-    The class follows ``bot.app.default_rate_limiter`` (an ``AIORateLimiter`` subclass), so
+    The class follows ``bot.app.default_rate_limiter`` (a ``BaseRateLimiter``), so
     both bots run the same limiter code.
     """
     from bot.app import default_rate_limiter

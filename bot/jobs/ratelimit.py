@@ -226,7 +226,7 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
         """Wait for the windows (and any pause), run the hook, send; retry a 429."""
         hooks = rate_limit_args if isinstance(rate_limit_args, BeforeSend) else None
         retries_arg = hooks.max_retries if hooks else rate_limit_args
-        max_retries = self.max_retries if retries_arg is None else int(retries_arg)
+        max_retries = retries_arg if isinstance(retries_arg, int) else self.max_retries
         priority = BROADCAST if hooks is not None and hooks.broadcast else PERSON
         chat, is_group = _chat_of(data)
         for attempt in range(max_retries + 1):
@@ -312,8 +312,8 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
 
     def _group(self, chat: int | str, now: float) -> _Group:
         if chat not in self._groups and len(self._groups) >= MAX_IDLE_GROUPS:
-            for key, group in list(self._groups.items()):
-                if group.window.idle(now) and not group.lock.locked():
+            for key, idle in list(self._groups.items()):
+                if idle.window.idle(now) and not idle.lock.locked():
                     del self._groups[key]
         group = self._groups.get(chat)
         if group is None:
