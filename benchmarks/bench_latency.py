@@ -18,12 +18,10 @@ import asyncio
 import time
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
-
 from benchmarks import synth
+from benchmarks.bench_broadcast import GROUP_PER_MINUTE, RATE, _chats, subscribed_bot
 from benchmarks.bench_search import make_queries
-from benchmarks.bench_updates import _echo
+from benchmarks.bench_updates import TOKEN, echo_bot
 from benchmarks.common import (
     BenchResult,
     config_dir,
@@ -35,12 +33,9 @@ from bot.config import Environment, load_config
 from bot.domain.delivery import PublishTrigger
 from bot.sandbox.fake_telegram import FakeBotApi
 
-TOKEN = "123456:BENCH-TOKEN"
 PERSON = 90_000_001
 ROUND_TRIPS = 200
 BROADCAST_CHATS = 300
-RATE = 30
-GROUP_PER_MINUTE = 20
 
 
 async def _round_trip(api: FakeBotApi, text: str, chat_id: int = PERSON) -> float:
@@ -60,26 +55,8 @@ async def _sequential(api: FakeBotApi, texts: list[str]) -> list[float]:
 
 
 async def _echo_round_trips(texts: list[str]) -> list[float]:
-    async with FakeBotApi() as api:
-        application: Application[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder()
-            .token(TOKEN)
-            .base_url(api.base_url)
-            .base_file_url(api.base_file_url)
-            .build()
-        )
-        application.add_handler(MessageHandler(filters.TEXT, _echo))
-        await application.initialize()
-        updater = application.updater
-        assert updater is not None
-        await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
-        await application.start()
-        try:
-            return await _sequential(api, texts)
-        finally:
-            await updater.stop()
-            await application.stop()
-            await application.shutdown()
+    async with FakeBotApi() as api, echo_bot(api):
+        return await _sequential(api, texts)
 
 
 async def _bot_round_trips(config: Any, batches: dict[str, list[str]]) -> dict[str, list[float]]:
@@ -90,36 +67,23 @@ async def _bot_round_trips(config: Any, batches: dict[str, list[str]]) -> dict[s
 
 
 async def _during_broadcast(config: Any, texts: list[str]) -> dict[str, Any]:
-    from bot.sandbox.runner import running_bot
-
-    chats = [
-        (-(700_000_000 + i), "group") if i % 10 == 9 else (600_000_000 + i, "private")
-        for i in range(BROADCAST_CHATS)
-    ]
-    async with FakeBotApi() as api:
-        for chat_id, kind in chats:
-            api.add_chat(chat_id, kind, title=f"Team {abs(chat_id)}" if kind != "private" else None)
-        async with running_bot(config, api, token=TOKEN, ingest=False) as application:
-            services = application.bot_data.services
-            for chat_id, kind in chats:
-                services.subscriptions.subscribe(chat_id, chat_type=kind)
-            idle = await _sequential(api, texts)
-            api.reset()
-            api.flood_limits(RATE, GROUP_PER_MINUTE)
-            start = time.perf_counter()
-            broadcast = asyncio.create_task(services.publisher.publish_next(PublishTrigger.POSTNOW))
-            busy: list[float] = []
-            index = 0
-            while not broadcast.done():
-                tick = time.perf_counter()
-                busy.append(await _round_trip(api, texts[index % len(texts)]))
-                index += 1
-                await asyncio.sleep(max(0.0, 0.5 - (time.perf_counter() - tick)))
-            await broadcast
-            seconds = time.perf_counter() - start
-            messages = sum(
-                len(api.messages_to(chat_id, method="sendMessage")) for chat_id, _ in chats
-            )
+    chats = _chats(BROADCAST_CHATS)
+    async with subscribed_bot(config, chats) as (api, services):
+        idle = await _sequential(api, texts)
+        api.reset()
+        api.flood_limits(RATE, GROUP_PER_MINUTE)
+        start = time.perf_counter()
+        broadcast = asyncio.create_task(services.publisher.publish_next(PublishTrigger.POSTNOW))
+        busy: list[float] = []
+        index = 0
+        while not broadcast.done():
+            tick = time.perf_counter()
+            busy.append(await _round_trip(api, texts[index % len(texts)]))
+            index += 1
+            await asyncio.sleep(max(0.0, 0.5 - (time.perf_counter() - tick)))
+        await broadcast
+        seconds = time.perf_counter() - start
+        messages = sum(len(api.messages_to(chat_id, method="sendMessage")) for chat_id, _ in chats)
         return {
             "idle": latency_summary(idle),
             "busy": latency_summary(busy),
