@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from benchmarks import synth
@@ -36,7 +38,11 @@ def _chats(count: int) -> list[tuple[int, str]]:
     ]
 
 
-async def _publish(config: Any, chats: list[tuple[int, str]]) -> dict[str, Any]:
+@asynccontextmanager
+async def subscribed_bot(
+    config: Any, chats: list[tuple[int, str]]
+) -> AsyncIterator[tuple[FakeBotApi, Any]]:
+    """The real bot polling a fresh loopback API, every chat known there and subscribed."""
     from bot.sandbox.runner import running_bot
 
     async with FakeBotApi() as api:
@@ -46,11 +52,16 @@ async def _publish(config: Any, chats: list[tuple[int, str]]) -> dict[str, Any]:
             services = application.bot_data.services
             for chat_id, kind in chats:
                 services.subscriptions.subscribe(chat_id, chat_type=kind)
-            api.reset()  # forget the start-up calls (commands menu)
-            api.flood_limits(RATE, GROUP_PER_MINUTE)
-            start = time.perf_counter()
-            summary = await services.publisher.publish_next(PublishTrigger.POSTNOW)
-            seconds = time.perf_counter() - start
+            yield api, services
+
+
+async def _publish(config: Any, chats: list[tuple[int, str]]) -> dict[str, Any]:
+    async with subscribed_bot(config, chats) as (api, services):
+        api.reset()  # forget the start-up calls (commands menu)
+        api.flood_limits(RATE, GROUP_PER_MINUTE)
+        start = time.perf_counter()
+        summary = await services.publisher.publish_next(PublishTrigger.POSTNOW)
+        seconds = time.perf_counter() - start
         per_chat = Counter(
             len(api.messages_to(chat_id, method="sendMessage")) for chat_id, _kind in chats
         )

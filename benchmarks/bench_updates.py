@@ -7,8 +7,8 @@ at once; the clock runs from the first poll after queueing until ``N`` replies a
 recorded. Baseline: python-telegram-bot's echo bot (one ``MessageHandler(filters.TEXT)``
 replying ``reply_text(text)``) through the same loopback with the same settings.
 
-Rate limiter: both bots get the bot's default limiter class (an ``AIORateLimiter``) built
-with ``overall_max_rate=0, group_max_rate=0, max_retries=3`` — the same code path as the
+Rate limiter: both bots get the bot's default limiter class (``DeliveryRateLimiter``)
+built with ``overall_max_rate=0, group_max_rate=0, max_retries=3`` — the same code path as the
 bot's default limiter, with the limits switched off. With the default (30 messages/s
 overall) both would measure ~30/s and the ratio would say nothing; Telegram has no
 per-chat limit for private chats that one reply each could hit.
@@ -19,13 +19,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     ContextTypes,
     MessageHandler,
     filters,
@@ -41,10 +43,10 @@ CHAT_BASE = 50_000_000
 TOKEN = "123456:BENCH-TOKEN"
 
 
-def unlimited() -> AIORateLimiter:
+def unlimited() -> BaseRateLimiter[Any]:
     """The bot's own rate limiter class with its limits off (see the module docstring).
 
-    The class follows ``bot.app.default_rate_limiter`` (an ``AIORateLimiter`` subclass), so
+    The class follows ``bot.app.default_rate_limiter`` (a ``BaseRateLimiter``), so
     both bots run the same limiter code.
     """
     from bot.app import default_rate_limiter
@@ -70,16 +72,21 @@ async def _burst(api: FakeBotApi, texts: list[str], first_chat: int, timeout: fl
     return time.perf_counter() - start
 
 
-async def _run_echo(api: FakeBotApi, texts: list[str], concurrency: int, timeout: float) -> float:
-    application: Application[Any, Any, Any, Any, Any, Any] = (
+@asynccontextmanager
+async def echo_bot(
+    api: FakeBotApi, rate_limiter: BaseRateLimiter[Any] | None = None, concurrency: int = 1
+) -> AsyncIterator[None]:
+    """python-telegram-bot's echo bot polling ``api`` (no rate limiter unless given)."""
+    builder = (
         ApplicationBuilder()
         .token(TOKEN)
         .base_url(api.base_url)
         .base_file_url(api.base_file_url)
-        .rate_limiter(unlimited())
         .concurrent_updates(concurrency)
-        .build()
     )
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, _echo))
     await application.initialize()
     updater = application.updater
@@ -88,12 +95,17 @@ async def _run_echo(api: FakeBotApi, texts: list[str], concurrency: int, timeout
     await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
     await application.start()
     try:
-        await _burst(api, texts[:20], CHAT_BASE, timeout)  # warm-up: connections, caches
-        return await _burst(api, texts, CHAT_BASE + 1_000_000, timeout)
+        yield
     finally:
         await updater.stop()
         await application.stop()
         await application.shutdown()
+
+
+async def _run_echo(api: FakeBotApi, texts: list[str], concurrency: int, timeout: float) -> float:
+    async with echo_bot(api, unlimited(), concurrency):
+        await _burst(api, texts[:20], CHAT_BASE, timeout)  # warm-up: connections, caches
+        return await _burst(api, texts, CHAT_BASE + 1_000_000, timeout)
 
 
 async def _run_bot(

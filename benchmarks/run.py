@@ -35,7 +35,7 @@ from bot.config import load_topics
 from bot.domain.topics import Taxonomy
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-BENCHES = ("ingest", "search", "updates", "broadcast", "memory")
+BENCHES = ("ingest", "search", "updates", "latency", "broadcast", "memory")
 
 
 @dataclass

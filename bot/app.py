@@ -9,10 +9,18 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
 
 from bot.config import BotConfig, Environment
 from bot.handlers import register
+from bot.handlers.lanes import ChatLanes
 from bot.handlers.menu import set_menus
 from bot.jobs.publisher import Publisher, PublishSettings
 from bot.jobs.ratelimit import DeliveryRateLimiter
@@ -62,26 +70,12 @@ def publish_settings_from(config: BotConfig) -> PublishSettings:
 # network errors at start are retried with backoff (1.5 s, 2.3 s, … about 20 s in all) before
 # giving up: a short blip at boot must not kill the worker
 BOOTSTRAP_RETRIES = 5
-OVERALL_PER_SECOND = 29  # Telegram allows ~30/s; one less absorbs timer jitter
 
 
-def default_rate_limiter() -> AIORateLimiter:
-    """Telegram's flood limits: ~30 messages/s overall, 20/min per group.
-
-    The overall limit is a bucket of one message refilled every 1/29 s: evenly spaced
-    sends, so no one-second window ever holds more than Telegram allows (a bucket of 30
-    would let a burst of 30 through and then 30 more within the same second). Groups keep
-    a bucket of 20 a minute, so a burst of replies in a busy group is not held back.
-    ``max_retries`` is 0 by default in python-telegram-bot; a few retries of a 429 here
-    keep replies flowing, and the publisher handles what is left over.
-    """
-    return DeliveryRateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / OVERALL_PER_SECOND,
-        group_max_rate=20,
-        group_time_period=60,
-        max_retries=3,
-    )
+def default_rate_limiter() -> DeliveryRateLimiter:
+    """Telegram's flood limits as sliding windows (~30/s overall, 20/min per group), people
+    before the broadcast, 429s paused per chat and retried 3 times (bot.jobs.ratelimit)."""
+    return DeliveryRateLimiter()
 
 
 def build_application(
@@ -89,9 +83,9 @@ def build_application(
     env: Environment,
     *,
     publish_settings: PublishSettings | None = None,
-    rate_limiter: AIORateLimiter | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
     catch_up_on_start: bool = True,
-    concurrent_updates: int | bool = 8,
+    concurrent_updates: int | bool | BaseUpdateProcessor | None = None,
 ) -> BotApp:
     """The bot application, ready for ``run_polling``/``run_webhook`` or manual start."""
     if not env.token:
@@ -111,7 +105,8 @@ def build_application(
         )
         # Telegram: ~30 messages/s overall, 20/min per group; retry a 429 a few times
         .rate_limiter(rate_limiter or default_rate_limiter())
-        .concurrent_updates(concurrent_updates)
+        # None: a lane per chat, so a group throttled to 20/min never blocks another chat
+        .concurrent_updates(ChatLanes() if concurrent_updates is None else concurrent_updates)
         .post_init(startup)
         .post_shutdown(shutdown)
     )

@@ -214,6 +214,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "ids": "a, b",
         "problem": "f:1: p",
         "command": "/x",
+        "arxiv_id": "2405.11157",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

@@ -47,6 +47,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _PARTS = re.compile(r"\d+|[^\W\d_]+")
 _JOINERS = frozenset("-./'’+")
+_MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+|#\d+);")
 
 # words too common to narrow an "any of the words" fallback query
 STOPWORDS = frozenset(
@@ -209,9 +210,11 @@ class QueryTerm:
 
 
 def clean_query(query: str, join_cjk: bool = True) -> str:
-    """The folded query, controls removed, cut to ``MAX_QUERY_CHARS``, spaces squeezed;
-    ``join_cjk`` drops spaces between Chinese characters (``世界 模型`` → ``世界模型``)."""
-    folded = fold(query or "")[: MAX_QUERY_CHARS * 2]
+    """The folded query, markup and controls removed, cut to ``MAX_QUERY_CHARS``, spaces
+    squeezed; ``join_cjk`` drops spaces between Chinese characters (``世界 模型`` →
+    ``世界模型``). HTML tags and entities pasted with a title are noise: ``<b>genie</b>``
+    is ``genie``, not the words ``b genie b``."""
+    folded = fold(_MARKUP.sub(" ", query or ""))[: MAX_QUERY_CHARS * 2]
     if join_cjk:
         folded = _CJK_GAP.sub("", folded)
     return " ".join(folded.split())[:MAX_QUERY_CHARS]

@@ -88,6 +88,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No paper matches <b>{query}</b>.",
         "zh": "没有找到与 <b>{query}</b> 匹配的论文。",
     },
+    "arxiv_not_in_digests": {
+        "en": (
+            "arXiv:{arxiv_id} is not in our digests yet: "
+            '<a href="https://arxiv.org/abs/{arxiv_id}">open it on arxiv.org</a>'
+        ),
+        "zh": (
+            "arXiv:{arxiv_id} 还没有收录在我们的周报里:"
+            '<a href="https://arxiv.org/abs/{arxiv_id}">在 arxiv.org 上查看</a>'
+        ),
+    },
     "did_you_mean": {"en": "Did you mean:", "zh": "您是不是要找:"},
     "try_topics": {
         "en": "Or browse by topic: /topics",

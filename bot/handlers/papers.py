@@ -16,6 +16,7 @@ from telegram import (
 from bot.domain.callbacks import OpenDigest, OpenPaper, OpenTopic, PaperCard, ResultsPage
 from bot.domain.render import paper_card, paper_line, shorten
 from bot.domain.search_kinds import MatchKind
+from bot.domain.search_tokens import arxiv_ids
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import t
 from bot.domain.views import PaperView
@@ -40,13 +41,19 @@ STRONG_KINDS = (MatchKind.ARXIV, MatchKind.EXACT)
 
 
 def clear_winner(hits: list[SearchHit]) -> bool:
-    """One clear best match: the only hit, the only exact/arXiv hit, or the only prefix hit."""
+    """One clear best match: the only hit, the only exact/arXiv hit, or the only title that
+    starts with the query while no other title has all its words. A generic word that
+    starts one title and occurs in others (``transformer``, ``scaling``) gets the list."""
     if len(hits) == 1:
         return True
     first, second = hits[0], hits[1]
     if first.kind in STRONG_KINDS:
         return second.kind not in STRONG_KINDS
-    return first.kind is MatchKind.PREFIX and second.kind not in (*STRONG_KINDS, MatchKind.PREFIX)
+    return first.kind is MatchKind.PREFIX and second.kind not in (
+        *STRONG_KINDS,
+        MatchKind.PREFIX,
+        MatchKind.TITLE,
+    )
 
 
 def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> InlineKeyboardMarkup:
@@ -88,6 +95,11 @@ async def paper_command(update: Update, context: BotContext) -> None:
         await reply(update, t(lang, "usage_paper"))
         return
     hits = await db(services.library.search, query, 50)
+    wanted = arxiv_ids(query)
+    if wanted and not any(hit.kind is MatchKind.ARXIV for hit in hits):
+        # a paper we have not covered (the other hits only matched the URL's words)
+        await reply(update, t(lang, "arxiv_not_in_digests", arxiv_id=wanted[0]))
+        return
     if not hits:
         await reply_no_match(update, context, query, lang)
         return

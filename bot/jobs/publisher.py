@@ -1,7 +1,7 @@
 """Publishing a digest to every target chat through the delivery ledger.
 
 Each chat's post is a few messages sent in order; chats are served by a handful of
-concurrent workers while python-telegram-bot's ``AIORateLimiter`` keeps the whole bot
+concurrent workers while the bot's rate limiter (bot.jobs.ratelimit) keeps the whole bot
 under Telegram's flood limits. Telegram's answers are handled one by one:
 
 * ``RetryAfter`` — wait what Telegram asks, send the same part again;
@@ -30,8 +30,8 @@ from telegram.ext import ExtBot
 from bot.domain.delivery import DeliveryStatus, PublishTrigger
 from bot.domain.render import weekly_post
 from bot.domain.texts import t
-from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled
-from bot.services import db
+from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled, retry_seconds
+from bot.services import broadcast_db
 from bot.store.ledger import (
     DeliveryJob,
     Ledger,
@@ -44,12 +44,6 @@ from bot.store.subscriptions import Subscriptions, Target
 log = logging.getLogger(__name__)
 QUEUE_EMPTY_FLAG = "queue_empty_notified"
 _GONE_CHAT_ERRORS = ("chat not found", "thread not found", "have no rights", "not enough rights")
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """``RetryAfter.retry_after`` as seconds (it is an int or a timedelta in PTB 22)."""
-    value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class PartResult(StrEnum):
@@ -121,10 +115,10 @@ class Publisher:
         self, trigger: PublishTrigger, slot: str | None = None
     ) -> PublicationSummary | None:
         """Publish the next unpublished digest; with none left, tell the admins once."""
-        if slot is not None and await db(self.ledger.slot_taken, slot):
+        if slot is not None and await broadcast_db(self.ledger.slot_taken, slot):
             # another process (or an earlier run) owns this slot: just help it finish
             return await self.resume()
-        digest_id = await db(self.ledger.next_digest)
+        digest_id = await broadcast_db(self.ledger.next_digest)
         if digest_id is None:
             if trigger.scheduled:  # /postnow answers its admin itself
                 await self._notify_queue_empty()
@@ -135,8 +129,8 @@ class Publisher:
         self, digest_id: str, trigger: PublishTrigger, slot: str | None = None
     ) -> PublicationSummary | None:
         """Publish ``digest_id`` to every target that has not had it yet."""
-        targets = await db(self.targets)
-        opened: OpenedPublication | None = await db(
+        targets = await broadcast_db(self.targets)
+        opened: OpenedPublication | None = await broadcast_db(
             self.ledger.open, digest_id, trigger, targets, slot
         )
         if opened is None:
@@ -154,19 +148,19 @@ class Publisher:
 
     async def ledger_flag_clear(self) -> None:
         """A digest went out, so the next empty queue is news again."""
-        await db(self.ledger.set_flag, QUEUE_EMPTY_FLAG, None)
+        await broadcast_db(self.ledger.set_flag, QUEUE_EMPTY_FLAG, None)
 
     async def resume(self) -> PublicationSummary | None:
         """Finish every publication that still has pending or stale deliveries."""
         last: PublicationSummary | None = None
-        for publication_id in await db(self.ledger.unfinished):
+        for publication_id in await broadcast_db(self.ledger.unfinished):
             last = await self.deliver(publication_id)
         return last
 
     async def _notify_queue_empty(self) -> None:
-        if await db(self.ledger.get_flag, QUEUE_EMPTY_FLAG):
+        if await broadcast_db(self.ledger.get_flag, QUEUE_EMPTY_FLAG):
             return
-        await db(self.ledger.set_flag, QUEUE_EMPTY_FLAG, "1")
+        await broadcast_db(self.ledger.set_flag, QUEUE_EMPTY_FLAG, "1")
         for admin in self.admins():
             try:
                 await self.bot.send_message(admin, t("en", "queue_empty"))
@@ -183,8 +177,8 @@ class Publisher:
             for _ in range(max(1, self.settings.workers))
         ]
         await asyncio.gather(*workers)
-        await db(self.ledger.complete_if_done, publication_id)
-        summary = await db(self.ledger.summary, publication_id)
+        await broadcast_db(self.ledger.complete_if_done, publication_id)
+        summary = await broadcast_db(self.ledger.summary, publication_id)
         log.info(
             "publication %s: %d sent, %d failed, %d pending",
             publication_id,
@@ -196,7 +190,7 @@ class Publisher:
 
     async def _worker(self, publication_id: int) -> None:
         while True:
-            jobs = await db(
+            jobs = await broadcast_db(
                 self.ledger.claim, publication_id, self.worker_id, self.settings.lease, 1
             )
             if not jobs:
@@ -227,9 +221,9 @@ class Publisher:
 
     async def _deliver_one(self, job: DeliveryJob) -> None:
         try:
-            parts = await db(self._post, job)
+            parts = await broadcast_db(self._post, job)
         except LookupError as exc:
-            await db(self.ledger.finish, job.id, DeliveryStatus.FAILED, str(exc))
+            await broadcast_db(self.ledger.finish, job.id, DeliveryStatus.FAILED, str(exc))
             return
         chat_id = job.chat_id
         for index in range(job.parts_sent, len(parts)):
@@ -241,23 +235,23 @@ class Publisher:
                 log.warning("delivery %s was taken over by another worker", job.id)
                 return
             if outcome is not PartResult.SENT:
-                await db(self.ledger.part_not_sent, job.id, index)
+                await broadcast_db(self.ledger.part_not_sent, job.id, index)
                 if outcome is PartResult.RETRY_LATER:
-                    await db(self.ledger.release, job.id, "network errors")
+                    await broadcast_db(self.ledger.release, job.id, "network errors")
                 return
-            await db(self.ledger.part_sent, job.id, index)
-        await db(self.ledger.finish, job.id, DeliveryStatus.SENT)
+            await broadcast_db(self.ledger.part_sent, job.id, index)
+        await broadcast_db(self.ledger.finish, job.id, DeliveryStatus.SENT)
 
     def _before_send(self, job: DeliveryJob, index: int) -> BeforeSend:
         """Mark the part attempted in the ledger the moment it leaves (after flood waits)."""
 
         async def mark_attempted() -> None:
-            owned = await db(self.ledger.part_attempted, job.id, index, self.worker_id)
+            owned = await broadcast_db(self.ledger.part_attempted, job.id, index, self.worker_id)
             if not owned:
                 raise SendCancelled(f"delivery {job.id} is claimed by another worker")
 
         async def mark_refused() -> None:
-            await db(self.ledger.part_not_sent, job.id, index)
+            await broadcast_db(self.ledger.part_not_sent, job.id, index)
 
         return BeforeSend(mark_attempted, mark_refused)
 
@@ -291,8 +285,8 @@ class Publisher:
                 await asyncio.sleep(wait)
             except ChatMigrated as exc:
                 log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
-                await db(self.subscriptions.migrate_chat, chat_id, exc.new_chat_id)
-                if not await db(self.ledger.move_chat, job.id, exc.new_chat_id):
+                await broadcast_db(self.subscriptions.migrate_chat, chat_id, exc.new_chat_id)
+                if not await broadcast_db(self.ledger.move_chat, job.id, exc.new_chat_id):
                     return PartResult.DUPLICATE
                 return ChatMoved(int(exc.new_chat_id))
             except Forbidden as exc:
@@ -303,7 +297,9 @@ class Publisher:
                     await self._drop_chat(job, chat_id, f"bad request: {exc.message}")
                     return PartResult.CHAT_GONE
                 log.error("Telegram refused the post for chat %s: %s", chat_id, exc.message)
-                await db(self.ledger.finish, job.id, DeliveryStatus.FAILED, exc.message[:500])
+                await broadcast_db(
+                    self.ledger.finish, job.id, DeliveryStatus.FAILED, exc.message[:500]
+                )
                 return PartResult.REFUSED
             except NetworkError as exc:  # includes TimedOut and 5xx answers
                 network_failures += 1
@@ -315,5 +311,5 @@ class Publisher:
     async def _drop_chat(self, job: DeliveryJob, chat_id: int, reason: str) -> None:
         log.info("unsubscribing chat %s: %s", chat_id, reason)
         thread = job.thread_id if "thread" in reason else None
-        await db(self.subscriptions.unsubscribe, chat_id, thread, reason[:300])
-        await db(self.ledger.finish, job.id, DeliveryStatus.FAILED, reason[:500])
+        await broadcast_db(self.subscriptions.unsubscribe, chat_id, thread, reason[:300])
+        await broadcast_db(self.ledger.finish, job.id, DeliveryStatus.FAILED, reason[:500])

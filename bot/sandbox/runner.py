@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter
+from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
 from bot.app import BotApp, build_application, shutdown, startup
 from bot.config import BotConfig, Environment
@@ -34,8 +35,8 @@ async def running_bot(
     ingest: bool = True,
     catch_up_on_start: bool = False,
     publish_settings: PublishSettings | None = None,
-    rate_limiter: AIORateLimiter | None = None,
-    concurrent_updates: int | bool = 8,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    concurrent_updates: int | bool | BaseUpdateProcessor | None = None,
 ) -> AsyncIterator[BotApp]:
     """The bot, polling ``api``, for the duration of the ``async with`` block.
 

@@ -2,14 +2,17 @@
 
 The layer between the store and Telegram: handlers and jobs reach the store, the
 publisher and the scheduler only through :class:`Services`, and every blocking store call
-from async code goes through :func:`db`, the one async boundary.
+from async code goes through :func:`db` (the publisher's through :func:`broadcast_db`), the
+one async boundary.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ParamSpec, TypeVar
@@ -40,6 +43,20 @@ async def db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     The one way async code (handlers, jobs, the publisher) calls the store.
     """
     return await asyncio.to_thread(func, *args, **kwargs)
+
+
+# The broadcast's ledger writes (a few per message, 30 messages a second) get threads of
+# their own: in the default pool they would queue every person's /paper lookup behind them.
+@functools.cache
+def _broadcast_threads() -> ThreadPoolExecutor:
+    """Made on first use: nothing starts at import time."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="broadcast-db")
+
+
+async def broadcast_db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """:func:`db` for the publisher, on its own worker threads (people's replies first)."""
+    call = functools.partial(func, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_broadcast_threads(), call)
 
 
 def _wired(port: T | None, name: str) -> T:
