@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.config import BotConfig, Environment
+from bot.domain.delivery import InDoubt
 from bot.handlers import register
 from bot.handlers.lanes import ChatLanes
 from bot.handlers.menu import set_menus
@@ -64,6 +65,7 @@ def publish_settings_from(config: BotConfig) -> PublishSettings:
     return PublishSettings(
         workers=config.delivery.workers,
         lease=timedelta(seconds=config.delivery.claim_timeout_seconds),
+        in_doubt=InDoubt(config.delivery.in_doubt),
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -136,6 +136,9 @@ class Delivery(_Section):
     claim_timeout_seconds: Annotated[float, _within(5, math.inf, "expected at least 5 seconds")] = (
         60.0
     )
+    # a part on the wire when its process died: send it again (a rare duplicate) or not
+    # (a rare gap); the ledger counts either way
+    in_doubt: Literal["resend", "skip"] = "resend"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.delivery import DeliveryStatus
-from bot.store.ledger import Ledger
+from bot.domain.delivery import DeliveryStatus, InDoubt
+from bot.store.ledger import Ledger, post_key
 from bot.store.models import Delivery, Digest
 from bot.store.subscriptions import Subscriptions, Target
 
@@ -116,23 +117,62 @@ def test_claims_are_exclusive_across_threads(factory: sessionmaker[Session]) -> 
     assert sorted(everything) == list(range(1, 41))  # every chat once, none twice
 
 
-def test_stale_claim_resumes_after_the_last_attempted_part(factory: sessionmaker[Session]) -> None:
+@pytest.mark.parametrize(("in_doubt", "resume_at", "resent"), [("resend", 1, 1), ("skip", 2, 0)])
+def test_stale_claim_resumes_at_the_part_in_doubt_or_after_it(
+    factory: sessionmaker[Session], in_doubt: str, resume_at: int, resent: int
+) -> None:
     add_digests(factory, "w1")
     ledger = Ledger(factory)
     opened = ledger.open("w1", "schedule", [Target(1)])
     assert opened is not None
     [job] = ledger.claim(opened.id, "dead-worker", timedelta(minutes=5))
-    assert ledger.part_attempted(job.id, 0, "dead-worker")
+    assert ledger.part_attempted(job.id, 0, job.token)
     ledger.part_sent(job.id, 0)
-    assert ledger.part_attempted(job.id, 1, "dead-worker")  # killed before the answer came
+    assert ledger.part_attempted(job.id, 1, job.token)  # killed before the answer came
     assert ledger.claim(opened.id, "new", timedelta(minutes=5)) == []  # claim still fresh
-    [resumed] = ledger.claim(opened.id, "new", timedelta(seconds=-1))  # lease expired
-    assert resumed.parts_sent == 2  # part 1's fate is unknown: never sent again
-    assert not ledger.part_attempted(job.id, 2, "dead-worker")  # the old worker lost it
+    [resumed] = ledger.claim(
+        opened.id, "new", timedelta(seconds=-1), in_doubt=InDoubt(in_doubt)
+    )  # lease expired
+    assert resumed.parts_sent == resume_at  # part 1 may or may not have arrived
+    assert not ledger.part_attempted(job.id, 2, job.token)  # the old worker lost it
     ledger.finish(resumed.id, DeliveryStatus.SENT)
     assert ledger.complete_if_done(opened.id)
     summary = ledger.summary(opened.id)
     assert (summary.sent, summary.failed, summary.pending, summary.finished) == (1, 0, 0, True)
+    assert summary.resent == resent == ledger.resent_total()
+
+
+def test_claims_are_owned_per_task_and_renewed_while_alive(
+    factory: sessionmaker[Session],
+) -> None:
+    add_digests(factory, "w1")
+    ledger = Ledger(factory)
+    opened = ledger.open("w1", "schedule", [Target(1)])
+    assert opened is not None
+    lease = timedelta(seconds=30)
+    [waiting] = ledger.claim(opened.id, "process-1", lease)
+    with factory.begin() as session:  # the task has been waiting (a 429) past its lease
+        session.get(Delivery, waiting.id).claimed_at = datetime.now(UTC) - 2 * lease
+    assert ledger.renew(waiting.id, waiting.token)  # ...but it is alive and says so
+    assert ledger.claim(opened.id, "process-1", lease) == []  # so nobody takes it over
+    with factory.begin() as session:  # now it really died
+        session.get(Delivery, waiting.id).claimed_at = datetime.now(UTC) - 2 * lease
+    [taken] = ledger.claim(opened.id, "process-1", lease)  # the same process's resume job
+    assert taken.token != waiting.token
+    assert not ledger.part_attempted(waiting.id, 0, waiting.token)  # the old task stops
+    assert not ledger.renew(waiting.id, waiting.token)
+    assert ledger.part_attempted(taken.id, 0, taken.token)
+
+
+def test_a_publication_keeps_the_post_it_opened_with(factory: sessionmaker[Session]) -> None:
+    add_digests(factory, "w1")
+    ledger = Ledger(factory)
+    posts = {post_key("en", ()): ["one", "two"], post_key("zh", ("llm",)): ["一"]}
+    opened = ledger.open("w1", "schedule", [Target(1), Target(2, 0, ("llm",), "zh")], posts=posts)
+    assert opened is not None
+    assert ledger.post(opened.id, post_key("zh", ("llm",))) == ["一"]
+    assert ledger.post(opened.id, post_key("en", ())) == ["one", "two"]
+    assert ledger.post(opened.id, post_key("en", ("llm",))) is None
 
 
 def test_release_and_failure(factory: sessionmaker[Session]) -> None:
@@ -141,7 +181,7 @@ def test_release_and_failure(factory: sessionmaker[Session]) -> None:
     opened = ledger.open("w1", "schedule", [Target(1), Target(2)])
     assert opened is not None
     jobs = ledger.claim(opened.id, "w", timedelta(minutes=5), limit=2)
-    ledger.part_attempted(jobs[0].id, 0, "w")
+    ledger.part_attempted(jobs[0].id, 0, jobs[0].token)
     ledger.part_not_sent(jobs[0].id, 0)
     ledger.release(jobs[0].id, "network down")
     ledger.finish(jobs[1].id, DeliveryStatus.FAILED, "forbidden: bot was blocked by the user")

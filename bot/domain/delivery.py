@@ -1,4 +1,5 @@
-"""The words the publishing ledger stores: a delivery's status and what started a publication.
+"""The words the publishing ledger stores: a delivery's status, what started a publication,
+and what a restart does with a part in doubt.
 
 They are ``StrEnum`` members, so they are stored and compared as the plain strings the
 database has always held (``"pending"``, ``"catch-up"`` …) while code gets them checked.
@@ -16,6 +17,13 @@ class DeliveryStatus(StrEnum):
     SENDING = "sending"  # claimed by a worker (stale once its lease runs out)
     SENT = "sent"
     FAILED = "failed"  # Telegram refused it, or the chat is gone (``error`` says why)
+
+
+class InDoubt(StrEnum):
+    """What a restart does with a part whose fate is unknown (its process died mid-send)."""
+
+    RESEND = "resend"  # send it again: never a gap, at most one duplicate per crash
+    SKIP = "skip"  # leave it out: never a duplicate, maybe a gap
 
 
 class PublishTrigger(StrEnum):

@@ -128,7 +128,7 @@ async def _send_to_admin(
 
 @admin_only
 async def stats_command(update: Update, context: BotContext) -> None:
-    """/stats: papers, digests, subscribers, last and next post."""
+    """/stats: papers, digests, subscribers, parts resent after a crash, last and next post."""
     lang = user_lang(update)
     services = context.services
     digests, total_digests = await db(services.library.digests, 0, 100_000)
@@ -143,6 +143,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         papers=sum(d.paper_count for d in digests),
         subscribers=await db(services.subscriptions.count_active),
         published=len(published),
+        resent=await db(services.ledger.resent_total),
         queued=len([d for d in digests if d.id not in published]),
         last_post=format_local(last, tz, lang) if last else t(lang, "never"),
         next_post=format_local(services.next_post_time(datetime.now(UTC)), tz, lang),

@@ -9,6 +9,10 @@ under Telegram's flood limits. Telegram's answers are handled one by one:
   delivery goes back to pending and the periodic resume job retries it later;
 * ``Forbidden`` / chat not found — the chat is unsubscribed and the reason recorded;
 * ``ChatMigrated`` — the subscription and the delivery move to the new supergroup id.
+
+A delivery task renews its claim while it waits (a long 429, the flood limits), so only a
+dead task's claim goes stale; the post is rendered once, when the publication opens, and
+stored in the ledger, so a resumed delivery sends the same messages.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from telegram import LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
-from bot.domain.delivery import DeliveryStatus, PublishTrigger
+from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
 from bot.domain.render import weekly_post
 from bot.domain.texts import t
 from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled, retry_seconds
@@ -37,6 +41,7 @@ from bot.store.ledger import (
     Ledger,
     OpenedPublication,
     PublicationSummary,
+    post_key,
 )
 from bot.store.library import Library
 from bot.store.subscriptions import Subscriptions, Target
@@ -76,6 +81,12 @@ class PublishSettings:
     network_retries: int = 5
     backoff_base: float = 1.0
     max_retry_after: float = 3600.0
+    in_doubt: InDoubt = InDoubt.RESEND  # a part on the wire when a process died
+
+    @property
+    def renew_every(self) -> float:
+        """Seconds between claim renewals: a few per lease, so a live claim never expires."""
+        return self.lease.total_seconds() / 4
 
 
 class Publisher:
@@ -99,7 +110,7 @@ class Publisher:
         self.admins = admins
         self.settings = settings or PublishSettings()
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._render_cache: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
+        self._render_cache: dict[tuple[int, str], list[str]] = {}
         self._lock = asyncio.Lock()
 
     # --- what to publish ------------------------------------------------------------
@@ -130,8 +141,12 @@ class Publisher:
     ) -> PublicationSummary | None:
         """Publish ``digest_id`` to every target that has not had it yet."""
         targets = await broadcast_db(self.targets)
+        try:
+            posts = await broadcast_db(self._render_posts, digest_id, targets)
+        except LookupError:  # each delivery then fails with the reason
+            posts = {}
         opened: OpenedPublication | None = await broadcast_db(
-            self.ledger.open, digest_id, trigger, targets, slot
+            self.ledger.open, digest_id, trigger, targets, slot, posts
         )
         if opened is None:
             return None
@@ -191,35 +206,61 @@ class Publisher:
     async def _worker(self, publication_id: int) -> None:
         while True:
             jobs = await broadcast_db(
-                self.ledger.claim, publication_id, self.worker_id, self.settings.lease, 1
+                self.ledger.claim,
+                publication_id,
+                self.worker_id,
+                self.settings.lease,
+                1,
+                self.settings.in_doubt,
             )
             if not jobs:
                 return
             for job in jobs:
                 await self._deliver_one(job)
 
+    def _render(self, digest_id: str, language: str, topics: Sequence[str]) -> list[str]:
+        digest = self.library.digest(digest_id)
+        if digest is None:
+            raise LookupError(f"digest {digest_id} is not in the store")
+        papers = self.library.digest_papers(digest_id)
+        names = {tp.id: tp.name(language) for tp in self.library.topics()}
+        return weekly_post(digest, papers, language, topics, [names.get(t, t) for t in topics])
+
+    def _render_posts(self, digest_id: str, targets: Sequence[Target]) -> dict[str, list[str]]:
+        """The post for every (language, topic filter) among ``targets``, to store."""
+        wanted = {post_key(t.language, t.topics): t for t in targets}
+        return {
+            key: self._render(digest_id, target.language, target.topics)
+            for key, target in wanted.items()
+        }
+
     def _post(self, job: DeliveryJob) -> list[str]:
-        key = (job.digest_id, job.topics, job.language)
+        """The messages stored with the publication (rendered now if it predates that)."""
+        key = (job.publication_id, post_key(job.language, job.topics))
         cached = self._render_cache.get(key)
         if cached is None:
-            digest = self.library.digest(job.digest_id)
-            papers = self.library.digest_papers(job.digest_id)
-            if digest is None:
-                raise LookupError(f"digest {job.digest_id} is not in the store")
-            names = {tp.id: tp.name(job.language) for tp in self.library.topics()}
-            cached = weekly_post(
-                digest,
-                papers,
-                job.language,
-                job.topics,
-                [names.get(tid, tid) for tid in job.topics],
-            )
+            cached = self.ledger.post(*key) or self._render(job.digest_id, job.language, job.topics)
             if len(self._render_cache) > 256:
                 self._render_cache.clear()
             self._render_cache[key] = cached
         return cached
 
     async def _deliver_one(self, job: DeliveryJob) -> None:
+        keep_claim = asyncio.create_task(self._keep_claim(job))
+        try:
+            await self._send_parts(job)
+        finally:
+            keep_claim.cancel()
+
+    async def _keep_claim(self, job: DeliveryJob) -> None:
+        """Renew the claim while the delivery task lives (a 429 or the flood limits may
+        hold it for longer than the lease); stop once it is no longer ours."""
+        while True:
+            await asyncio.sleep(self.settings.renew_every)
+            if not await broadcast_db(self.ledger.renew, job.id, job.token):
+                return
+
+    async def _send_parts(self, job: DeliveryJob) -> None:
         try:
             parts = await broadcast_db(self._post, job)
         except LookupError as exc:
@@ -246,7 +287,7 @@ class Publisher:
         """Mark the part attempted in the ledger the moment it leaves (after flood waits)."""
 
         async def mark_attempted() -> None:
-            owned = await broadcast_db(self.ledger.part_attempted, job.id, index, self.worker_id)
+            owned = await broadcast_db(self.ledger.part_attempted, job.id, index, job.token)
             if not owned:
                 raise SendCancelled(f"delivery {job.id} is claimed by another worker")
 

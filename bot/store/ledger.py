@@ -1,20 +1,26 @@
 """The publication ledger: which digest went to which chat, claimed before it is sent.
 
-Exactly-once rests on three database facts, so it holds across restarts and across
-several bot processes sharing one database:
+At-least-once, and never twice outside a crash, rests on these database facts, so it
+holds across restarts and across several bot processes sharing one database:
 
 * ``deliveries`` has a unique key (digest, chat, thread): a chat can be queued for a
   digest once, ever;
-* a delivery is *claimed* with a conditional UPDATE (pending → sending) before any
-  message goes out, so two workers never send the same one;
+* a delivery is *claimed* with a conditional UPDATE (pending → sending) that writes a
+  token of its own: every later write checks it, so a task whose claim was taken over
+  (even by another task of the same process) stops; a live task renews its claim while
+  it waits, so only a dead one's claim goes stale;
 * each message ("part") of a post is marked attempted before and sent after the API
-  call. A worker that dies leaves a stale claim; whoever reclaims it resumes after the
-  last part attempted, so no part is ever sent twice.
+  call. A worker that dies leaves a stale claim and at most one part in doubt; whoever
+  reclaims it sends that part again (``InDoubt.RESEND``, counted in ``parts_resent``) or
+  skips it (``InDoubt.SKIP``, counted in ``parts_unconfirmed``);
+* the post's messages are stored when the publication opens (``publication_posts``), so a
+  resumed delivery continues the render it started with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -24,8 +30,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.delivery import DeliveryStatus, PublishTrigger
-from bot.store.models import Delivery, Digest, KeyValue, Publication
+from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
+from bot.store.models import Delivery, Digest, KeyValue, Publication, PublicationPost
 from bot.store.subscriptions import Target
 
 
@@ -52,6 +58,7 @@ class DeliveryJob:
     topics: tuple[str, ...]
     language: str
     parts_sent: int
+    token: str  # this claim's own: writes with another token are refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,12 @@ class PublicationSummary:
     failed: int
     pending: int
     finished: bool
+    resent: int  # parts sent again because a crash left their fate unknown
+
+
+def post_key(language: str, topics: Sequence[str]) -> str:
+    """The key of one rendering of a publication's post: a chat's language and filter."""
+    return f"{language}|{' '.join(topics)}"
 
 
 def _now() -> datetime:
@@ -108,8 +121,12 @@ class Ledger:
         trigger: PublishTrigger,
         targets: Sequence[Target],
         slot: str | None = None,
+        posts: Mapping[str, Sequence[str]] | None = None,
     ) -> OpenedPublication | None:
         """Create a publication and queue a delivery per target that never had the digest.
+
+        ``posts`` are the post's messages by :func:`post_key`, stored with the publication
+        so every delivery of it sends the same render, resumed or not.
 
         With a ``slot`` (a schedule occurrence) only one process can create it; the others
         get the existing publication back (``created=False``) and may help deliver.
@@ -121,6 +138,10 @@ class Ledger:
                 )
                 session.add(publication)
                 session.flush()
+                session.add_all(
+                    PublicationPost(publication_id=publication.id, post_key=key, parts=list(parts))
+                    for key, parts in (posts or {}).items()
+                )
                 queued = self._queue(session, publication.id, digest_id, targets)
                 return OpenedPublication(
                     publication.id, digest_id, True, queued, len(targets) - queued
@@ -181,11 +202,42 @@ class Ledger:
                 )
             )
 
+    def post(self, publication_id: int, key: str) -> list[str] | None:
+        """The stored messages of a publication's post (None: opened before they were kept)."""
+        with self.factory() as session:
+            parts = session.scalar(
+                select(PublicationPost.parts).where(
+                    PublicationPost.publication_id == publication_id,
+                    PublicationPost.post_key == key,
+                )
+            )
+            return None if parts is None else [str(part) for part in parts]
+
     def claim(
-        self, publication_id: int, worker: str, lease: timedelta, limit: int = 1
+        self,
+        publication_id: int,
+        worker: str,
+        lease: timedelta,
+        limit: int = 1,
+        in_doubt: InDoubt = InDoubt.RESEND,
     ) -> list[DeliveryJob]:
-        """Claim up to ``limit`` deliveries: pending ones, or ones whose claim went stale."""
+        """Claim up to ``limit`` deliveries: pending ones, or ones whose claim went stale.
+
+        Each claim gets its own token (``worker`` plus a random suffix): one per delivery
+        task, so two tasks of one process never both own a delivery.
+        """
         now = _now()
+        in_flight = Delivery.parts_attempted > Delivery.parts_sent
+        if in_doubt is InDoubt.RESEND:  # the part in doubt goes again, counted
+            resume_values: dict[str, Any] = {
+                "parts_attempted": Delivery.parts_sent,
+                "parts_resent": Delivery.parts_resent + case((in_flight, 1), else_=0),
+            }
+        else:  # it may have arrived: skip it (never a duplicate), counted
+            resume_values = {
+                "parts_sent": Delivery.parts_attempted,
+                "parts_unconfirmed": Delivery.parts_unconfirmed + case((in_flight, 1), else_=0),
+            }
         stale = and_(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at < now - lease)
         claimable = and_(
             Delivery.publication_id == publication_id,
@@ -199,6 +251,7 @@ class Ledger:
             for delivery_id in candidates:
                 if len(jobs) >= limit:
                     break
+                token = f"{worker}/{uuid.uuid4().hex[:12]}"
                 result = session.execute(
                     update(Delivery)
                     .where(
@@ -207,14 +260,10 @@ class Ledger:
                     )
                     .values(
                         status=DeliveryStatus.SENDING,
-                        claimed_by=worker,
+                        claimed_by=token,
                         claimed_at=now,
                         attempts=Delivery.attempts + 1,
-                        # a part attempted but never confirmed may have arrived: skip it
-                        # (never a duplicate) and count it
-                        parts_sent=Delivery.parts_attempted,
-                        parts_unconfirmed=Delivery.parts_unconfirmed
-                        + case((Delivery.parts_attempted > Delivery.parts_sent, 1), else_=0),
+                        **resume_values,
                     )
                 )
                 if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -232,18 +281,26 @@ class Ledger:
                         topics=tuple(row.topics.split()),
                         language=row.language,
                         parts_sent=row.parts_sent,
+                        token=token,
                     )
                 )
         return jobs
 
-    def part_attempted(self, delivery_id: int, part: int, worker: str) -> bool:
+    def part_attempted(self, delivery_id: int, part: int, token: str) -> bool:
         """Record that part ``part`` (0-based) is about to be sent; False if we lost the claim."""
+        return self._owned_update(delivery_id, token, parts_attempted=part + 1)
+
+    def renew(self, delivery_id: int, token: str) -> bool:
+        """Keep a live claim fresh while its task waits; False if it was taken over."""
+        return self._owned_update(delivery_id, token)
+
+    def _owned_update(self, delivery_id: int, token: str, **values: object) -> bool:
         with self.factory.begin() as session:
             result = session.execute(
                 update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.claimed_by == worker)
+                .where(Delivery.id == delivery_id, Delivery.claimed_by == token)
                 .where(Delivery.status == DeliveryStatus.SENDING)
-                .values(parts_attempted=part + 1, claimed_at=_now())
+                .values(claimed_at=_now(), **values)
             )
             # an UPDATE's result is a CursorResult; Session.execute is typed as plain Result
             return cast("CursorResult[Any]", result).rowcount == 1
@@ -339,7 +396,20 @@ class Ledger:
                     counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
                 ),
                 finished=publication.finished_at is not None,
+                resent=int(
+                    session.scalar(
+                        select(func.sum(Delivery.parts_resent)).where(
+                            Delivery.publication_id == publication_id
+                        )
+                    )
+                    or 0
+                ),
             )
+
+    def resent_total(self) -> int:
+        """Parts sent again after a crash, over all publications (for /stats)."""
+        with self.factory() as session:
+            return int(session.scalar(select(func.sum(Delivery.parts_resent))) or 0)
 
     def last_post_time(self) -> datetime | None:
         """When the newest publication started."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -155,6 +156,19 @@ class Publication(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class PublicationPost(Base):
+    """The messages of a publication's post for one (language, topic filter), as rendered
+    when the publication opened: a resumed delivery sends these, not a fresh render."""
+
+    __tablename__ = "publication_posts"
+    __table_args__ = (UniqueConstraint("publication_id", "post_key", name="uq_publication_post"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    post_key: Mapped[str] = mapped_column(String(1100))  # see ``ledger.post_key``
+    parts: Mapped[list[str]] = mapped_column(JSON)
+
+
 class Delivery(Base):
     """The ledger row that makes a chat receive a digest at most once."""
 
@@ -179,8 +193,10 @@ class Delivery(Base):
     # after it, so a crash leaves at most one part whose fate is unknown (never resent)
     parts_attempted: Mapped[int] = mapped_column(Integer, default=0)
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
-    # parts skipped after a crash because they may have arrived (never resent)
+    # parts skipped after a crash because they may have arrived (``delivery.in_doubt: skip``)
     parts_unconfirmed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # parts sent again after a crash because they may not have arrived (the default)
+    parts_resent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(500))
