@@ -16,22 +16,10 @@ from bot.jobs.publisher import PublishSettings
 from bot.sandbox.fake_telegram import FakeBotApi
 from bot.sandbox.runner import running_bot
 from tests.conftest import ADMIN_ID, edit_bot_yaml
+from tests.test_resilience import add_papers
 
 FIRST = "2024-w09"
 CLAIM_TIMEOUT = 5  # seconds: the smallest bot.yaml allows, so a stale claim shows fast
-
-
-def add_papers(config_dir: Path, count: int, tag: str) -> None:
-    """Insert ``count`` made-up papers at the top of the first digest's file."""
-    path = config_dir.parent / "content" / "2024-02-26_weekly-ai-papers.txt"
-    header, body = path.read_text(encoding="utf-8").split("\n\n", 1)
-    papers = "".join(
-        f"{tag} paper {n}: A Study of Things Number {n}\n\n{tag} 论文 {n}:关于事物的研究\n\n"
-        + f"我们研究第 {n} 个问题。" * 40
-        + "\n\n"
-        for n in range(1, count + 1)
-    )
-    path.write_text(f"{header}\n\n{papers}{body}", encoding="utf-8")
 
 
 def duplicates(api: FakeBotApi, chats: list[int]) -> dict[int, int]:
@@ -65,15 +53,17 @@ async def test_a_long_429_never_sends_a_part_twice(
         library = services.library
         post = weekly_post(library.digest(FIRST), library.digest_papers(FIRST), "en")
         assert len(post) == 3
-        # a wait well past the claim timeout: every request pauses behind it meanwhile
-        api.inject_fault(kind="retry_after", retry_after=4 * CLAIM_TIMEOUT)
+        # a 429 whose wait is three claim timeouts: meanwhile the resume job (every claim
+        # timeout) looks for stale claims; later sends to the chat are slow on the wire, so
+        # a task that took the chat over would still be sending when the wait ends
+        api.inject_fault(chat_id=chats[0], kind="retry_after", retry_after=3 * CLAIM_TIMEOUT)
+        api.inject_fault(chat_id=chats[0], kind="delay", seconds=CLAIM_TIMEOUT - 1, times=4)
         api.send_message("/postnow", chat_id=ADMIN_ID, user_id=ADMIN_ID)
         await api.wait_for(
             lambda: any("Published" in m.text for m in api.messages_to(ADMIN_ID)),
             120,
             what="/postnow report",
         )
-        print("COUNTS", {c: len(api.messages_to(c)) for c in chats}, [f.hits for f in api.faults])
         assert duplicates(api, chats) == {}
         for chat_id in chats:
             assert [m.text for m in api.messages_to(chat_id)] == post
