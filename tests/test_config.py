@@ -99,6 +99,7 @@ def test_minimal_bot_yaml_is_accepted(cfg: Path) -> None:
     config = load_config(cfg)
     assert (config.schedule.weekday, config.schedule.time) == (4, time(18, 30))
     assert (config.delivery.workers, config.delivery.claim_timeout_seconds) == (8, 60.0)
+    assert config.delivery.in_doubt == "resend"  # never a gap unless asked
     assert (config.admins, config.channels, config.bot_username) == (frozenset(), (), None)
     assert config.digests_path == cfg.parent / "digests.yaml"
 
@@ -116,7 +117,15 @@ def test_unknown_key_in_delivery(cfg: Path) -> None:
     edit(cfg, "  workers: 8", "  workerz: 8")
     err = error_of(cfg)
     assert err.key == "delivery.workerz"
-    assert err.problem == "unknown key (allowed: claim_timeout_seconds, workers)"
+    assert err.problem == "unknown key (allowed: claim_timeout_seconds, in_doubt, workers)"
+
+
+def test_in_doubt_is_resend_or_skip(cfg: Path) -> None:
+    edit(cfg, "  in_doubt: resend", "  in_doubt: skip")
+    assert load_config(cfg).delivery.in_doubt == "skip"
+    edit(cfg, "  in_doubt: skip", "  in_doubt: maybe")
+    err = error_of(cfg)
+    assert err.key == "delivery.in_doubt" and "resend" in err.problem and "skip" in err.problem
 
 
 def test_booleans_are_not_numbers(cfg: Path) -> None:
