@@ -458,6 +458,7 @@ async def test_admin_stats_and_preview(api: FakeBotApi, bot_app: BotApp):
     stats = await admin.ask("/stats")
     assert "Digests: 3 (0 retired)" in stats.text and f"Papers: {len(SEED_PAPERS)}" in stats.text
     assert f"Next post: {next_post(bot_app)}" in stats.text
+    assert "Parts resent after a crash: 0" in stats.text
     before = len(admin.records)
     api.send_message("/preview", chat_id=ADMIN_ID, user_id=ADMIN_ID)
     await api.wait_for(lambda: len(admin.records) > before + 1, 15, what="preview")

@@ -203,6 +203,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "subscribers": 3,
         "published": 1,
         "queued": 0,
+        "resent": 0,
         "last_post": "x",
         "id": "i",
         "n": 2,

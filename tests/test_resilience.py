@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -127,32 +128,43 @@ def config_for(config_dir: Path, database_url: str, **changes: object) -> BotCon
     return load_config(config_dir / "bot.yaml", Environment(database_url=database_url))
 
 
+async def kill_a_third_through_then_restart(
+    config: BotConfig,
+    api: FakeBotApi,
+    ledger: Ledger,
+    total: int,
+    logs: Path,
+    before_restart: Callable[[], None] = lambda: None,
+) -> None:
+    """/postnow, ``kill -9`` about a third of the way through ``total`` messages (the rate
+    limiter allows ~30 a second), ``before_restart()``, restart, wait for the end."""
+    first = await BotProcess(config, api, logs / "first.log").start()
+    second = BotProcess(config, api, logs / "second.log")
+    try:
+        await api.wait_for(lambda: api.is_polling, 60, what="first process polling")
+        api.send_message("/postnow", chat_id=ADMIN_ID, user_id=ADMIN_ID)
+        await api.wait_for(lambda: len(api.sent) >= total // 3, 60, what="a third sent")
+        await first.kill()
+        assert len(api.sent) < total
+        before_restart()
+        await second.start()
+        await wait_until(lambda: deliveries_done(ledger), 90, "broadcast finished", [first, second])
+    finally:
+        await first.stop()
+        await second.stop()
+
+
 async def test_kill_mid_broadcast_then_restart_misses_no_part(
     config_dir: Path, tmp_path: Path, api: FakeBotApi
 ):
     config = config_for(config_dir, f"sqlite:///{tmp_path / 'bot.sqlite3'}")
     chats = list(range(20_001, 20_121))
     ledger, post = prepare(config, api, chats)
-    total = len(chats) * len(post)
     # two sends still on the wire at the kill: their answer would come after the test
     in_flight = chats[5:7]
     for chat_id in in_flight:
         api.inject_fault(chat_id=chat_id, kind="delay", seconds=600)
-    first = await BotProcess(config, api, tmp_path / "first.log").start()
-    second = BotProcess(config, api, tmp_path / "second.log")
-    try:
-        await api.wait_for(lambda: api.is_polling, 60, what="first process polling")
-        api.send_message("/postnow", chat_id=ADMIN_ID, user_id=ADMIN_ID)
-        # about a third of the way through (the rate limiter allows ~30 messages/s)
-        await api.wait_for(lambda: len(api.sent) >= total // 3, 60, what="a third sent")
-        await first.kill()
-        sent_before_restart = len([m for m in api.sent if m.chat_id in set(chats)])
-        assert sent_before_restart < total
-        await second.start()
-        await wait_until(lambda: deliveries_done(ledger), 90, "broadcast finished", [first, second])
-    finally:
-        await first.stop()
-        await second.stop()
+    await kill_a_third_through_then_restart(config, api, ledger, len(chats) * len(post), tmp_path)
 
     got = received(api, chats)
     assert {c for c, texts in got.items() if without_repeats(texts) != post} == set()
@@ -174,20 +186,15 @@ async def test_a_resumed_delivery_sends_the_render_it_started_with(
     chats = list(range(21_001, 21_061))
     ledger, post = prepare(config, api, chats)
     assert len(post) == 3
-    total = len(chats) * len(post)
-    first = await BotProcess(config, api, tmp_path / "first.log").start()
-    second = BotProcess(config, api, tmp_path / "second.log")
-    try:
-        await api.wait_for(lambda: api.is_polling, 60, what="first process polling")
-        api.send_message("/postnow", chat_id=ADMIN_ID, user_id=ADMIN_ID)
-        await api.wait_for(lambda: len(api.sent) >= total // 3, 60, what="a third sent")
-        await first.kill()
-        add_papers(config_dir, 10, "Late")  # the digest is edited before the restart
-        await second.start()  # which ingests the edit
-        await wait_until(lambda: deliveries_done(ledger), 90, "broadcast finished", [first, second])
-    finally:
-        await first.stop()
-        await second.stop()
+    await kill_a_third_through_then_restart(
+        config,
+        api,
+        ledger,
+        len(chats) * len(post),
+        tmp_path,
+        # the digest is edited before the restart, which ingests the edit
+        before_restart=lambda: add_papers(config_dir, 10, "Late"),
+    )
     got = received(api, chats)
     assert {c for c, texts in got.items() if without_repeats(texts) != post} == set()
 
