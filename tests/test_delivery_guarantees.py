@@ -51,11 +51,12 @@ async def test_a_long_429_never_sends_a_part_twice(
         library = services.library
         post = weekly_post(library.digest(FIRST), library.digest_papers(FIRST), "en")
         assert len(post) == 3
-        # a 429 whose wait is three claim timeouts: meanwhile the resume job (every claim
-        # timeout) looks for stale claims; later sends to the chat are slow on the wire, so
-        # a task that took the chat over would still be sending when the wait ends
-        api.inject_fault(chat_id=chats[0], kind="retry_after", retry_after=3 * CLAIM_TIMEOUT)
-        api.inject_fault(chat_id=chats[0], kind="delay", seconds=CLAIM_TIMEOUT - 1, times=4)
+        # a 429 whose wait (12 s) outlasts the claim timeout: the resume job, every claim
+        # timeout, finds the claim stale 5-10 s in unless it is renewed; later sends to the
+        # chat take 3 s each on the wire, so a task that took the chat over would still be
+        # sending its 3 messages when the wait ends
+        api.inject_fault(chat_id=chats[0], kind="retry_after", retry_after=12)
+        api.inject_fault(chat_id=chats[0], kind="delay", seconds=3, times=8)
         api.send_message("/postnow", chat_id=ADMIN_ID, user_id=ADMIN_ID)
         await api.wait_for(
             lambda: any("Published" in m.text for m in api.messages_to(ADMIN_ID)),
