@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import (
+    ROOT,
     BenchResult,
     LoadedStore,
     build_store,
@@ -139,6 +140,51 @@ def table(results: Sequence[BenchResult]) -> str:
     return "\n".join(out)
 
 
+TABLE_START, TABLE_END = "<!-- benchmark-table -->", "<!-- /benchmark-table -->"
+READMES = (ROOT / "README.md", ROOT / "benchmarks" / "README.md")
+
+
+def results_block(payload: dict[str, Any]) -> str:
+    """The text both READMEs show between their table markers: one run, one table."""
+    machine = payload["machine"]
+    names = (
+        ("python", "Python"),
+        ("sqlite", "SQLite"),
+        ("postgresql", "PostgreSQL"),
+        ("sqlalchemy", "SQLAlchemy"),
+        ("python_telegram_bot", "python-telegram-bot"),
+    )
+    about = ", ".join(
+        [f"{machine.get('cpu_count')} CPUs {machine.get('cpu_model') or ''}".strip()]
+        + [f"{label} {machine[key]}" for key, label in names if machine.get(key)]
+    )
+    return "\n".join(
+        [
+            f"Latest full run: {payload['date']}, `python -m benchmarks`,"
+            f" {payload['seconds']:.0f} s ({about}). Ratios are against the baseline measured"
+            " side by side in the same process; the run writes this same table into"
+            " `README.md`, `benchmarks/README.md` and `benchmarks/results/latest.json`.",
+            "",
+            *payload["table"],
+        ]
+    )
+
+
+def publish_table(payload: dict[str, Any], readmes: Sequence[Path] = READMES) -> list[Path]:
+    """Write the run's table between the markers of each README (a full run only)."""
+    block = results_block(payload)
+    written = []
+    for readme in readmes:
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.find(TABLE_START), text.find(TABLE_END)
+        if start < 0 or end < start:
+            continue
+        head, tail = text[: start + len(TABLE_START)], text[end:]
+        readme.write_text(f"{head}\n{block}\n{tail}", encoding="utf-8")
+        written.append(readme)
+    return written
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command line flags."""
     parser = argparse.ArgumentParser(
@@ -239,4 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
         tmp.replace(out)  # never leave a half-written results file behind
         print(f"wrote {out}")
+        if not args.quick and args.only == "" and args.out is None:
+            for readme in publish_table(payload):
+                print(f"updated the results table in {readme}")
     return 1 if any(r.error for r in results) else 0
