@@ -73,7 +73,7 @@ async def test_start_says_what_the_bot_does_and_when_it_posts(api: FakeBotApi, b
 async def test_help_in_chinese_for_chinese_clients(api: FakeBotApi):
     reply = await Chat(api, lang="zh-hans").ask("/help")
     assert reply.text.startswith("<b>论文速递</b>每周把值得关注的 AI 论文推送到本聊天")
-    assert "本聊天:未订阅 — /subscribe" in reply.text
+    assert "本聊天：未订阅 — /subscribe" in reply.text
 
 
 async def test_admins_see_admin_commands_in_help(api: FakeBotApi):
@@ -166,7 +166,7 @@ async def test_paper_finds_papers_by_author_and_shows_the_byline(
     assert title_of(card.text) == HINTON_TITLE
     assert f"👥 Authors: {HINTON_AUTHORS}" in card.text and f"🏛 Venue: {HINTON_VENUE}" in card.text
     zh_card = await Chat(api, lang="zh").ask("/paper 李飞飞")
-    assert "作者:Jia Deng, Wei Dong" in zh_card.text
+    assert "作者：Jia Deng, Wei Dong" in zh_card.text
 
 
 async def test_paper_with_arxiv_url_opens_the_paper(api: FakeBotApi):
@@ -310,7 +310,7 @@ async def test_unknown_commands_and_plain_text_point_to_help(api: FakeBotApi):
 
 async def test_chinese_ui_names_the_weekday_in_chinese(api: FakeBotApi):
     reply = await Chat(api, lang="zh").ask("/start")
-    assert re.search(r"下次每周推送:<b>周[一二三四五六日] \d{4}-", reply.text), reply.text
+    assert re.search(r"下次每周推送：<b>周[一二三四五六日] \d{4}-", reply.text), reply.text
 
 
 # ------------------------------------------------------------------ digests

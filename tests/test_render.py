@@ -63,8 +63,8 @@ def test_card_escapes_everything_and_is_valid_html() -> None:
 
 def test_card_in_chinese() -> None:
     visible = check_telegram_html(paper_card(paper(), "zh")[0])
-    assert "主题:#语言模型" in visible
-    assert "来自:" in visible
+    assert "主题：#语言模型" in visible
+    assert "来自：" in visible
 
 
 def test_long_abstract_is_trimmed_with_more() -> None:
@@ -86,7 +86,7 @@ def test_card_shows_authors_and_venue_escaped_under_the_titles() -> None:
     assert "Authors: Ada <Lovelace> & 李飞飞" in check_telegram_html(text)
     assert has_more is False
     zh = check_telegram_html(paper_card(authored, "zh")[0])
-    assert "作者:Ada <Lovelace> & 李飞飞" in zh and "发表于:NeurIPS <2024>" in zh
+    assert "作者：Ada <Lovelace> & 李飞飞" in zh and "发表于：NeurIPS <2024>" in zh
     assert "Authors" not in paper_card(paper(), "en")[0]  # nothing when the digest gave none
 
 
@@ -171,7 +171,7 @@ def test_counts_take_the_right_noun_in_both_languages() -> None:
     )
     assert t("en", "preview_header", id="x", n=1).endswith("1 message:")
     assert "1 chat sent" in t("en", "postnow_done", id="x", sent=1, failed=0, skipped=2)
-    assert t("zh", "preview_header", id="x", n=1).endswith("共 1 条消息:")
+    assert t("zh", "preview_header", id="x", n=1).endswith("共 1 条消息：")
 
 
 def test_every_text_exists_in_both_languages_and_renders() -> None:

@@ -23,7 +23,7 @@ POST_SUMMARY_CHARS = 260
 LIST_TITLE_CHARS = 120
 TITLE_CHARS = 300  # a title longer than this is not a title; cut so every message fits
 
-_SENTENCE_END = re.compile(r"(?<=[。!?!?])|(?<=[.!?])\s+(?=[A-Z\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.!?])\s+(?=[A-Z\u4e00-\u9fff])")
 
 _NOT_WORD = re.compile(r"\W+")
 
@@ -49,7 +49,7 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    for mark in ("。", ". ", ";", ",", ",", " "):
+    for mark in ("。", ". ", "；", ";", "，", ",", " "):
         pos = cut.rfind(mark)
         if pos >= limit * 0.6:
             cut = cut[: pos + len(mark.strip() or mark)].rstrip()
@@ -63,10 +63,10 @@ def clip_at_sentence(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = text[:limit]
-    ends = [m.end() for m in re.finditer(r"[。!?!?]|[.!?](?=\s)", head)]
+    ends = [m.end() for m in re.finditer(r"[。！？!?]|[.!?](?=\s)", head)]
     if ends and ends[-1] >= limit * 0.6:
         cut = head[: ends[-1]].rstrip()
-        return cut + ("…" if cut.endswith(("。", "!", "?")) else " …")
+        return cut + ("…" if cut.endswith(("。", "！", "？")) else " …")
     return shorten(head, limit)
 
 

@@ -32,8 +32,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "{commands}\n\nNext weekly post: <b>{next_post}</b>\nThis chat: {status}"
         ),
         "zh": (
-            "<b>论文速递</b>每周把值得关注的 AI 论文推送到本聊天,并可随时查询论文。\n\n"
-            "{commands}\n\n下次每周推送:<b>{next_post}</b>\n本聊天:{status}"
+            "<b>论文速递</b>每周把值得关注的 AI 论文推送到本聊天，并可随时查询论文。\n\n"
+            "{commands}\n\n下次每周推送：<b>{next_post}</b>\n本聊天：{status}"
         ),
     },
     "commands": {
@@ -45,21 +45,21 @@ TEXTS: dict[str, dict[str, str]] = {
             "Inline: type <code>@{username} genie</code> in any chat."
         ),
         "zh": (
-            "/paper &lt;关键词&gt; — 查找论文(标题、中文标题、arXiv 编号、关键词)\n"
+            "/paper &lt;关键词&gt; — 查找论文（标题、中文标题、arXiv 编号、关键词）\n"
             "/topic &lt;主题&gt; — 某主题的论文 · /topics — 全部主题\n"
             "/digest [latest|编号|YYYY-MM-DD] — 某期速递 · /digests — 往期速递\n"
             "/subscribe [主题…] — 在此接收每周推送 · /unsubscribe · /settings\n"
-            "行内模式:在任意聊天输入 <code>@{username} genie</code>。"
+            "行内模式：在任意聊天输入 <code>@{username} genie</code>。"
         ),
     },
     "admin_commands": {
         "en": "\n\nAdmin: /reload · /preview [id] · /stats · /postnow [id]",
-        "zh": "\n\n管理员:/reload · /preview [编号] · /stats · /postnow [编号]",
+        "zh": "\n\n管理员：/reload · /preview [编号] · /stats · /postnow [编号]",
     },
     "status_subscribed": {"en": "subscribed ✅", "zh": "已订阅 ✅"},
     "status_subscribed_topics": {
         "en": "subscribed ✅ (only: {topics})",
-        "zh": "已订阅 ✅(仅:{topics})",
+        "zh": "已订阅 ✅（仅：{topics}）",
     },
     "status_not_subscribed": {
         "en": "not subscribed — /subscribe",
@@ -72,17 +72,19 @@ TEXTS: dict[str, dict[str, str]] = {
             "Example: <code>/paper genie</code>"
         ),
         "zh": (
-            "用法:/paper &lt;标题、中文标题、arXiv 编号或关键词&gt;\n"
-            "例如:<code>/paper 世界模型</code>"
+            "用法：/paper &lt;标题、中文标题、arXiv 编号或关键词&gt;\n"
+            "例如：<code>/paper 世界模型</code>"
         ),
     },
     "usage_topic": {
         "en": "Usage: /topic &lt;name&gt;, e.g. <code>/topic quantization</code>. Topics:",
-        "zh": "用法:/topic &lt;主题&gt;,例如 <code>/topic 量化</code>。全部主题:",
+        "zh": "用法：/topic &lt;主题&gt;，例如 <code>/topic 量化</code>。全部主题：",
     },
     "usage_digest": {
         "en": "Usage: /digest [latest | &lt;id&gt; | YYYY-MM-DD], e.g. <code>/digest latest</code>",
-        "zh": "用法:/digest [latest | &lt;编号&gt; | YYYY-MM-DD],例如 <code>/digest latest</code>",
+        "zh": (
+            "用法：/digest [latest | &lt;编号&gt; | YYYY-MM-DD]，例如 <code>/digest latest</code>"
+        ),
     },
     "no_match": {
         "en": "No paper matches <b>{query}</b>.",
@@ -94,33 +96,33 @@ TEXTS: dict[str, dict[str, str]] = {
             '<a href="https://arxiv.org/abs/{arxiv_id}">open it on arxiv.org</a>'
         ),
         "zh": (
-            "arXiv:{arxiv_id} 还没有收录在我们的周报里:"
+            "arXiv:{arxiv_id} 还没有收录在我们的周报里："
             '<a href="https://arxiv.org/abs/{arxiv_id}">在 arxiv.org 上查看</a>'
         ),
     },
-    "did_you_mean": {"en": "Did you mean:", "zh": "您是不是要找:"},
+    "did_you_mean": {"en": "Did you mean:", "zh": "您是不是要找："},
     "try_topics": {
         "en": "Or browse by topic: /topics",
-        "zh": "也可以按主题浏览:/topics",
+        "zh": "也可以按主题浏览：/topics",
     },
     "topic_hint": {
         "en": "It is also a topic: <b>{topic}</b> — tap below for its papers.",
-        "zh": "这也是一个主题:<b>{topic}</b> — 点击下方查看相关论文。",
+        "zh": "这也是一个主题：<b>{topic}</b> — 点击下方查看相关论文。",
     },
     "results_header": {
         "en": (
             "<b>{total}</b> {total:paper matches|papers match} <b>{query}</b> "
             "(page {page}/{pages}):"
         ),
-        "zh": "与 <b>{query}</b> 匹配的论文共 <b>{total}</b> 篇(第 {page}/{pages} 页):",
+        "zh": "与 <b>{query}</b> 匹配的论文共 <b>{total}</b> 篇（第 {page}/{pages} 页）：",
     },
     "results_more": {
         "en": "Showing the best {shown}; refine the query to narrow it down.",
-        "zh": "仅显示最相关的 {shown} 篇,可换更具体的关键词。",
+        "zh": "仅显示最相关的 {shown} 篇，可换更具体的关键词。",
     },
     "topic_header": {
         "en": "<b>{topic}</b> — {total} {total:paper|papers}, newest first (page {page}/{pages}):",
-        "zh": "<b>{topic}</b> — 共 {total} 篇,最新在前(第 {page}/{pages} 页):",
+        "zh": "<b>{topic}</b> — 共 {total} 篇，最新在前（第 {page}/{pages} 页）：",
     },
     "topic_empty": {
         "en": "No papers in <b>{topic}</b> yet.",
@@ -128,11 +130,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "unknown_topic": {
         "en": "Unknown topic <b>{query}</b>. Topics:",
-        "zh": "没有名为 <b>{query}</b> 的主题。全部主题:",
+        "zh": "没有名为 <b>{query}</b> 的主题。全部主题：",
     },
     "topics_header": {
         "en": "<b>Topics</b> (papers per topic) — tap one:",
-        "zh": "<b>主题</b>(每个主题的论文数)— 点击查看:",
+        "zh": "<b>主题</b>（每个主题的论文数）— 点击查看：",
     },
     "digest_header": {
         "en": "<b>{title}</b>\n{week} · {count} {count:paper|papers}",
@@ -148,14 +150,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "digests_header": {
         "en": "<b>Digest archive</b>, newest first (page {page}/{pages}):",
-        "zh": "<b>往期速递</b>,最新在前(第 {page}/{pages} 页):",
+        "zh": "<b>往期速递</b>，最新在前（第 {page}/{pages} 页）：",
     },
     "week_of": {"en": "week of {start}", "zh": "{start} 当周"},
     "week_range": {"en": "{start} – {end}", "zh": "{start} 至 {end}"},
-    "card_from": {"en": "From: {digest}", "zh": "来自:{digest}"},
-    "card_topics": {"en": "Topics: {topics}", "zh": "主题:{topics}"},
-    "card_authors": {"en": "Authors: {authors}", "zh": "作者:{authors}"},
-    "card_venue": {"en": "Venue: {venue}", "zh": "发表于:{venue}"},
+    "card_from": {"en": "From: {digest}", "zh": "来自：{digest}"},
+    "card_topics": {"en": "Topics: {topics}", "zh": "主题：{topics}"},
+    "card_authors": {"en": "Authors: {authors}", "zh": "作者：{authors}"},
+    "card_venue": {"en": "Venue: {venue}", "zh": "发表于：{venue}"},
     "more": {"en": "More ▾", "zh": "展开 ▾"},
     "less": {"en": "Less ▴", "zh": "收起 ▴"},
     "prev": {"en": "◀ Prev", "zh": "◀ 上一页"},
@@ -167,20 +169,20 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "expired": {
         "en": "This list has expired — please search again.",
-        "zh": "该列表已过期,请重新搜索。",
+        "zh": "该列表已过期，请重新搜索。",
     },
     "stale_button": {"en": "This button is out of date.", "zh": "此按钮已过期。"},
     "subscribed": {
         "en": "✅ This chat now receives the weekly digest ({when}).",
-        "zh": "✅ 本聊天将接收每周速递({when})。",
+        "zh": "✅ 本聊天将接收每周速递（{when}）。",
     },
     "subscribed_topics": {
         "en": "✅ This chat now receives the weekly digest ({when}), only papers on: {topics}.",
-        "zh": "✅ 本聊天将接收每周速递({when}),仅限主题:{topics}。",
+        "zh": "✅ 本聊天将接收每周速递（{when}），仅限主题：{topics}。",
     },
     "already_subscribed": {
         "en": "This chat is already subscribed ({when}).",
-        "zh": "本聊天已订阅({when})。",
+        "zh": "本聊天已订阅（{when}）。",
     },
     "unsubscribed": {
         "en": "This chat will no longer receive the weekly digest.",
@@ -192,19 +194,19 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "need_chat_admin": {
         "en": "Sorry, only the chat's administrators can change its subscription.",
-        "zh": "抱歉,只有群管理员可以更改订阅。",
+        "zh": "抱歉，只有群管理员可以更改订阅。",
     },
     "admins_only": {
         "en": "Sorry, this command is for the bot's admins.",
-        "zh": "抱歉,该命令仅限机器人管理员使用。",
+        "zh": "抱歉，该命令仅限机器人管理员使用。",
     },
     "settings": {
         "en": "<b>Settings of this chat</b>\nWeekly digest: {status}\nNext post: {next_post}",
-        "zh": "<b>本聊天的设置</b>\n每周速递:{status}\n下次推送:{next_post}",
+        "zh": "<b>本聊天的设置</b>\n每周速递：{status}\n下次推送：{next_post}",
     },
     "error": {
         "en": "Sorry, something went wrong on our side. Please try again in a moment.",
-        "zh": "抱歉,处理时出了问题,请稍后再试。",
+        "zh": "抱歉，处理时出了问题，请稍后再试。",
     },
     "post_header": {
         "en": "📚 <b>{title}</b>\n{week} · {count} {count:paper|papers}",
@@ -212,13 +214,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "post_header_filtered": {
         "en": "📚 <b>{title}</b>\n{week} · {count} of {total} {total:paper|papers}, on: {topics}",
-        "zh": "📚 <b>{title}</b>\n{week} · {total} 篇中的 {count} 篇,主题:{topics}",
+        "zh": "📚 <b>{title}</b>\n{week} · {total} 篇中的 {count} 篇，主题：{topics}",
     },
     "post_none_for_filter": {
         "en": (
             "📚 <b>{title}</b> ({week}): no papers on {topics} this week. /digest {id} shows all."
         ),
-        "zh": "📚 <b>{title}</b>({week}):本周没有关于 {topics} 的论文。/digest {id} 查看全部。",
+        "zh": "📚 <b>{title}</b>（{week}）：本周没有关于 {topics} 的论文。/digest {id} 查看全部。",
     },
     "post_more": {
         "en": "… and {count} more — /digest {id}",
@@ -232,22 +234,22 @@ TEXTS: dict[str, dict[str, str]] = {
             "Parts resent after a crash: {resent}\nLast post: {last_post}\nNext post: {next_post}"
         ),
         "zh": (
-            "<b>统计</b>\n速递:{digests}(已下线 {retired})\n论文:{papers}\n"
-            "订阅的聊天:{subscribers}\n已发布:{published} · 待发布:{queued}\n"
-            "崩溃后重发的消息:{resent}\n上次推送:{last_post}\n下次推送:{next_post}"
+            "<b>统计</b>\n速递：{digests}（已下线 {retired}）\n论文：{papers}\n"
+            "订阅的聊天：{subscribers}\n已发布：{published} · 待发布：{queued}\n"
+            "崩溃后重发的消息：{resent}\n上次推送：{last_post}\n下次推送：{next_post}"
         ),
     },
     "never": {"en": "never", "zh": "尚无"},
     "preview_header": {
         "en": "👀 Preview of the next weekly post ({id}), {n} {n:message|messages}:",
-        "zh": "👀 下一次每周推送预览({id}),共 {n} 条消息:",
+        "zh": "👀 下一次每周推送预览（{id}），共 {n} 条消息：",
     },
     "preview_digest_header": {
         "en": (
             "👀 <b>{id}</b> as it will be stored and posted (read from its file), "
             "{n} {n:message|messages}:"
         ),
-        "zh": "👀 <b>{id}</b> 将如何存储和推送(读自其文件),共 {n} 条消息:",
+        "zh": "👀 <b>{id}</b> 将如何存储和推送（读自其文件），共 {n} 条消息：",
     },
     "usage_preview": {
         "en": (
@@ -257,13 +259,13 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "zh": (
             "digests.yaml 中没有速递 <b>{id}</b>。\n"
-            "用法:/preview — 预览下一次每周推送;/preview &lt;编号&gt; — 查看已登记速递的每篇论文"
-            "将如何存储和推送。编号:{ids}"
+            "用法：/preview — 预览下一次每周推送；/preview &lt;编号&gt; — 查看已登记速递的每篇论文"
+            "将如何存储和推送。编号：{ids}"
         ),
     },
     "preview_refused": {
         "en": "⚠️ Digest <b>{id}</b> would be refused: {problem}",
-        "zh": "⚠️ 速递 <b>{id}</b> 将被拒绝:{problem}",
+        "zh": "⚠️ 速递 <b>{id}</b> 将被拒绝：{problem}",
     },
     "queue_empty": {
         "en": (
@@ -271,7 +273,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "then /reload."
         ),
         "zh": (
-            "待发布队列为空:请把新速递放入 content/ 并登记到 config/digests.yaml,然后 /reload。"
+            "待发布队列为空：请把新速递放入 content/ 并登记到 config/digests.yaml，然后 /reload。"
         ),
     },
     "postnow_done": {
@@ -279,7 +281,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Published <b>{id}</b>: {sent} {sent:chat|chats} sent, {failed} failed, "
             "{skipped} already had it."
         ),
-        "zh": "已发布 <b>{id}</b>:成功 {sent} 个聊天,失败 {failed} 个,{skipped} 个已收到过。",
+        "zh": "已发布 <b>{id}</b>：成功 {sent} 个聊天，失败 {failed} 个，{skipped} 个已收到过。",
     },
     "postnow_unknown": {
         "en": "No digest <b>{id}</b>. See /digests.",

@@ -19,7 +19,7 @@ USER_COMMANDS: dict[str, dict[str, str]] = {
     "paper": {"en": "Find a paper", "zh": "查找论文"},
     "topic": {"en": "Papers of a topic", "zh": "某主题的论文"},
     "topics": {"en": "All topics", "zh": "全部主题"},
-    "digest": {"en": "A weekly digest (latest, id or date)", "zh": "某期速递(最新、编号或日期)"},
+    "digest": {"en": "A weekly digest (latest, id or date)", "zh": "某期速递（最新、编号或日期）"},
     "digests": {"en": "The digest archive", "zh": "往期速递"},
     "subscribe": {"en": "Get the weekly post here", "zh": "在此接收每周推送"},
     "unsubscribe": {"en": "Stop the weekly post", "zh": "停止每周推送"},
@@ -30,7 +30,7 @@ ADMIN_COMMANDS: dict[str, dict[str, str]] = {
     "reload": {"en": "Reload config and content", "zh": "重新加载配置和内容"},
     "preview": {
         "en": "Preview the next post, or a digest by id",
-        "zh": "预览下一次推送,或按编号预览某期",
+        "zh": "预览下一次推送，或按编号预览某期",
     },
     "stats": {"en": "Bot statistics", "zh": "统计信息"},
     "postnow": {"en": "Publish the next digest now", "zh": "立即发布下一期"},
