@@ -185,6 +185,17 @@ async def test_topic_filters_and_a_week_without_matching_papers(app: BotApp, api
     assert len("".join(code_post)) < len("".join(full))
 
 
+async def test_postnow_report_does_not_count_a_chat_that_subscribed_meanwhile(
+    app: BotApp, api: FakeBotApi
+):
+    subscribe(app, api, 1301)
+    api.inject_fault(chat_id=1301, kind="delay", seconds=1.5)  # the broadcast is under way
+    report = asyncio.create_task(postnow(api))
+    await api.wait_for(lambda: any(f.hits for f in api.faults), 10, what="broadcast started")
+    subscribe(app, api, 1302)  # subscribes while the post is on its way to 1301
+    assert await report == t("en", "postnow_done", id=ORDER[0], sent=1, failed=0, skipped=0)
+
+
 # ------------------------------------------------------------------ Telegram's failures
 
 

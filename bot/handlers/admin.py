@@ -171,7 +171,6 @@ async def postnow_command(update: Update, context: BotContext) -> None:
             return
     if summary is None:
         return
-    targets = await db(publisher.targets)
     await reply(
         update,
         t(
@@ -180,6 +179,6 @@ async def postnow_command(update: Update, context: BotContext) -> None:
             id=summary.digest_id,
             sent=summary.sent,
             failed=summary.failed,
-            skipped=max(0, len(targets) - summary.sent - summary.failed - summary.pending),
+            skipped=summary.already_had,
         ),
     )

@@ -22,7 +22,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -159,7 +159,10 @@ class Publisher:
             opened.skipped,
         )
         await self.ledger_flag_clear()
-        return await self.deliver(opened.id)
+        summary = await self.deliver(opened.id)
+        # counted when it opened: a chat that subscribes during the broadcast is no
+        # "already had it", whatever the target list says afterwards
+        return replace(summary, already_had=opened.skipped)
 
     async def ledger_flag_clear(self) -> None:
         """A digest went out, so the next empty queue is news again."""

@@ -72,6 +72,7 @@ class PublicationSummary:
     pending: int
     finished: bool
     resent: int  # parts sent again because a crash left their fate unknown
+    already_had: int = 0  # targets left out when it opened: they had the digest before
 
 
 def post_key(language: str, topics: Sequence[str]) -> str:
