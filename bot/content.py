@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.config import BotConfig, DigestEntry
-from bot.domain.models import DigestParseError, ParsedDigest, paper_text
+from bot.domain.models import DigestParseError, ParsedDigest, copied_into
 from bot.domain.parser import parse_digest
 from bot.domain.preview import DigestPreview
 from bot.domain.topics import Taxonomy
@@ -134,8 +134,9 @@ def _parse_entry(
     if not title:
         title = f"Week of {week_start.isoformat()}" if week_start else entry.id
     papers = tuple(
-        TaggedPaper(
-            **paper_text(p),
+        copied_into(
+            TaggedPaper,
+            p,
             links=tuple(p.links),
             position=index,
             topics=tuple(taxonomy.tag(p.title_en, p.title_zh, p.section, p.abstract)),

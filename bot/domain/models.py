@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Dataclass = TypeVar("_Dataclass", bound="DataclassInstance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,54 +27,6 @@ class ParsedPaper:
     venue: str | None = None  # journal or conference, where the digest names one
     position: int = 0  # 0-based order within the digest
     line: int = 0  # 1-based line of the title in the source file
-
-
-class PaperText(TypedDict):
-    """What a digest says about a paper: the fields every form of a paper carries alike."""
-
-    title_en: str
-    title_zh: str | None
-    abstract: str
-    arxiv_id: str | None
-    url: str | None
-    section: str | None
-    authors: str | None
-    venue: str | None
-
-
-class HasPaperText(Protocol):
-    """Any form of a paper (parsed, stored, shown) that carries :class:`PaperText`."""
-
-    @property
-    def title_en(self) -> str: ...
-    @property
-    def title_zh(self) -> str | None: ...
-    @property
-    def abstract(self) -> str: ...
-    @property
-    def arxiv_id(self) -> str | None: ...
-    @property
-    def url(self) -> str | None: ...
-    @property
-    def section(self) -> str | None: ...
-    @property
-    def authors(self) -> str | None: ...
-    @property
-    def venue(self) -> str | None: ...
-
-
-def paper_text(paper: HasPaperText) -> PaperText:
-    """The digest's words about ``paper``, to build another form of it with ``**``."""
-    return PaperText(
-        title_en=paper.title_en,
-        title_zh=paper.title_zh,
-        abstract=paper.abstract,
-        arxiv_id=paper.arxiv_id,
-        url=paper.url,
-        section=paper.section,
-        authors=paper.authors,
-        venue=paper.venue,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +50,14 @@ class DigestParseError(ValueError):
         self.file = file
         self.line = line
         self.problem = problem
+
+
+def copied_into(target: type[_Dataclass], source: object, **given: Any) -> _Dataclass:
+    """A ``target`` dataclass: the fields ``given``, every other one ``source``'s same-named value.
+
+    One paper passes through several forms (parsed, tagged, stored, shown) that share most
+    fields; this copies them without a list of names to keep in step with each form. A field
+    ``source`` lacks is an AttributeError, not a silent default.
+    """
+    copied = {f.name: getattr(source, f.name) for f in fields(target) if f.name not in given}
+    return target(**copied, **given)

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.domain.models import paper_text
+from bot.domain.models import copied_into
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.store.cache import TtlLru
 from bot.store.models import Digest, Paper, PaperTopic, Topic
@@ -69,10 +69,9 @@ class Library:
         digest_ids = {p.digest_id for p in papers}
         counts = self._paper_counts(session, digest_ids)
         return [
-            PaperView(
-                **paper_text(p),
-                id=p.id,
-                position=p.position,
+            copied_into(
+                PaperView,
+                p,
                 topics=tuple(topics[t] for t in p.topic_ids if t in topics),
                 digest=_digest_view(p.digest, counts.get(p.digest_id, 0)),
             )
