@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.config import BotConfig, DigestEntry
-from bot.domain.models import DigestParseError, ParsedDigest
+from bot.domain.models import DigestParseError, ParsedDigest, copied_into
 from bot.domain.parser import parse_digest
 from bot.domain.preview import DigestPreview
 from bot.domain.topics import Taxonomy
@@ -134,18 +134,12 @@ def _parse_entry(
     if not title:
         title = f"Week of {week_start.isoformat()}" if week_start else entry.id
     papers = tuple(
-        TaggedPaper(
-            title_en=p.title_en,
-            title_zh=p.title_zh,
-            abstract=p.abstract,
-            arxiv_id=p.arxiv_id,
-            url=p.url,
+        copied_into(
+            TaggedPaper,
+            p,
             links=tuple(p.links),
-            section=p.section,
             position=index,
             topics=tuple(taxonomy.tag(p.title_en, p.title_zh, p.section, p.abstract)),
-            authors=p.authors,
-            venue=p.venue,
         )
         for index, p in enumerate(parsed.papers)
     )

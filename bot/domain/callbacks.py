@@ -108,14 +108,29 @@ def paper_deep_link(payload: str) -> int | None:
 class CallbackData:
     """The base of every button kind: its data is a prefix and its fields joined by ``:``.
 
-    A kind is a frozen dataclass naming its ``prefixes`` and, in ``layout``, how each of
-    its fields is written, in order.
+    A kind is a frozen dataclass naming, in its class line, its ``prefixes`` and, in
+    ``layout``, how each of its fields is written, in order::
+
+        class OpenTopic(CallbackData, prefixes=("t",), layout=(SLUG,)):
     """
 
     __slots__ = ()
     __match_args__: ClassVar[tuple[str, ...]] = ()  # the dataclass's fields, in order
     prefixes: ClassVar[tuple[str, ...]]  # the first is what pack() writes unless overridden
     layout: ClassVar[tuple[DataField, ...]] = ()
+
+    def __init_subclass__(
+        cls,
+        prefixes: tuple[str, ...] | None = None,
+        layout: tuple[DataField, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # optional: @dataclass(slots=True) makes the class again, without these arguments
+        super().__init_subclass__(**kwargs)
+        if prefixes is not None:
+            cls.prefixes = prefixes
+        if layout is not None:
+            cls.layout = layout
 
     def __post_init__(self) -> None:
         self.fields()  # out-of-range values fail here, not when the button is sent
@@ -177,20 +192,16 @@ class CallbackData:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenPaper(CallbackData):
+class OpenPaper(CallbackData, prefixes=("p",), layout=(PAPER_ID,)):
     """``p:<id>`` — a numbered paper button: send that paper's card."""
 
-    prefixes = ("p",)
-    layout = (PAPER_ID,)
     paper_id: int
 
 
 @dataclass(frozen=True, slots=True)
-class PaperCard(CallbackData):
+class PaperCard(CallbackData, prefixes=("pf", "ps"), layout=(PAPER_ID,)):
     """``pf:<id>`` / ``ps:<id>`` — "More" / "Less": the card with the full or short summary."""
 
-    prefixes = ("pf", "ps")
-    layout = (PAPER_ID,)
     paper_id: int
     full: bool  # written as the prefix
 
@@ -207,67 +218,53 @@ class PaperCard(CallbackData):
 
 
 @dataclass(frozen=True, slots=True)
-class ResultsPage(CallbackData):
+class ResultsPage(CallbackData, prefixes=("sp",), layout=(RESULTS_KEY, PAGE)):
     """``sp:<key>:<page>`` — another page of the search result list remembered as ``key``."""
 
-    prefixes = ("sp",)
-    layout = (RESULTS_KEY, PAGE)
     key: str
     page: int
 
 
 @dataclass(frozen=True, slots=True)
-class OpenTopic(CallbackData):
+class OpenTopic(CallbackData, prefixes=("t",), layout=(SLUG,)):
     """``t:<topic>`` — a topic button: that topic's papers as a new message."""
 
-    prefixes = ("t",)
-    layout = (SLUG,)
     topic_id: str
 
 
 @dataclass(frozen=True, slots=True)
-class TopicPage(CallbackData):
+class TopicPage(CallbackData, prefixes=("tp",), layout=(SLUG, PAGE)):
     """``tp:<topic>:<page>`` — another page of a topic's papers, in place."""
 
-    prefixes = ("tp",)
-    layout = (SLUG, PAGE)
     topic_id: str
     page: int
 
 
 @dataclass(frozen=True, slots=True)
-class OpenDigest(CallbackData):
+class OpenDigest(CallbackData, prefixes=("d",), layout=(SLUG,)):
     """``d:<digest>`` — a digest's overview."""
 
-    prefixes = ("d",)
-    layout = (SLUG,)
     digest_id: str
 
 
 @dataclass(frozen=True, slots=True)
-class DigestPage(CallbackData):
+class DigestPage(CallbackData, prefixes=("dp",), layout=(SLUG, PAGE)):
     """``dp:<digest>:<page>`` — another page of a digest's overview, in place."""
 
-    prefixes = ("dp",)
-    layout = (SLUG, PAGE)
     digest_id: str
     page: int
 
 
 @dataclass(frozen=True, slots=True)
-class DigestsPage(CallbackData):
+class DigestsPage(CallbackData, prefixes=("dl",), layout=(PAGE,)):
     """``dl:<page>`` — another page of the digest archive, in place."""
 
-    prefixes = ("dl",)
-    layout = (PAGE,)
     page: int
 
 
 @dataclass(frozen=True, slots=True)
-class PageLabel(CallbackData):
+class PageLabel(CallbackData, prefixes=("noop",)):
     """``noop`` — the "2/5" label between the paging arrows: pressing it does nothing."""
-
-    prefixes = ("noop",)
 
 
 # a page's button from its number: DigestsPage, or e.g. partial(TopicPage, topic_id)

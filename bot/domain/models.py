@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Dataclass = TypeVar("_Dataclass", bound="DataclassInstance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +50,14 @@ class DigestParseError(ValueError):
         self.file = file
         self.line = line
         self.problem = problem
+
+
+def copied_into(target: type[_Dataclass], source: object, **given: Any) -> _Dataclass:
+    """A ``target`` dataclass: the fields ``given``, every other one ``source``'s same-named value.
+
+    One paper passes through several forms (parsed, tagged, stored, shown) that share most
+    fields; this copies them without a list of names to keep in step with each form. A field
+    ``source`` lacks is an AttributeError, not a silent default.
+    """
+    copied = {f.name: getattr(source, f.name) for f in fields(target) if f.name not in given}
+    return target(**copied, **given)

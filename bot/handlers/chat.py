@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import ChatMember, ChatMemberUpdated, Update
+from telegram import Chat, ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
@@ -115,14 +115,22 @@ async def may_change_subscription(update: Update, context: BotContext) -> bool:
     return member.status in ADMIN_STATUSES
 
 
+async def _chat_to_change(update: Update, context: BotContext, lang: str) -> Chat | None:
+    """The chat whose subscription the sender may change; None (told why, if need be) if not."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    if not await may_change_subscription(update, context):
+        await reply(update, t(lang, "need_chat_admin"))
+        return None
+    return chat
+
+
 async def subscribe_command(update: Update, context: BotContext) -> None:
     """/subscribe [topic …]: this chat (or forum topic) gets the weekly post."""
     lang = user_lang(update)
-    chat = update.effective_chat
+    chat = await _chat_to_change(update, context, lang)
     if chat is None:
-        return
-    if not await may_change_subscription(update, context):
-        await reply(update, t(lang, "need_chat_admin"))
         return
     taxonomy = context.services.config.taxonomy
     wanted: list[str] = []
@@ -170,11 +178,8 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
     """/unsubscribe: stop the weekly post here."""
     lang = user_lang(update)
-    chat = update.effective_chat
+    chat = await _chat_to_change(update, context, lang)
     if chat is None:
-        return
-    if not await may_change_subscription(update, context):
-        await reply(update, t(lang, "need_chat_admin"))
         return
     removed = await db(
         context.services.subscriptions.unsubscribe, chat.id, thread_of(update) or 0, "user"

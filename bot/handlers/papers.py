@@ -20,18 +20,8 @@ from bot.domain.search_tokens import arxiv_ids
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import t
 from bot.domain.views import PaperView
+from bot.handlers import common
 from bot.handlers.buttons import answer_stale, edit_in_place
-from bot.handlers.common import (
-    NO_PREVIEW,
-    PAGE_SIZE,
-    keyboard,
-    page_count,
-    pager,
-    paper_buttons,
-    query_text,
-    reply,
-    user_lang,
-)
 from bot.services import db
 from bot.services.context import BotContext
 from bot.store.search import SearchHit
@@ -71,34 +61,34 @@ def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> Inli
 async def send_card(update: Update, paper: PaperView, lang: str) -> None:
     """Reply with a paper's card."""
     text, has_more = paper_card(paper, lang)
-    await reply(update, text, card_markup(paper, lang, has_more, full=False))
+    await common.reply(update, text, card_markup(paper, lang, has_more, full=False))
 
 
 def results_page(
     lang: str, query: str, papers: list[PaperView], total: int, page: int, key: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of search results with a button per paper and paging."""
-    pages = page_count(total)
+    pages = common.page_count(total)
     lines = [t(lang, "results_header", total=total, query=query, page=page + 1, pages=pages)]
-    start = page * PAGE_SIZE + 1
+    start = page * common.PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
-    nav = pager(lang, page, pages, partial(ResultsPage, key))
-    return "\n".join(lines), keyboard([*paper_buttons(papers, start), nav])
+    nav = common.pager(lang, page, pages, partial(ResultsPage, key))
+    return "\n".join(lines), common.keyboard([*common.paper_buttons(papers, start), nav])
 
 
 async def paper_command(update: Update, context: BotContext) -> None:
     """/paper <query>: a card for one clear match, else a ranked, paged list."""
-    lang = user_lang(update)
+    lang = common.user_lang(update)
     services = context.services
-    query = query_text(context)
+    query = common.query_text(context)
     if not query:
-        await reply(update, t(lang, "usage_paper"))
+        await common.reply(update, t(lang, "usage_paper"))
         return
     hits = await db(services.library.search, query, 50)
     wanted = arxiv_ids(query)
     if wanted and not any(hit.kind is MatchKind.ARXIV for hit in hits):
         # a paper we have not covered (the other hits only matched the URL's words)
-        await reply(update, t(lang, "arxiv_not_in_digests", arxiv_id=wanted[0]))
+        await common.reply(update, t(lang, "arxiv_not_in_digests", arxiv_id=wanted[0]))
         return
     if not hits:
         await reply_no_match(update, context, query, lang)
@@ -110,9 +100,9 @@ async def paper_command(update: Update, context: BotContext) -> None:
             return
     ids = [hit.paper_id for hit in hits]
     key = await db(services.shared.remember_results, query, ids)
-    papers = await db(services.library.papers, ids[:PAGE_SIZE])
+    papers = await db(services.library.papers, ids[: common.PAGE_SIZE])
     text, markup = results_page(lang, query, papers, len(ids), 0, key)
-    await reply(update, text, markup)
+    await common.reply(update, text, markup)
 
 
 async def reply_no_match(update: Update, context: BotContext, query: str, lang: str) -> None:
@@ -123,7 +113,7 @@ async def reply_no_match(update: Update, context: BotContext, query: str, lang: 
     if suggestions:
         lines.append(t(lang, "did_you_mean"))
         lines.extend(paper_line(i + 1, p, with_zh=False) for i, p in enumerate(suggestions))
-        markup = InlineKeyboardMarkup(paper_buttons(suggestions))
+        markup = InlineKeyboardMarkup(common.paper_buttons(suggestions))
     topic = context.services.config.taxonomy.named(query)
     if topic is not None:  # "/paper quantization": the topic has what they are after
         name = topic.name_zh if lang == "zh" else topic.name_en
@@ -133,17 +123,26 @@ async def reply_no_match(update: Update, context: BotContext, query: str, lang: 
         markup = InlineKeyboardMarkup(rows)
     else:
         lines.append(t(lang, "try_topics"))
-    await reply(update, "\n".join(lines), markup)
+    await common.reply(update, "\n".join(lines), markup)
+
+
+async def _pressed_paper(
+    context: BotContext, query: CallbackQuery, paper_id: int, lang: str
+) -> PaperView | None:
+    """The paper a button names; None (the press answered with an alert) if it is gone."""
+    paper = await db(context.services.library.paper, paper_id)
+    if paper is None:
+        await query.answer(t(lang, "paper_gone"), show_alert=True)
+    return paper
 
 
 async def open_paper_callback(
     update: Update, context: BotContext, query: CallbackQuery, button: OpenPaper
 ) -> None:
     """Button ``p:<id>``: send that paper's card."""
-    lang = user_lang(update)
-    paper = await db(context.services.library.paper, button.paper_id)
+    lang = common.user_lang(update)
+    paper = await _pressed_paper(context, query, button.paper_id, lang)
     if paper is None:
-        await query.answer(t(lang, "paper_gone"), show_alert=True)
         return
     await query.answer()
     await send_card(update, paper, lang)
@@ -153,10 +152,9 @@ async def toggle_card_callback(
     update: Update, context: BotContext, query: CallbackQuery, button: PaperCard
 ) -> None:
     """Buttons ``pf:<id>`` / ``ps:<id>``: show the full or the short summary in place."""
-    lang = user_lang(update)
-    paper = await db(context.services.library.paper, button.paper_id)
+    lang = common.user_lang(update)
+    paper = await _pressed_paper(context, query, button.paper_id, lang)
     if paper is None:
-        await query.answer(t(lang, "paper_gone"), show_alert=True)
         return
     text, has_more = paper_card(paper, lang, full=button.full)
     await query.answer()
@@ -167,18 +165,19 @@ async def results_page_callback(
     update: Update, context: BotContext, query: CallbackQuery, button: ResultsPage
 ) -> None:
     """Button ``sp:<key>:<page>``: another page of a search result list."""
-    lang = user_lang(update)
+    lang = common.user_lang(update)
     remembered = await db(context.services.shared.recall_results, button.key)
     if remembered is None:
         await query.answer(t(lang, "expired"), show_alert=True)
         return
     text_query, ids = remembered
     page = button.page
-    if page >= page_count(len(ids)):  # made-up data: the list never had that page
+    if page >= common.page_count(len(ids)):  # made-up data: the list never had that page
         await answer_stale(update, query)
         return
     papers = await db(
-        context.services.library.papers, ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        context.services.library.papers,
+        ids[page * common.PAGE_SIZE : (page + 1) * common.PAGE_SIZE],
     )
     text, markup = results_page(lang, text_query, papers, len(ids), page, button.key)
     await query.answer()
@@ -189,7 +188,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     """Inline mode: ``@bot genie`` offers matching papers; posting one posts its card."""
     inline = update.inline_query
     assert inline is not None
-    lang = user_lang(update)
+    lang = common.user_lang(update)
     library = context.services.library
     text = " ".join(strip_controls(inline.query).split())[:256]
     if text:
@@ -208,7 +207,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
                 title=shorten(paper.title_en, 200),
                 description=description[:250] or None,
                 input_message_content=InputTextMessageContent(
-                    card, parse_mode="HTML", link_preview_options=NO_PREVIEW
+                    card, parse_mode="HTML", link_preview_options=common.NO_PREVIEW
                 ),
                 url=paper.link,
             )

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.domain.models import copied_into
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.store.cache import TtlLru
 from bot.store.models import Digest, Paper, PaperTopic, Topic
@@ -68,19 +69,11 @@ class Library:
         digest_ids = {p.digest_id for p in papers}
         counts = self._paper_counts(session, digest_ids)
         return [
-            PaperView(
-                id=p.id,
-                title_en=p.title_en,
-                title_zh=p.title_zh,
-                abstract=p.abstract,
-                arxiv_id=p.arxiv_id,
-                url=p.url,
-                section=p.section,
-                position=p.position,
+            copied_into(
+                PaperView,
+                p,
                 topics=tuple(topics[t] for t in p.topic_ids if t in topics),
                 digest=_digest_view(p.digest, counts.get(p.digest_id, 0)),
-                authors=p.authors,
-                venue=p.venue,
             )
             for p in papers
         ]

@@ -80,3 +80,14 @@ def line_blocks(text: str) -> list[Block]:
         for number, line in enumerate(fmt.split_lines(text), 1)
         if line and not fmt.is_separator(line)
     ]
+
+
+@dataclass
+class PaperDraft:
+    """A paper being read, by either reader: its title, where it starts, and its text so far."""
+
+    title: str
+    line: int
+    section: str | None
+    zh: str | None = None
+    body: list[str] = field(default_factory=list)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from bot.domain.models import ParsedPaper
 from bot.domain.parsing import fields
 from bot.domain.parsing import lines as fmt
-from bot.domain.parsing.blocks import Block, Link, Reading
+from bot.domain.parsing.blocks import Block, Link, PaperDraft, Reading
 from bot.domain.parsing.junk import is_closing, is_junk, is_section_title
 
 _CUT = "\x00"  # where a link label was cut out of an item's text
@@ -36,14 +36,9 @@ MAX_HEADER_BLOCKS = 40  # the header (for the week) is at most this many blocks
 
 
 @dataclass
-class _Draft:
+class _Draft(PaperDraft):
     """A paper being read from blocks."""
 
-    title: str
-    line: int
-    section: str | None
-    zh: str | None = None
-    body: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)  # the title's and link lines' links
     body_links: list[Link] = field(default_factory=list)
     authors: str | None = None

@@ -26,7 +26,7 @@ from datetime import date
 
 from bot.domain.models import DigestParseError, ParsedPaper
 from bot.domain.parsing import lines as fmt
-from bot.domain.parsing.blocks import Reading
+from bot.domain.parsing.blocks import PaperDraft, Reading
 from bot.domain.parsing.junk import is_closing
 
 LAYOUTS = ("numbered", "heading", "bold", "blocks")  # the line reader's own layouts
@@ -42,14 +42,9 @@ class _Line:
 
 
 @dataclass
-class _Draft:
+class _Draft(PaperDraft):
     """A paper being read: its title and the lines after it."""
 
-    title: str
-    line: int
-    section: str | None
-    zh: str | None = None
-    body: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     tail: list[str] = field(default_factory=list)  # URLs of link lines after the summary
     arxiv_id: str | None = None
