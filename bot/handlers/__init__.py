@@ -56,8 +56,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for names, callback in commands.items():
         application.add_handler(CommandHandler(list(names), callback, filters=new_messages_only))
     for button in (
-        button_handler(OpenPaper, papers.open_paper_callback),
-        button_handler(PaperCard, papers.toggle_card_callback),
+        button_handler(OpenPaper, papers.paper_button_callback),
+        button_handler(PaperCard, papers.paper_button_callback),
         button_handler(ResultsPage, papers.results_page_callback),
         button_handler(OpenTopic, browse.open_topic_callback),
         button_handler(TopicPage, browse.topic_page_callback),

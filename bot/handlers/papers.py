@@ -126,38 +126,21 @@ async def reply_no_match(update: Update, context: BotContext, query: str, lang: 
     await common.reply(update, "\n".join(lines), markup)
 
 
-async def _pressed_paper(
-    context: BotContext, query: CallbackQuery, paper_id: int, lang: str
-) -> PaperView | None:
-    """The paper a button names; None (the press answered with an alert) if it is gone."""
-    paper = await db(context.services.library.paper, paper_id)
+async def paper_button_callback(
+    update: Update, context: BotContext, query: CallbackQuery, button: OpenPaper | PaperCard
+) -> None:
+    """Buttons ``p:<id>`` (send that paper's card) and ``pf:<id>`` / ``ps:<id>`` (show the
+    full or the short summary in place)."""
+    lang = common.user_lang(update)
+    paper = await db(context.services.library.paper, button.paper_id)
     if paper is None:
         await query.answer(t(lang, "paper_gone"), show_alert=True)
-    return paper
-
-
-async def open_paper_callback(
-    update: Update, context: BotContext, query: CallbackQuery, button: OpenPaper
-) -> None:
-    """Button ``p:<id>``: send that paper's card."""
-    lang = common.user_lang(update)
-    paper = await _pressed_paper(context, query, button.paper_id, lang)
-    if paper is None:
         return
     await query.answer()
-    await send_card(update, paper, lang)
-
-
-async def toggle_card_callback(
-    update: Update, context: BotContext, query: CallbackQuery, button: PaperCard
-) -> None:
-    """Buttons ``pf:<id>`` / ``ps:<id>``: show the full or the short summary in place."""
-    lang = common.user_lang(update)
-    paper = await _pressed_paper(context, query, button.paper_id, lang)
-    if paper is None:
+    if isinstance(button, OpenPaper):
+        await send_card(update, paper, lang)
         return
     text, has_more = paper_card(paper, lang, full=button.full)
-    await query.answer()
     await edit_in_place(query, text, card_markup(paper, lang, has_more or button.full, button.full))
 
 

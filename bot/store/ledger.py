@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
+from bot.domain.models import copied_into
 from bot.store.models import Delivery, Digest, KeyValue, Publication, PublicationPost
 from bot.store.subscriptions import Target
 
@@ -273,17 +274,7 @@ class Ledger:
                 assert row is not None
                 session.refresh(row)
                 jobs.append(
-                    DeliveryJob(
-                        id=row.id,
-                        publication_id=row.publication_id,
-                        digest_id=row.digest_id,
-                        chat_id=row.chat_id,
-                        thread_id=row.thread_id,
-                        topics=tuple(row.topics.split()),
-                        language=row.language,
-                        parts_sent=row.parts_sent,
-                        token=token,
-                    )
+                    copied_into(DeliveryJob, row, topics=tuple(row.topics.split()), token=token)
                 )
         return jobs
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.models import copied_into
 from bot.store.models import Subscription
 
 
@@ -39,14 +40,7 @@ def _now() -> datetime:
 
 
 def _view(row: Subscription) -> SubscriptionView:
-    return SubscriptionView(
-        chat_id=row.chat_id,
-        thread_id=row.thread_id,
-        active=row.active,
-        topics=tuple(row.topics.split()),
-        language=row.language,
-        reason=row.reason,
-    )
+    return copied_into(SubscriptionView, row, topics=tuple(row.topics.split()))
 
 
 class Subscriptions:

@@ -62,8 +62,7 @@ _BOLD_LINE = re.compile(r"^(?:[-*+]\s+)?(?:\*\*|__)(.+?)(?:\*\*|__)\s*(.*)$")
 _BULLET = re.compile(r"^(?:[-*+]\s+|[•·●▪]\s*)(?=\S)")
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
-_SENTENCE_END = tuple(".。!！;；,，:：")
-_ZH_SENTENCE_END = tuple(".。!！;；,，:：")
+_SENTENCE_END = tuple(".。!！;；,，:：")  # a line ending so is prose, not a title
 _DANGLING = frozenset(
     ("a", "an", "and", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "via")
 )
@@ -176,7 +175,7 @@ def is_zh_title(text: str, english: str = "") -> bool:
     Latin words copied from the ``english`` title (``MistralWorld-3技术报告``) do not count
     against it: Chinese titles keep model names.
     """
-    if len(text) > MAX_ZH_TITLE_CHARS or "。" in text or text.endswith(_ZH_SENTENCE_END):
+    if len(text) > MAX_ZH_TITLE_CHARS or "。" in text or text.endswith(_SENTENCE_END):
         return False
     counts = script(text)
     latin = counts.latin
