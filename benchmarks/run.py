@@ -79,7 +79,7 @@ def log(message: str) -> None:
 
 
 def _modules() -> dict[str, Callable[[Context], BenchResult]]:
-    # imported lazily: a broken module (or a missing bot.domain.parser) fails one bench only
+    # imported lazily: a broken module (or a missing bot.domain.parsing) fails one bench only
     def load(name: str) -> Callable[[Context], BenchResult]:
         def runner(ctx: Context) -> BenchResult:
             module = __import__(f"benchmarks.bench_{name}", fromlist=["run"])

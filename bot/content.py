@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.config import BotConfig, DigestEntry
 from bot.domain.models import DigestParseError, ParsedDigest, copied_into
-from bot.domain.parser import parse_digest
+from bot.domain.parsing import parse_digest
 from bot.domain.preview import DigestPreview
 from bot.domain.topics import Taxonomy
 

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks import synth
 from bot.domain.models import DigestParseError, ParsedDigest, ParsedPaper
-from bot.domain.parser import parse_digest
+from bot.domain.parsing import parse_digest
 from tests.seed_papers import SEED_PAPERS
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"

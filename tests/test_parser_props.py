@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.models import DigestParseError, ParsedDigest
-from bot.domain.parser import parse_digest
+from bot.domain.parsing import parse_digest
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SOURCE = "prop/digest.txt"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import content
 from bot.config import BotConfig, Environment, load_config
 from bot.content import MAX_DIGEST_FILE_BYTES, load_content
-from bot.domain.parser import parse_digest
+from bot.domain.parsing import parse_digest
 from bot.store.content_repo import export_store, ingest
 from tests.conftest import ROOT
 from tests.seed_papers import SEED_PAPERS
