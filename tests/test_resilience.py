@@ -33,8 +33,11 @@ WORKERS = 4
 class BotProcess:
     """``python -m bot`` in a subprocess, talking to the fake API."""
 
-    def __init__(self, config: BotConfig, api: FakeBotApi, log: Path) -> None:
+    def __init__(
+        self, config: BotConfig, api: FakeBotApi, log: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.config, self.api, self.log = config, api, log
+        self.extra_env = env or {}  # e.g. this process's webhook PORT
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> BotProcess:
@@ -44,6 +47,7 @@ class BotProcess:
             "TELEGRAM_API_BASE_URL": self.api.base_url,
             "BOT_CONFIG": str(self.config.path),
             "DATABASE_URL": self.config.database_url,
+            **self.extra_env,
         }
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
