@@ -145,6 +145,7 @@ async def wait_answer(
         reply = await hook.ask(url, text, chat_id)
         if accept(reply.text) or time.monotonic() > deadline:
             return reply
+        await asyncio.sleep(0.2)  # the poll interval: the follow job runs every 2 s
 
 
 def set_digest_title(config_dir: Path, digest_id: str, title: str) -> None:
@@ -193,6 +194,10 @@ async def test_two_webhook_instances_behind_a_round_robin_proxy(
         await asyncio.gather(*(bot.start() for bot in bots))
         for url, bot in zip(instances, bots, strict=True):
             await wait_listening(http, url, bot)
+        logs = [bot.log.read_text(errors="replace") for bot in bots]
+        # one migrated the empty schema and one ingested, the other found it done: no crash
+        assert sum("migrating database schema from empty" in log for log in logs) == 1, logs
+        assert sum("content: added: " in log for log in logs) == 1, logs
         async with RoundRobinProxy(instances, unused_tcp_port_factory()) as proxy:
             # paging: each press goes to the other instance than the one before
             first = await hook.ask(proxy.url, "/paper model", 1001)
