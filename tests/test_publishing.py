@@ -196,6 +196,22 @@ async def test_postnow_report_does_not_count_a_chat_that_subscribed_meanwhile(
     assert await report == t("en", "postnow_done", id=ORDER[0], sent=1, failed=0, skipped=0)
 
 
+async def test_the_resume_job_leaves_a_running_broadcast_to_its_own_workers(
+    app: BotApp, api: FakeBotApi
+):
+    for chat_id in (1401, 1402, 1403):
+        subscribe(app, api, chat_id)
+    api.inject_fault(chat_id=1401, kind="delay", seconds=1.0)
+    publisher = app.bot_data.services.publisher
+    publishing = asyncio.create_task(publisher.publish_next(PublishTrigger.POSTNOW))
+    await api.wait_for(lambda: any(f.hits for f in api.faults), 10, what="broadcast started")
+    # the periodic resume job firing mid-broadcast: it must not run a second set of workers
+    # whose last sends would still be under way when the broadcast reports
+    assert await publisher.resume() is None
+    summary = await publishing
+    assert summary is not None and (summary.sent, summary.pending) == (3, 0)
+
+
 # ------------------------------------------------------------------ Telegram's failures
 
 

@@ -111,6 +111,10 @@ class Publisher:
         self.settings = settings or PublishSettings()
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._render_cache: dict[tuple[int, str], list[str]] = {}
+        # publications this process's workers are delivering now: the periodic resume job
+        # leaves them to those workers (it is for claims a dead process left behind), so a
+        # broadcast's summary is never taken while a second set of workers still sends
+        self._delivering: set[int] = set()
         self._lock = asyncio.Lock()
 
     # --- what to publish ------------------------------------------------------------
@@ -172,7 +176,8 @@ class Publisher:
         """Finish every publication that still has pending or stale deliveries."""
         last: PublicationSummary | None = None
         for publication_id in await broadcast_db(self.ledger.unfinished):
-            last = await self.deliver(publication_id)
+            if publication_id not in self._delivering:
+                last = await self.deliver(publication_id)
         return last
 
     async def _notify_queue_empty(self) -> None:
@@ -190,11 +195,15 @@ class Publisher:
 
     async def deliver(self, publication_id: int) -> PublicationSummary:
         """Run workers until no delivery of the publication is claimable."""
-        workers = [
-            asyncio.create_task(self._worker(publication_id))
-            for _ in range(max(1, self.settings.workers))
-        ]
-        await asyncio.gather(*workers)
+        self._delivering.add(publication_id)
+        try:
+            workers = [
+                asyncio.create_task(self._worker(publication_id))
+                for _ in range(max(1, self.settings.workers))
+            ]
+            await asyncio.gather(*workers)
+        finally:
+            self._delivering.discard(publication_id)
         await broadcast_db(self.ledger.complete_if_done, publication_id)
         summary = await broadcast_db(self.ledger.summary, publication_id)
         log.info(
