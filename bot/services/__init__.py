@@ -108,10 +108,9 @@ class Services:
 
         A broken config keeps the running one: the ConfigError propagates to the caller.
         """
-        config = load_config(self.config.path, self.env)
+        config = self.config_on_disk()
         report = sync(self.factory, config)
-        self.config = config
-        self.library.invalidate()
+        self._apply(config)
         # tell the other instances (they poll the version: :meth:`follow_reload`)
         self.config_version = self.shared.bump_config_version()
         return report
@@ -127,11 +126,15 @@ class Services:
         stored = self.shared.config_version()
         if stored == self.config_version:
             return False
-        self.config = load_config(self.config.path, self.env)
-        self.library.invalidate()
+        self._apply(self.config_on_disk())
         self.config_version = stored
         log.info("config version %d applied (a /reload elsewhere)", stored)
         return True
+
+    def _apply(self, config: BotConfig) -> None:
+        """Run on ``config`` from now on; cached answers may belong to the old one."""
+        self.config = config
+        self.library.invalidate()
 
     def config_on_disk(self) -> BotConfig:
         """The config files as they are now — what /reload would apply — without applying
