@@ -4,12 +4,17 @@
   ``/paper <query>`` and ``/start`` against python-telegram-bot's bare echo bot (no rate
   limiter) through the same loopback API, on a 9,000-paper store (quick: 3,000). The ratio
   is the bot's p50 ÷ the echo bot's p50 (targets: ≤ 2.0× for ``/paper``, ≤ 1.3× for
-  ``/start``).
+  ``/start``). The two bots take turns on one event loop (an echo round trip, then ours
+  with the same text), each round trip after ``IDLE_GAP`` of quiet: back to back one bot
+  would ask for 70–250 replies a second, over Telegram's 30/s, and the bot's limiter
+  (rightly) holds replies back — the figure would be the flood limit, not an idle bot's
+  latency; in turns, a busy moment of the (shared, two-CPU) machine weighs on both.
 * **during a broadcast**: the bot publishes a 20-paper digest to 300 chats (every tenth a
   group) while the loopback API enforces 30 messages/s and 20/min per group; meanwhile a
   private chat sends ``/paper`` every 0.5 s. Figures: that chat's p95 minus the idle p95
   (target ≤ 75 ms), and the broadcast's elapsed time ÷ (messages ÷ 30/s) (target ≤ 1.10,
-  0 flood refusals).
+  0 flood refusals), where the messages are the broadcast's *and* the replies to the person
+  sent meanwhile: both count in the same 30/s.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from bot.sandbox.fake_telegram import FakeBotApi
 
 PERSON = 90_000_001
 ROUND_TRIPS = 200
+# quiet before each round trip; taking turns, each bot answers ≤ 20 a second, under
+# Telegram's 30/s, so the figure is an idle bot's (the module docstring)
+IDLE_GAP = 0.025
 BROADCAST_CHATS = 300
 
 
@@ -48,22 +56,48 @@ async def _round_trip(api: FakeBotApi, text: str, chat_id: int = PERSON) -> floa
     return time.perf_counter() - start
 
 
+async def _paced(api: FakeBotApi, text: str, gap: float = IDLE_GAP) -> float:
+    """Wait ``gap`` (not part of the figure), then one round trip."""
+    await asyncio.sleep(gap)
+    return await _round_trip(api, text)
+
+
 async def _sequential(api: FakeBotApi, texts: list[str]) -> list[float]:
+    """One bot alone: twice the gap, so it too stays under 20 replies a second."""
     for text in texts[:10]:  # warm-up: connections, caches
-        await _round_trip(api, text)
-    return [await _round_trip(api, text) for text in texts]
+        await _paced(api, text, 2 * IDLE_GAP)
+    return [await _paced(api, text, 2 * IDLE_GAP) for text in texts]
 
 
-async def _echo_round_trips(texts: list[str]) -> list[float]:
-    async with FakeBotApi() as api, echo_bot(api):
-        return await _sequential(api, texts)
+async def _side_by_side(
+    config: Any, batches: dict[str, list[str]]
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Per batch: (echo bot's, our bot's) round trips, taken in turns on one event loop.
 
-
-async def _bot_round_trips(config: Any, batches: dict[str, list[str]]) -> dict[str, list[float]]:
+    Both bots poll their own loopback API in the same loop; each round trip of ours
+    follows one of the echo bot's with the same text and the same idle gap before it, so
+    whatever else the machine does (two CPUs shared with other work) weighs on both alike.
+    """
     from bot.sandbox.runner import running_bot
 
-    async with FakeBotApi() as api, running_bot(config, api, token=TOKEN, ingest=False):
-        return {name: await _sequential(api, texts) for name, texts in batches.items()}
+    async with (
+        FakeBotApi() as echo_api,
+        echo_bot(echo_api),
+        FakeBotApi() as bot_api,
+        running_bot(config, bot_api, token=TOKEN, ingest=False),
+    ):
+        results = {}
+        for name, texts in batches.items():
+            for text in texts[:10]:  # warm-up: connections, caches
+                await _paced(echo_api, text)
+                await _paced(bot_api, text)
+            echo: list[float] = []
+            ours: list[float] = []
+            for text in texts:
+                echo.append(await _paced(echo_api, text))
+                ours.append(await _paced(bot_api, text))
+            results[name] = (echo, ours)
+        return results
 
 
 async def _during_broadcast(config: Any, texts: list[str]) -> dict[str, Any]:
@@ -84,11 +118,15 @@ async def _during_broadcast(config: Any, texts: list[str]) -> dict[str, Any]:
         await broadcast
         seconds = time.perf_counter() - start
         messages = sum(len(api.messages_to(chat_id, method="sendMessage")) for chat_id, _ in chats)
+        # the replies to the person took places in the same 30/s (after api.reset(): only
+        # the ones sent during the broadcast; the last may land just after it ended)
+        replies = len(api.messages_to(PERSON, method="sendMessage"))
         return {
             "idle": latency_summary(idle),
             "busy": latency_summary(busy),
             "broadcast_seconds": seconds,
             "broadcast_messages": messages,
+            "person_replies": replies,
             "flood_rejections": api.flood_rejections,
         }
 
@@ -103,27 +141,25 @@ def run(ctx: Any) -> BenchResult:
     config = load_config(
         config_dir(ctx.folder / "latency-config"), Environment(database_url=store.url)
     )
-    echo = latency_summary(asyncio.run(_echo_round_trips(paper_texts)))
-    bot = {
-        name: latency_summary(values)
-        for name, values in asyncio.run(
-            _bot_round_trips(config, {"/paper": paper_texts, "/start": ["/start"] * ROUND_TRIPS})
-        ).items()
-    }
-    result.details["echo"] = echo
-    result.details.update(bot)
+    turns = asyncio.run(
+        _side_by_side(config, {"/paper": paper_texts, "/start": ["/start"] * ROUND_TRIPS})
+    )
     for name, target in (("/paper", 2.0), ("/start", 1.3)):
-        ratio = bot[name]["p50"] / echo["p50"]
+        echo = latency_summary(turns[name][0])
+        ours = latency_summary(turns[name][1])
+        result.details[name] = ours
+        result.details[f"echo ({name} turns)"] = echo
+        ratio = ours["p50"] / echo["p50"]
         result.add(
             f"{name} round trip p50, idle",
-            bot[name]["p50"],
+            ours["p50"],
             "ms",
             baseline="PTB echo bot p50",
             baseline_value=echo["p50"],
             ratio=ratio,
             target=f"≤ {target}× echo",
             ok=ratio <= target,
-            notes=f"{size:,} papers, p95 {bot[name]['p95']:.1f} ms",
+            notes=f"{size:,} papers, p95 {ours['p95']:.1f} ms",
         )
 
     db_path = ctx.folder / "latency-broadcast.sqlite3"
@@ -151,17 +187,21 @@ def run(ctx: Any) -> BenchResult:
         ok=extra <= 75,
         notes=f"+{extra:.0f} ms, p50 {stats['busy']['p50']:.1f} ms",
     )
-    minimum = stats["broadcast_messages"] / RATE
+    # The floor is every message the 30/s window had to carry while the broadcast ran: the
+    # broadcast's and the person's replies (they take places in the same window, ahead of
+    # the broadcast). Counting only the broadcast's made a perfect limiter look 1.07× slow.
+    minimum = (stats["broadcast_messages"] + stats["person_replies"]) / RATE
     ratio = stats["broadcast_seconds"] / minimum
     result.add(
         f"broadcast to {BROADCAST_CHATS} with a person asking",
         stats["broadcast_seconds"],
         "s",
-        baseline="messages ÷ 30/s",
+        baseline="(broadcast + replies) ÷ 30/s",
         baseline_value=minimum,
         ratio=ratio,
         target="≤ 1.10× min, 0 429s",
         ok=ratio <= 1.10 and stats["flood_rejections"] == 0,
-        notes=f"{stats['broadcast_messages']} msgs, {stats['flood_rejections']} 429s",
+        notes=f"{stats['broadcast_messages']} + {stats['person_replies']} msgs, "
+        f"{stats['flood_rejections']} 429s",
     )
     return result

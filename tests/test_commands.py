@@ -11,6 +11,7 @@ import html
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -207,6 +208,38 @@ async def test_paper_list_pages_and_opens_cards(api: FakeBotApi):
     [card] = await chat.press(edited, "p:" + edited.callback_data[0].split(":")[1])
     assert card.method == "sendMessage" and is_card(card.text)
     assert all(len(d.encode()) <= 64 for m in api.sent for d in m.callback_data)
+
+
+async def test_paper_answers_after_one_trip_to_the_store(
+    api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+):
+    # each trip to a store thread is a hand-over and back: /paper makes one, whatever it
+    # answers (a list with its remembered key, a card, suggestions, an arXiv id not covered)
+    from bot.handlers import papers
+
+    trips: list[str] = []
+    real_db = papers.db
+
+    async def counting_db(func: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(func, "__name__", repr(func)))
+        return await real_db(func, *args, **kwargs)
+
+    monkeypatch.setattr(papers, "db", counting_db)
+    chat = Chat(api)
+    answers = {
+        "model": "papers match <b>model</b> (page 1/",  # a list
+        "genie": f"<b>{GENIE}</b>",  # Genie's card
+        "qqqzzzxxx": t("en", "no_match", query="qqqzzzxxx"),
+        "arXiv:2501.99999": t("en", "arxiv_not_in_digests", arxiv_id="2501.99999"),
+    }
+    for query, expected in answers.items():
+        trips.clear()
+        reply = await chat.ask(f"/paper {query}")
+        assert expected in reply.text and trips == ["look_up"], (query, trips, reply.text)
+    # the list's paging key was stored in that one trip: its "Next" button works
+    listing = await chat.ask("/paper model")
+    [edited] = await chat.press(listing, listing.button_data("Next"))
+    assert "(page 2/" in edited.text
 
 
 async def test_long_summary_has_more_and_less(api: FakeBotApi):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -158,16 +159,41 @@ def test_a_person_goes_before_the_queued_broadcast() -> None:
     async def scenario() -> Recorder:
         recorder = Recorder(DeliveryRateLimiter(2, 1.0, 0, 0))
         broadcast = [recorder.send(600 + i, f"broadcast {i}", broadcast=True) for i in range(10)]
-        person = recorder.send(PERSON_A, "person", at=0.1)
+        # paced (0.5 s apart), two broadcast sends fill the window at 0.5 s, until 1.0 s
+        person = recorder.send(PERSON_A, "person", at=0.6)
         await asyncio.gather(*broadcast, person)
         return recorder
 
     recorder = run_virtual(scenario)
     labels = [label for _t, _chat, label in recorder.sent]
-    # two broadcast sends fill the first window; the person takes the next free slot
+    # the person takes the next free slot, ahead of the broadcast send due then too
     assert labels[:3] == ["broadcast 0", "broadcast 1", "person"]
     assert recorder.sent[2][0] == 1.0
     assert _never_over([t for t, _c, _l in recorder.sent], 2, 1.0)
+
+
+def test_a_broadcast_is_paced_so_a_person_never_waits_for_a_whole_window() -> None:
+    spacing = 1.05 / 30
+
+    async def scenario() -> Recorder:
+        recorder = Recorder(DeliveryRateLimiter(30, 1.05, 0, 0))
+        broadcast = [recorder.send(600 + i, f"broadcast {i}", broadcast=True) for i in range(90)]
+        # the broadcast has kept the window full for a while when the person asks
+        person = recorder.send(PERSON_A, "person", at=1.5)
+        await asyncio.gather(*broadcast, person)
+        return recorder
+
+    recorder = run_virtual(scenario)
+    sent = {label: t for t, _chat, label in recorder.sent}
+    # the next slot of the full window frees within one spacing (unpaced, the window's first
+    # 30 sends left at once and the person would wait for them to age: until 2.1 s)
+    assert 1.5 <= sent["person"] <= 1.5 + spacing + 1e-9
+    times = sorted(t for t, _chat, label in recorder.sent if label.startswith("broadcast"))
+    # no burst ...
+    assert all(b - a >= spacing - 1e-9 for a, b in itertools.pairwise(times))
+    # ... and no lost throughput: 91 sends in 90 spacings, as the window allows
+    assert times[-1] <= 90 * spacing + 1e-6
+    assert _never_over([t for t, _c, _l in recorder.sent], 30, 1.05)
 
 
 def test_a_429_pauses_only_its_chat_and_is_retried() -> None:

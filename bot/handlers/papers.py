@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import partial
 
 from telegram import (
@@ -22,7 +23,7 @@ from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers import common
 from bot.handlers.buttons import answer_stale, edit_in_place
-from bot.services import db
+from bot.services import Services, db
 from bot.services.context import BotContext
 from bot.store.search import SearchHit
 
@@ -76,38 +77,68 @@ def results_page(
     return "\n".join(lines), common.keyboard([*common.paper_buttons(papers, start), nav])
 
 
+@dataclass(frozen=True, slots=True)
+class PaperLookup:
+    """What one ``/paper`` answer shows, read from the store in one go (:func:`look_up`)."""
+
+    hits: list[SearchHit]
+    missing_arxiv_id: str | None = None  # an arXiv id the archive does not have
+    card: PaperView | None = None  # the one clear match
+    key: str = ""  # the remembered result list, for the paging buttons
+    page: list[PaperView] = field(default_factory=list)  # its first page
+    suggestions: list[PaperView] = field(default_factory=list)  # nothing matched: closest
+
+
+def look_up(services: Services, query: str) -> PaperLookup:
+    """The search and everything its answer needs (blocking: one :func:`db` call).
+
+    One trip to a store thread per ``/paper`` instead of one per step: each trip is a
+    thread hand-over and back, which cost more than the card and page reads themselves.
+    """
+    library = services.library
+    hits = library.search(query, 50)
+    wanted = arxiv_ids(query)
+    if wanted and not any(hit.kind is MatchKind.ARXIV for hit in hits):
+        # a paper we have not covered (the other hits only matched the URL's words)
+        return PaperLookup(hits, missing_arxiv_id=wanted[0])
+    if not hits:
+        return PaperLookup(hits, suggestions=library.suggest(query, 3))
+    if clear_winner(hits):
+        card = library.paper(hits[0].paper_id)
+        if card is not None:
+            return PaperLookup(hits, card=card)
+    ids = [hit.paper_id for hit in hits]
+    key = services.shared.remember_results(query, ids)
+    return PaperLookup(hits, key=key, page=library.papers(ids[: common.PAGE_SIZE]))
+
+
 async def paper_command(update: Update, context: BotContext) -> None:
     """/paper <query>: a card for one clear match, else a ranked, paged list."""
     lang = common.user_lang(update)
-    services = context.services
     query = common.query_text(context)
     if not query:
         await common.reply(update, t(lang, "usage_paper"))
         return
-    hits = await db(services.library.search, query, 50)
-    wanted = arxiv_ids(query)
-    if wanted and not any(hit.kind is MatchKind.ARXIV for hit in hits):
-        # a paper we have not covered (the other hits only matched the URL's words)
-        await common.reply(update, t(lang, "arxiv_not_in_digests", arxiv_id=wanted[0]))
-        return
-    if not hits:
-        await reply_no_match(update, context, query, lang)
-        return
-    if clear_winner(hits):
-        paper = await db(services.library.paper, hits[0].paper_id)
-        if paper is not None:
-            await send_card(update, paper, lang)
-            return
-    ids = [hit.paper_id for hit in hits]
-    key = await db(services.shared.remember_results, query, ids)
-    papers = await db(services.library.papers, ids[: common.PAGE_SIZE])
-    text, markup = results_page(lang, query, papers, len(ids), 0, key)
-    await common.reply(update, text, markup)
+    found = await db(look_up, context.services, query)
+    if found.missing_arxiv_id is not None:
+        await common.reply(update, t(lang, "arxiv_not_in_digests", arxiv_id=found.missing_arxiv_id))
+    elif not found.hits:
+        await reply_no_match(update, context, query, lang, found.suggestions)
+    elif found.card is not None:
+        await send_card(update, found.card, lang)
+    else:
+        text, markup = results_page(lang, query, found.page, len(found.hits), 0, found.key)
+        await common.reply(update, text, markup)
 
 
-async def reply_no_match(update: Update, context: BotContext, query: str, lang: str) -> None:
-    """Say nothing matched; offer the closest titles and /topics."""
-    suggestions = await db(context.services.library.suggest, query, 3)
+async def reply_no_match(
+    update: Update,
+    context: BotContext,
+    query: str,
+    lang: str,
+    suggestions: list[PaperView],
+) -> None:
+    """Say nothing matched; offer the closest titles (``suggestions``) and /topics."""
     lines = [t(lang, "no_match", query=shorten(query, 100))]
     markup = None
     if suggestions:

@@ -26,6 +26,14 @@ people: commands, buttons, inline answers) for the overall window. A person's re
 arrives while the broadcast fills the window takes the very next free slot; the broadcast
 uses what is left and never pushes the overall count past the window.
 
+**Broadcast pacing.** A window alone lets a broadcast's first 30 sends leave in one burst;
+the window is then full until that burst is a window old, and a person's reply that comes
+in the gap waits for it (~1 s), priority or not. The pattern repeats every window for the
+whole broadcast. So broadcast grants are also spaced ``period ÷ limit`` apart (35 ms for
+30 per 1.05 s): the same throughput, but a slot of the full window frees every 35 ms and a
+person's reply waits at most that long. A grant that comes a little late (a busy loop)
+keeps the schedule, so lateness is not lost throughput.
+
 **429.** ``RetryAfter`` pauses only the chat it came from (other chats keep going), or
 every request when the refused request had no chat (a global flood); the request is then
 retried up to ``max_retries`` times.
@@ -195,6 +203,11 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
         self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
         self._arrivals = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
+        # broadcast pacing (module docstring): when the next broadcast grant is due
+        self._broadcast_spacing = (
+            self._overall.period / self._overall.limit if self._overall is not None else 0.0
+        )
+        self._broadcast_due = -math.inf
         self._paused_until: dict[int | str | None, float] = {}  # None: every request
 
     def __repr__(self) -> str:
@@ -339,6 +352,14 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
             raise
         return True
 
+    def _broadcast_granted(self, now: float) -> None:
+        """The next broadcast grant is due one spacing after this one's due time (a timer
+        that fired a little late costs no throughput), or one spacing from now after a
+        longer gap (a fresh start: no burst)."""
+        spacing = self._broadcast_spacing
+        late = now - self._broadcast_due
+        self._broadcast_due = (self._broadcast_due if late < spacing else now) + spacing
+
     def _grant(self) -> None:
         """Let queued requests go, best priority first, while the window has room."""
         window = self._overall
@@ -348,16 +369,21 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
             self._timer.cancel()
             self._timer = None
         while self._queue:
-            granted = self._queue[0][2]
+            priority, _arrival, granted = self._queue[0]
             if granted.done():  # cancelled while waiting
                 heapq.heappop(self._queue)
                 continue
-            wait = window.wait_time(loop.time())
+            now = loop.time()
+            wait = window.wait_time(now)
             if wait == math.inf:
                 return  # a reserved send leaving calls again
+            if priority == BROADCAST:
+                wait = max(wait, self._broadcast_due - now)
             if wait > 0:
                 self._timer = loop.call_later(wait, self._grant)
                 return
             heapq.heappop(self._queue)
             window.reserve()
+            if priority == BROADCAST:
+                self._broadcast_granted(now)
             granted.set_result(None)
