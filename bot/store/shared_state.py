@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import KeyValue
@@ -41,14 +41,17 @@ class SharedState:
         key = f"{now:08x}{secrets.token_urlsafe(6)}"
         cutoff = f"{RESULTS_PREFIX}{max(now - RESULTS_TTL_SECONDS, 0):08x}"
         value = json.dumps({"query": query, "ids": ids}, ensure_ascii=False)
+        # plain Core statements on the session's connection: a /paper list waits on this
+        # write, and the ORM's unit of work and "ORM-enabled" DELETE doubled its time
         with self.factory.begin() as session:
-            session.execute(
+            connection = session.connection()
+            connection.execute(
                 delete(KeyValue).where(
                     KeyValue.key.startswith(RESULTS_PREFIX, autoescape=True),
                     KeyValue.key < cutoff,
                 )
             )
-            session.add(KeyValue(key=RESULTS_PREFIX + key, value=value))
+            connection.execute(insert(KeyValue).values(key=RESULTS_PREFIX + key, value=value))
         return key
 
     def recall_results(self, key: str) -> tuple[str, list[int]] | None:

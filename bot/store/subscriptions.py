@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,7 +40,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _view(row: Subscription) -> SubscriptionView:
+def _view(row: Subscription | Row[Any]) -> SubscriptionView:
     return copied_into(SubscriptionView, row, topics=tuple(row.topics.split()))
 
 
@@ -51,12 +52,17 @@ class Subscriptions:
 
     def get(self, chat_id: int, thread_id: int = 0) -> SubscriptionView | None:
         """The chat's subscription (active or not), if it ever had one."""
+        # a plain row on the session's connection, no ORM object: /start and /settings wait
+        # on this read, and loading an object through the identity map doubled its time
+        table = Subscription.__table__
         with self.factory() as session:
-            row = session.scalars(
-                select(Subscription).where(
-                    Subscription.chat_id == chat_id, Subscription.thread_id == thread_id
+            row = (
+                session.connection()
+                .execute(
+                    select(table).where(table.c.chat_id == chat_id, table.c.thread_id == thread_id)
                 )
-            ).first()
+                .first()
+            )
             return _view(row) if row else None
 
     def subscribe(
