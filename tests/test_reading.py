@@ -355,3 +355,17 @@ async def test_the_menu_and_help_list_the_new_commands(api: FakeBotApi):
     assert {"reading", "bib", "top"} <= set(api.command_names("default", "zh"))
     help_text = (await Chat(api).ask("/help")).text
     assert "/reading — this chat's reading list" in help_text
+
+
+async def test_topic_and_digest_pages_have_a_save_row(api: FakeBotApi, bot_app: BotApp):
+    chat = Chat(api)
+    digest = await chat.ask("/digest 2024-w09")
+    saves = [b["text"] for b in digest.buttons if b["callback_data"].startswith("sv:")]
+    assert saves == [f"📌 {n}" for n in range(1, 11)]
+    first = next(b["callback_data"] for b in digest.buttons if b["text"] == "📌 1")
+    toast, digest = await press(api, digest, first, chat.user_id)
+    assert toast == t("en", "saved_toast")
+    assert "✓ 1" in labels(digest)
+    topic = await chat.ask("/topic video")
+    saves = [b["text"] for b in topic.buttons if b["callback_data"].startswith("sv:")]
+    assert len(saves) == 5 and all(label.startswith(("📌 ", "✓ ")) for label in saves)
