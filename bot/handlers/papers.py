@@ -23,6 +23,7 @@ from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers import common
 from bot.handlers.buttons import answer_stale, edit_in_place
+from bot.handlers.reading import card_save_row, list_save_rows, saved_here
 from bot.services import Services, db
 from bot.services.context import BotContext
 from bot.store.search import SearchHit
@@ -47,8 +48,10 @@ def clear_winner(hits: list[SearchHit]) -> bool:
     )
 
 
-def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> InlineKeyboardMarkup:
-    """Buttons under a card: more/less, and the digest it came from."""
+def card_markup(
+    paper: PaperView, lang: str, has_more: bool, full: bool, saved: bool
+) -> InlineKeyboardMarkup:
+    """Buttons under a card: 📌 save (or remove), more/less, and the digest it came from."""
     row: list[InlineKeyboardButton] = []
     if has_more:
         toggle = PaperCard(paper.id, full=not full)
@@ -56,25 +59,37 @@ def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> Inli
         row.append(InlineKeyboardButton(label, callback_data=toggle.pack()))
     digest = OpenDigest(paper.digest.id)
     row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=digest.pack()))
-    return InlineKeyboardMarkup([row])
+    return InlineKeyboardMarkup([card_save_row(paper, saved, lang), row])
 
 
-async def send_card(update: Update, paper: PaperView, lang: str) -> None:
-    """Reply with a paper's card."""
+async def send_card(
+    update: Update, context: BotContext, paper: PaperView, lang: str, saved: bool | None = None
+) -> None:
+    """Reply with a paper's card (its 📌 shows whether this chat saved it; ``saved``: known
+    already, else read)."""
     text, has_more = paper_card(paper, lang)
-    await common.reply(update, text, card_markup(paper, lang, has_more, full=False))
+    if saved is None:
+        saved = paper.id in await saved_here(update, context, [paper.id])
+    await common.reply(update, text, card_markup(paper, lang, has_more, False, saved))
 
 
 def results_page(
-    lang: str, query: str, papers: list[PaperView], total: int, page: int, key: str
+    lang: str,
+    query: str,
+    papers: list[PaperView],
+    total: int,
+    page: int,
+    key: str,
+    saved: set[int],
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of search results with a button per paper and paging."""
+    """One page of search results with a button per paper, its 📌, and paging."""
     pages = common.page_count(total)
     lines = [t(lang, "results_header", total=total, query=query, page=page + 1, pages=pages)]
     start = page * common.PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
     nav = common.pager(lang, page, pages, partial(ResultsPage, key))
-    return "\n".join(lines), common.keyboard([*common.paper_buttons(papers, start), nav])
+    rows = [*common.paper_buttons(papers, start), *list_save_rows(papers, saved, start), nav]
+    return "\n".join(lines), common.keyboard(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +102,22 @@ class PaperLookup:
     key: str = ""  # the remembered result list, for the paging buttons
     page: list[PaperView] = field(default_factory=list)  # its first page
     suggestions: list[PaperView] = field(default_factory=list)  # nothing matched: closest
+    saved: set[int] = field(default_factory=set)  # of the card or page: on the chat's list
 
 
-def look_up(services: Services, query: str) -> PaperLookup:
-    """The search and everything its answer needs (blocking: one :func:`db` call).
+def look_up(services: Services, query: str, chat_id: int | None) -> PaperLookup:
+    """The search and everything its answer needs (blocking: one :func:`db` call), with
+    which of the papers shown are on ``chat_id``'s reading list.
 
     One trip to a store thread per ``/paper`` instead of one per step: each trip is a
     thread hand-over and back, which cost more than the card and page reads themselves.
     """
+
+    def saved(papers: list[PaperView]) -> set[int]:
+        if chat_id is None:
+            return set()
+        return services.reading.saved_ids(chat_id, [paper.id for paper in papers])
+
     library = services.library
     hits = library.search(query, 50)
     wanted = arxiv_ids(query)
@@ -106,10 +129,11 @@ def look_up(services: Services, query: str) -> PaperLookup:
     if clear_winner(hits):
         card = library.paper(hits[0].paper_id)
         if card is not None:
-            return PaperLookup(hits, card=card)
+            return PaperLookup(hits, card=card, saved=saved([card]))
     ids = [hit.paper_id for hit in hits]
     key = services.shared.remember_results(query, ids)
-    return PaperLookup(hits, key=key, page=library.papers(ids[: common.PAGE_SIZE]))
+    page = library.papers(ids[: common.PAGE_SIZE])
+    return PaperLookup(hits, key=key, page=page, saved=saved(page))
 
 
 async def paper_command(update: Update, context: BotContext) -> None:
@@ -119,15 +143,18 @@ async def paper_command(update: Update, context: BotContext) -> None:
     if not query:
         await common.reply(update, t(lang, "usage_paper"))
         return
-    found = await db(look_up, context.services, query)
+    chat = update.effective_chat
+    found = await db(look_up, context.services, query, chat.id if chat else None)
     if found.missing_arxiv_id is not None:
         await common.reply(update, t(lang, "arxiv_not_in_digests", arxiv_id=found.missing_arxiv_id))
     elif not found.hits:
         await reply_no_match(update, context, query, lang, found.suggestions)
     elif found.card is not None:
-        await send_card(update, found.card, lang)
+        await send_card(update, context, found.card, lang, saved=found.card.id in found.saved)
     else:
-        text, markup = results_page(lang, query, found.page, len(found.hits), 0, found.key)
+        text, markup = results_page(
+            lang, query, found.page, len(found.hits), 0, found.key, found.saved
+        )
         await common.reply(update, text, markup)
 
 
@@ -169,10 +196,12 @@ async def paper_button_callback(
         return
     await query.answer()
     if isinstance(button, OpenPaper):
-        await send_card(update, paper, lang)
+        await send_card(update, context, paper, lang)
         return
     text, has_more = paper_card(paper, lang, full=button.full)
-    await edit_in_place(query, text, card_markup(paper, lang, has_more or button.full, button.full))
+    saved = paper.id in await saved_here(update, context, [paper.id])
+    markup = card_markup(paper, lang, has_more or button.full, button.full, saved)
+    await edit_in_place(query, text, markup)
 
 
 async def results_page_callback(
@@ -193,7 +222,8 @@ async def results_page_callback(
         context.services.library.papers,
         ids[page * common.PAGE_SIZE : (page + 1) * common.PAGE_SIZE],
     )
-    text, markup = results_page(lang, text_query, papers, len(ids), page, button.key)
+    saved = await saved_here(update, context, [paper.id for paper in papers])
+    text, markup = results_page(lang, text_query, papers, len(ids), page, button.key, saved)
     await query.answer()
     await edit_in_place(query, text, markup)
 
