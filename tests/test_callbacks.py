@@ -24,8 +24,10 @@ from bot.domain.callbacks import (
     OpenTopic,
     PageLabel,
     PaperCard,
+    QueueAction,
     ResultsPage,
     TopicPage,
+    UploadAction,
     paper_deep_link,
     parse_id,
 )
@@ -44,6 +46,8 @@ buttons: st.SearchStrategy[CallbackData] = st.one_of(
     st.builds(OpenDigest, slugs),
     st.builds(DigestsPage, pages),
     st.just(PageLabel()),
+    st.builds(UploadAction, ids, st.sampled_from("awix")),
+    st.builds(QueueAction, slugs, st.sampled_from("udsr")),
 )
 
 
@@ -59,6 +63,8 @@ buttons: st.SearchStrategy[CallbackData] = st.one_of(
         (OpenDigest("2024-w09"), "d:2024-w09"),
         (DigestsPage(0), "dl:0"),
         (PageLabel(), "noop"),
+        (UploadAction(3, "a"), "u:3:a"),
+        (QueueAction("2025-w21", "s"), "q:2025-w21:s"),
     ],
 )
 def test_each_kind_packs_to_the_wire_format_and_back(button: CallbackData, data: str):
@@ -130,6 +136,13 @@ MALFORMED = [
     "dl:x",
     f"dl:{TOO_BIG}",
     "noop:1",
+    "u:1",
+    "u:1:z",  # no such action
+    "u:0:a",
+    "u:1:aa",
+    "q:2025-w21",
+    "q:2025-w21:x",
+    "q:../x:u",
     "NOOP",
     "zz:1",
     "garbage",

@@ -5,7 +5,8 @@ python-telegram-bot's own ``OfflineRequest``, but answering): give it to the bot
 ``request`` and ``get_updates_request`` and every call goes straight to :mod:`.dispatch`, the
 path the HTTP server takes too, with the parameters encoded exactly as on the wire. It suits
 handler tests that do not need the network; the HTTP server stays for the end-to-end tests,
-the benchmarks and the sandbox. Files are not carried (the fake does not serve them).
+the benchmarks and the sandbox. Downloads of files users sent (``GET .../file/bot<token>/
+<path>``) are answered too (:mod:`.files`); uploads by the bot arrive as their JSON form.
 """
 
 from __future__ import annotations
@@ -51,7 +52,11 @@ class InProcessRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Answer ``{base_url}{token}/{method}`` as the server would; timeouts do not apply."""
-        *_, token_part, name = urlsplit(url).path.split("/")
+        path = urlsplit(url).path
+        if method == "GET" and "/file/bot" in path:  # a download, as Bot.get_file builds it
+            token, _, file_path = path.split("/file/bot", 1)[1].partition("/")
+            return self._dispatcher.download(token, file_path)
+        *_, token_part, name = path.split("/")
         encoded = request_data.json_parameters if request_data is not None else {}
 
         async def read_params() -> JsonDict:
