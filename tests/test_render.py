@@ -216,6 +216,14 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "problem": "f:1: p",
         "command": "/x",
         "arxiv_id": "2405.11157",
+        "name": "<my> digest.md",
+        "size": "5.0",
+        "file": "content/x.md",
+        "text": "<junk>",
+        "place": 1,
+        "post_time": "x",
+        "folder": "/srv/config",
+        "entry": "- id: x\n  title: <b>&\n",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

@@ -29,12 +29,12 @@ from tests.conftest import ADMIN_ID
 from tests.harness import Chat
 
 DIGEST = (
-    "# AI papers, week of 2025-05-19\n\n"
-    "1) **Lantern Search: Retrieval for Long Documents** - a retrieval method that halves "
-    "compute. [Paper](https://arxiv.org/abs/2505.01111)\n"
-    "2) **Quiet Agents: Planning with Small Models** - small models plan well. "
-    "[Paper](https://arxiv.org/abs/2505.02222)\n"
-).encode()
+    b"# AI papers, week of 2025-05-19\n\n"
+    b"1) **Lantern Search: Retrieval for Long Documents** - a retrieval method that halves "
+    b"compute. [Paper](https://arxiv.org/abs/2505.01111)\n"
+    b"2) **Quiet Agents: Planning with Small Models** - small models plan well. "
+    b"[Paper](https://arxiv.org/abs/2505.02222)\n"
+)
 NO_WEEK = DIGEST.replace(b", week of 2025-05-19", b"")
 ENTRY = "- id: 2025-w21\n  file: ../content/2025-w21.md\n  week: 2025-05-19\n"
 WEEK = "week 2025-05-19 – 2025-05-25"
@@ -269,6 +269,7 @@ async def test_a_read_only_config_folder_gets_the_two_files_back(
     before = digests_yaml.read_bytes()
     _, part = await send(api, "d.md", DIGEST)
     edit, document, text = await admin(api).press(part, "u:1:a", records=3)
+    assert edit.reply_markup is None  # no ✅ to press twice
     assert document.method == "sendDocument"
     [call] = [c for c in api.calls if c.method == "sendDocument"]
     assert call.params["document"]["file_name"] == "2025-w21.md"
