@@ -39,9 +39,9 @@ async def test_a_sent_document_is_fetched_by_get_file_and_downloaded(api: FakeBo
 async def test_unknown_file_id_and_files_over_20_mb_are_refused(api: FakeBotApi):
     big = api.send_document("big.txt", b"x" * (GET_FILE_LIMIT + 1), user_id=7)
     async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
-        with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+        with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
             await bot.get_file("BQACAgIAAxnope")
-        with pytest.raises(BadRequest, match="(?i)file is too big"):
+        with pytest.raises(BadRequest, match=r"(?i)file is too big"):
             await bot.get_file(big["message"]["document"]["file_id"])
 
 
