@@ -127,6 +127,7 @@ async def test_upload_preview_add_writes_file_and_entry_and_ingests(
     app: BotApp, api: FakeBotApi, e2e_config: BotConfig, digests_yaml: Path, config_dir: Path
 ):
     before = digests_yaml.read_bytes()
+    version = services(app).shared.config_version()
     head, part = await send(api, "my digest.md", DIGEST)
     assert head.text == header("my digest.md", "2025-w21")
     assert [part.text] == expected_parts(e2e_config, "2025-w21", DIGEST, date(2025, 5, 19))
@@ -139,6 +140,8 @@ async def test_upload_preview_add_writes_file_and_entry_and_ingests(
     # the old bytes untouched (comments included), the entry appended after them
     assert digests_yaml.read_bytes() == before + ENTRY.encode()
     assert services(app).pending.get(1) is None
+    # the shared config version moved on: every other instance re-reads the config
+    assert services(app).shared.config_version() == version + 1
 
     overview = await admin(api).ask("/digest 2025-w21")
     assert "AI papers, week of 2025-05-19" in overview.text
@@ -372,7 +375,7 @@ async def test_queue_reorders_and_skips_and_the_weekly_job_follows(
     # every comment kept; a comment line between two items travels with the item above it
     assert "- id: 2024-w16  # from huggingface\n" in text
     assert "  week: 2024-02-26\n# spring: the hf list\n- id: 2024-w21\n" in text
-    assert text.startswith("# The digests, in the order the weekly job publishes them.")
+    assert text.startswith("# The digests, in the order the weekly job publishes them")
     assert text.endswith("# end of the list\n")
 
     await me.press_for_answer(queue, "q:2024-w16:s")  # skip the new first one

@@ -275,11 +275,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "queue_empty": {
         "en": (
-            "The digest queue is empty: add a digest to content/ and config/digests.yaml, "
-            "then /reload."
+            "The digest queue is empty: send a digest file here (bot admins), or add it to "
+            "content/ and config/digests.yaml, then /reload."
         ),
         "zh": (
-            "待发布队列为空：请把新速递放入 content/ 并登记到 config/digests.yaml，然后 /reload。"
+            "待发布队列为空：请在此发送速递文件（机器人管理员），或把它放入 content/ "
+            "并登记到 config/digests.yaml，然后 /reload。"
         ),
     },
     "postnow_done": {

@@ -326,6 +326,8 @@ async def text_message(update: Update, context: BotContext) -> None:
 async def queue_command(update: Update, context: BotContext) -> None:
     """/queue: the upcoming digests in publishing order, with ⬆️ ⬇️ ⏭ buttons."""
     lang = user_lang(update)
+    user = update.effective_user
+    log.info("admin %s looked at the queue", user.id if user else None)
     text, markup = await _queue_message(context.services, lang)
     await reply(update, text, markup)
 
