@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApp
-from bot.config import BotConfig, DigestEntry, digest_id_problem
+from bot.app import BotApp, build_services
+from bot.config import BotConfig, DigestEntry, Environment, digest_id_problem
 from bot.content import parse_upload
 from bot.domain.preview import preview_messages
 from bot.domain.schedule import format_local
@@ -128,6 +128,7 @@ async def test_upload_preview_add_writes_file_and_entry_and_ingests(
 ):
     before = digests_yaml.read_bytes()
     version = services(app).shared.config_version()
+    other = build_services(e2e_config, Environment())  # another instance, started before
     head, part = await send(api, "my digest.md", DIGEST)
     assert head.text == header("my digest.md", "2025-w21")
     assert [part.text] == expected_parts(e2e_config, "2025-w21", DIGEST, date(2025, 5, 19))
@@ -140,8 +141,14 @@ async def test_upload_preview_add_writes_file_and_entry_and_ingests(
     # the old bytes untouched (comments included), the entry appended after them
     assert digests_yaml.read_bytes() == before + ENTRY.encode()
     assert services(app).pending.get(1) is None
-    # the shared config version moved on: every other instance re-reads the config
+    # the shared config version moved on: another instance re-reads the config
     assert services(app).shared.config_version() == version + 1
+    try:
+        assert other.follow_reload()
+        assert other.config.digests[-1].id == "2025-w21"
+        assert other.library.digest("2025-w21") is not None
+    finally:
+        other.engine.dispose()
 
     overview = await admin(api).ask("/digest 2025-w21")
     assert "AI papers, week of 2025-05-19" in overview.text
@@ -167,6 +174,25 @@ async def test_preview_shows_an_added_digest_as_next_once_it_is(
         lambda: admin(api).records[before:] and admin(api).records[before], 15, what="preview"
     )
     assert first.text.startswith("👀 Preview of the next weekly post (2025-w21)")
+
+
+async def test_a_long_digest_is_previewed_in_several_messages_buttons_under_the_last(
+    app: BotApp, api: FakeBotApi, e2e_config: BotConfig
+):
+    lines = ["# AI papers, week of 2025-05-19\n"]
+    for n in range(1, 81):
+        lines.append(
+            f"{n}) **Paper number {n}: a study of <tags> & long titles** - "
+            f"{'a summary that goes on. ' * 8}[Paper](https://arxiv.org/abs/2505.{n:05d})\n"
+        )
+    data = "".join(lines).encode()
+    parts = expected_parts(e2e_config, "2025-w21", data, date(2025, 5, 19))
+    assert len(parts) > 2
+    sent = await send(api, "long.md", data, replies=1 + len(parts))
+    assert sent[0].text == header("long.md", "2025-w21", n=len(parts))
+    assert [m.text for m in sent[1:]] == parts
+    assert all(len(m.text) <= 4096 for m in sent)
+    assert [m.reply_markup is None for m in sent] == [True] * len(parts) + [False]
 
 
 # ------------------------------------------------------------------ ❌, refusals, non-admins
@@ -209,6 +235,23 @@ async def test_a_non_admins_upload_changes_nothing(
     assert digests_yaml.read_bytes() == before
     for command in ("/add " + DIGEST.decode(), "/queue"):
         assert (await stranger.ask(command)).text == t("en", "admins_only")
+
+
+async def test_someone_elses_press_of_an_admin_button_is_refused(
+    app: BotApp, api: FakeBotApi, digests_yaml: Path
+):
+    before = digests_yaml.read_bytes()
+    _, part = await send(api, "d.md", DIGEST)
+    queue = await admin(api).ask("/queue")
+    for message, data in ((part, "u:1:a"), (part, "u:1:x"), (queue, "q:2024-w09:d")):
+        answered = len(api.callback_answers)
+        api.press_button(message, data, user_id=777)
+        await api.wait_for(
+            lambda n=answered: len(api.callback_answers) > n, 15, what="callback answer"
+        )
+        assert api.callback_answers[answered].text == t("en", "admins_only")
+    assert services(app).pending.get(1) is not None
+    assert digests_yaml.read_bytes() == before
 
 
 async def test_a_five_mb_or_binary_upload_is_refused_with_a_clear_line(
