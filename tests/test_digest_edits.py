@@ -9,9 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig, ConfigError, Environment, load_config
+from bot.content import load_content
 from bot.services.uploads import parse_week, propose_id
 from bot.store import config_files
 from bot.store.config_files import (
@@ -23,6 +26,9 @@ from bot.store.config_files import (
     move_digest,
     set_skip,
 )
+from bot.store.content_repo import ingest
+from bot.store.db import alembic_config, migrate
+from bot.store.ledger import Ledger
 from bot.store.pending import PendingUploads
 
 NEW = NewDigest("2025-w21", ".md", b"# week\n", date(2025, 5, 19))
@@ -184,3 +190,19 @@ def test_pending_uploads_live_in_the_database(factory: sessionmaker[Session]):
     pending.put_back(taken)
     assert pending.get(first.id).content == taken.content
     assert not pending.ask(999, 1, 1, "week")
+
+
+def test_the_migration_adds_pending_uploads_and_skipped_and_downgrades(
+    engine: Engine, config: BotConfig, factory: sessionmaker[Session]
+):
+    ingest(factory, load_content(config), config.taxonomy)
+    PendingUploads(factory).create(1, 1, "a.md", ".md", b"x", "2025-w21", None)
+    cfg = alembic_config(engine)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0006")
+    assert "pending_uploads" not in inspect(engine).get_table_names()
+    assert "skipped" not in {c["name"] for c in inspect(engine).get_columns("digests")}
+    assert migrate(engine) is True
+    assert "skipped" in {c["name"] for c in inspect(engine).get_columns("digests")}
+    assert Ledger(factory).upcoming()[0] == ("2024-w09", date(2024, 2, 26), False)

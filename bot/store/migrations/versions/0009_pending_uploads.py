@@ -35,15 +35,15 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_pending_uploads_admin_id", "pending_uploads", ["admin_id"])
-    with op.batch_alter_table("digests") as batch:
-        batch.add_column(
-            sa.Column("skipped", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # a plain ADD/DROP COLUMN (SQLite has both since 3.35): a batch "move and copy" would
+    # rebuild ``digests``, which the papers' foreign keys and the search triggers refer to
+    op.add_column(
+        "digests", sa.Column("skipped", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
 
 
 def downgrade() -> None:
     """Drop them."""
-    with op.batch_alter_table("digests") as batch:
-        batch.drop_column("skipped")
+    op.drop_column("digests", "skipped")
     op.drop_index("ix_pending_uploads_admin_id", "pending_uploads")
     op.drop_table("pending_uploads")
