@@ -279,6 +279,16 @@ async def test_add_command_takes_one_message_and_says_how_to_send_more(
     assert note.text == t("en", "add_one_message", n=len(long_text))
 
 
+async def test_a_broken_config_on_disk_is_named_and_nothing_is_stored(
+    app: BotApp, api: FakeBotApi, digests_yaml: Path
+):
+    digests_yaml.write_text("- id: Bad Id\n  file: x.md\n", encoding="utf-8")
+    [reply] = await send(api, "d.md", DIGEST, 1)
+    problem = f"{digests_yaml.resolve()}: [0].id: 'Bad Id': use 1-40 lowercase letters, digits, "
+    assert reply.text == t("en", "upload_refused", problem=problem + "'.', '_' or '-'")
+    assert services(app).pending.get(1) is None
+
+
 # ------------------------------------------------------------------ duplicates
 
 

@@ -29,7 +29,6 @@ from telegram.error import BadRequest
 from bot.content import MAX_UPLOAD_BYTES
 from bot.domain.callbacks import QueueAction, UploadAction
 from bot.domain.preview import preview_messages, week_text
-from bot.domain.render import MESSAGE_LIMIT
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
 from bot.handlers import chat
@@ -145,7 +144,7 @@ async def _send_view(
     if view.id_taken:
         notes.append(t(lang, "upload_id_taken", id=pending.digest_id))
     text = "\n\n".join([header, *notes])
-    await context.bot.send_message(chat_id, text[:MESSAGE_LIMIT])
+    await context.bot.send_message(chat_id, text)  # a name of ≤ 100 characters: it fits
     buttons = _upload_buttons(view, lang)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1

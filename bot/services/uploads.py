@@ -175,7 +175,10 @@ def receive(
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         return Refused(f"{name}: not a .md or .txt file")
-    config = services.config_on_disk()
+    try:
+        config = services.config_on_disk()
+    except ConfigError as exc:  # a broken config on disk: say so, store nothing
+        return Refused(str(exc))
     taken = {entry.id for entry in config.digests}
     # the name as sent, for the refusal's ``file:line`` only: it is never a path here
     first = _parse(config, DigestEntry(id="upload", file=Path(Path(name).name)), raw)
@@ -194,7 +197,10 @@ def view(services: Services, pending_id: int) -> UploadView | Refused | None:
     pending = services.pending.get(pending_id)
     if pending is None:
         return None
-    config = services.config_on_disk()
+    try:
+        config = services.config_on_disk()
+    except ConfigError as exc:
+        return Refused(str(exc))
     loaded = _parse(config, _entry(config, pending), pending.content)
     if isinstance(loaded, Refused):
         return loaded
@@ -222,7 +228,10 @@ def set_week(services: Services, pending_id: int, text: str) -> str | None:
     pending = services.pending.get(pending_id)
     if pending is None:
         return "gone"
-    config = services.config_on_disk()
+    try:
+        config = services.config_on_disk()
+    except ConfigError as exc:
+        return str(exc)
     taken = {entry.id for entry in config.digests}
     today = date.today()
     # an id the bot proposed from the old week follows the new week; one the admin chose stays
@@ -240,7 +249,10 @@ def set_id(services: Services, pending_id: int, text: str) -> str | None:
     problem = digest_id_problem(digest_id)
     if problem is not None:
         return problem
-    config = services.config_on_disk()
+    try:
+        config = services.config_on_disk()
+    except ConfigError as exc:
+        return str(exc)
     if any(entry.id == digest_id for entry in config.digests):
         return f"{digest_id!r} is taken"
     pending = services.pending.get(pending_id)
@@ -274,11 +286,16 @@ def add(
     pending = services.pending.take(pending_id)
     if pending is None:
         return None
-    config = services.config_on_disk()
+    try:
+        config = services.config_on_disk()
+    except ConfigError as exc:
+        services.pending.put_back(pending)
+        return NotAdded(str(exc))
     new = NewDigest(pending.digest_id, pending.suffix, pending.content, pending.week)
     try:
         written: Written = add_digest(config, new)
     except ReadOnlyConfig as exc:
+        # the upload ends here: the admin commits the two things sent back and deploys
         log.info("admin %s: upload %d not added, %s", admin_id, pending_id, exc)
         return ReadOnly(
             folder=exc.folder,
@@ -327,7 +344,10 @@ def move(services: Services, digest_id: str, up: bool, admin_id: int) -> str | N
     neighbour = index - 1 if up else index + 1
     if not 0 <= neighbour < len(ids):
         return "edge"
-    config = services.config_on_disk()
+    try:
+        config = services.config_on_disk()
+    except ConfigError as exc:
+        return str(exc)
     return _edit(
         services,
         admin_id,
@@ -342,7 +362,10 @@ def skip(services: Services, digest_id: str, skipped: bool, admin_id: int) -> st
     """Set or clear ``skip: true`` on an upcoming digest, then reload (as :func:`move`)."""
     if digest_id not in {digest for digest, _week, _skipped in services.ledger.upcoming()}:
         return "gone"
-    config = services.config_on_disk()
+    try:
+        config = services.config_on_disk()
+    except ConfigError as exc:
+        return str(exc)
     return _edit(
         services,
         admin_id,
