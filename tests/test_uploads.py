@@ -274,6 +274,8 @@ async def test_add_command_takes_one_message_and_says_how_to_send_more(
     head, part = await admin(api).say("/add\n" + DIGEST.decode(), 2)
     assert head.text == header("pasted text.md", "2025-w21")
     assert labelled(part) == buttons(1)
+    group = Chat(api, chat_id=-100900, user_id=ADMIN_ID, chat_type="supergroup")
+    assert (await group.ask("/add " + DIGEST.decode())).text == t("en", "add_in_private")
     long_text = "/add " + DIGEST.decode() + "\n" + "filler line\n" * 300
     [note] = await admin(api).say(long_text, 1)
     assert note.text == t("en", "add_one_message", n=len(long_text))

@@ -347,6 +347,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "更长的速递请以 .md 或 .txt 文件发送（最大 1 MB）。"
         ),
     },
+    "add_in_private": {
+        "en": "Send digests to me in a private chat: the preview and its buttons are for you only.",
+        "zh": "请在与我的私聊中发送速递：预览和按钮只给你看。",
+    },
     "add_one_message": {
         "en": (
             "ℹ️ Only this message's text was taken ({n} characters). Telegram splits a long "

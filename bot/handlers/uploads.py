@@ -34,7 +34,7 @@ from bot.domain.texts import Raw, t
 from bot.handlers import chat
 from bot.handlers.admin import admin_only
 from bot.handlers.buttons import edit_in_place
-from bot.handlers.common import NO_PREVIEW, keyboard, reply, user_lang
+from bot.handlers.common import NO_PREVIEW, is_group, keyboard, reply, user_lang
 from bot.services import Services, db
 from bot.services import uploads as service
 from bot.services.context import BotContext
@@ -98,6 +98,9 @@ async def add_command(update: Update, context: BotContext) -> None:
     if message is None or message.text is None:
         return
     lang = user_lang(update)
+    if is_group(update):  # the preview, its buttons and the questions belong in private
+        await reply(update, t(lang, "add_in_private"))
+        return
     text = _COMMAND.sub("", message.text, count=1)
     if not text.strip():
         await reply(update, t(lang, "usage_add"))
