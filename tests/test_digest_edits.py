@@ -150,6 +150,21 @@ def test_move_and_skip_keep_comments_and_change_only_the_order(config_dir: Path)
         move_digest(config, "nope", "2024-w09", None)
 
 
+def test_a_move_and_its_undo_give_back_the_same_bytes_comments_moving_with_their_entry(
+    config_dir: Path,
+):
+    config = config_with(config_dir, COMMENTED)
+    path = config_dir / "digests.yaml"
+    move_digest(config, "2024-w21", None, "2024-w09")  # the last one up to second place
+    moved = path.read_text(encoding="utf-8")
+    # the blank line above 2024-w21 moved with it; "# between items" stays above 2024-w16
+    assert "  week: 2024-02-26\n\n- id: 2024-w21\n" in moved
+    assert "  week: 2024-05-20\n# between items\n- id: '2024-w16'\n" in moved
+    assert moved.endswith("  week: 2024-04-15   # a Monday\n# the end\n")
+    move_digest(config, "2024-w21", None, "2024-w16")
+    assert path.read_text(encoding="utf-8") == COMMENTED
+
+
 def test_skip_must_be_true_or_false(config_dir: Path):
     with pytest.raises(ConfigError) as caught:
         config_with(config_dir, "- id: a\n  file: ../content/x.md\n  skip: yes please\n")

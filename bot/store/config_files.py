@@ -29,6 +29,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
 
 from bot.config import BotConfig, digest_id_problem
 
@@ -208,18 +210,79 @@ def _index(items: CommentedSeq, digest_id: str) -> int:
 
 def move_digest(config: BotConfig, digest_id: str, before: str | None, after: str | None) -> None:
     """Move ``digest_id`` to just before ``before`` or just after ``after`` (another
-    listed id) in digests.yaml: the list order is the publishing order."""
+    listed id) in digests.yaml: the list order is the publishing order. Comment lines above
+    an entry move with it; the file's header and trailing comments stay where they are."""
     digests_path = config.digests_path
     with config_lock(digests_path.parent):
         yaml, _text, data, items = _load(digests_path)
-        item = items.pop(_index(items, digest_id))
+        order = list(range(len(items)))
+        moving = _index(items, digest_id)
+        order.remove(moving)
         if before is not None:
-            items.insert(_index(items, before), item)
+            order.insert(order.index(_index(items, before)), moving)
         elif after is not None:
-            items.insert(_index(items, after) + 1, item)
+            order.insert(order.index(_index(items, after)) + 1, moving)
         else:
             raise ConfigEditError("move where?")
+        _reorder(data, items, order)
         atomic_write(digests_path, _dump(yaml, data).encode())
+
+
+def _tail(item: CommentedMap) -> Any:
+    """The comment token after an entry's last value: the rest of its last line, then the
+    comment and blank lines up to the next entry (ruamel.yaml keeps them there)."""
+    entry = item.ca.items.get(list(item)[-1])
+    return entry[2] if entry and len(entry) > 2 else None
+
+
+def _reorder(data: Any, items: CommentedSeq, order: list[int]) -> None:
+    """Put ``items`` in ``order``, each with the comment lines written above it.
+
+    ruamel.yaml stores the comments above an entry on the entry before it; moved as is,
+    they would follow the wrong entry. So each tail is split into the previous entry's own
+    line end and the next entry's leading lines, and joined again in the new order. Where
+    the layout is not the simple one (a nested last value, a ``digests:`` mapping with a
+    comment to move to the top), the entries move alone (comments stay with the entry above).
+    """
+    simple = all(
+        isinstance(item, CommentedMap)
+        and item
+        and not isinstance(item[list(item)[-1]], CommentedMap | CommentedSeq)
+        for item in items
+    )
+    own: list[str] = []
+    leading = [""]
+    for item in items if simple else ():
+        token = _tail(item)
+        text = token.value if token is not None else "\n"
+        cut = text.index("\n") + 1 if "\n" in text else len(text)
+        own.append(text[:cut])
+        leading.append(text[cut:])
+    first = order[0]
+    if simple and leading[first] and not isinstance(data, CommentedSeq):
+        simple = False  # no header to put the new first entry's comment in
+    if not simple:
+        items[:] = [items[index] for index in order]
+        return
+    trailer = leading.pop()  # after the last entry: stays at the end
+    if leading[first]:  # the new first entry's comment goes under the file's header
+        if data.ca.comment is None:
+            data.ca.comment = [None, []]
+        data.ca.comment[1].append(CommentToken(leading[first], CommentMark(0), None))
+        leading[first] = ""
+    for position, index in enumerate(order):
+        following = leading[order[position + 1]] if position + 1 < len(order) else trailer
+        _set_tail(items[index], own[index] + following)
+    items[:] = [items[index] for index in order]
+
+
+def _set_tail(item: CommentedMap, text: str) -> None:
+    token = _tail(item)
+    if token is not None:
+        token.value = text
+    elif text != "\n":
+        slots = item.ca.items.setdefault(list(item)[-1], [None, None, None, None])
+        slots[2] = CommentToken(text, CommentMark(0), None)
 
 
 def set_skip(config: BotConfig, digest_id: str, skip: bool) -> None:
