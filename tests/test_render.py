@@ -216,7 +216,6 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "problem": "f:1: p",
         "command": "/x",
         "arxiv_id": "2405.11157",
-        "name": "<my> digest.md",
         "size": "5.0",
         "file": "content/x.md",
         "text": "<junk>",
@@ -224,6 +223,9 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "post_time": "x",
         "folder": "/srv/config",
         "entry": "- id: x\n  title: <b>&\n",
+        "name": "<Ada>",
+        "date": "2026-11-30",
+        "period": "p",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

@@ -329,8 +329,8 @@ async def test_a_read_only_config_folder_gets_the_two_files_back(
     edit, document, text = await admin(api).press(part, "u:1:a", records=3)
     assert edit.reply_markup is None  # no ✅ to press twice
     assert document.method == "sendDocument"
-    [call] = [c for c in api.calls if c.method == "sendDocument"]
-    assert call.params["document"]["file_name"] == "2025-w21.md"
+    [sent] = api.documents
+    assert (sent.chat_id, sent.file_name, sent.content) == (ADMIN_ID, "2025-w21.md", DIGEST)
     content = (config_dir.parent / "content").resolve()
     assert text.text == t(
         "en",

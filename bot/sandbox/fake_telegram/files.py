@@ -7,9 +7,6 @@ then calls ``getFile`` (registered here with :func:`~.methods.bot_api`), which a
 served by :mod:`.server` over HTTP and by :mod:`.transport` in-process, both through
 :func:`download`.
 
-Until :mod:`.documents` (the bot sending files) is in, a minimal ``sendDocument`` is
-registered here as a fallback; the full one replaces it whichever is imported first.
-
 Telegram's rules: an unknown ``file_id`` is a 400 ``invalid file_id``; ``getFile`` refuses
 files over 20 MB (``file is too big``); a download of an unknown path is a 404.
 """
@@ -23,8 +20,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
-from bot.sandbox.fake_telegram import rules
-from bot.sandbox.fake_telegram.methods import METHODS, Backend, bot_api
+from bot.sandbox.fake_telegram.methods import Backend, bot_api
 from bot.sandbox.fake_telegram.rules import bad
 from bot.sandbox.fake_telegram.updates import UpdateQueue
 from bot.sandbox.fake_telegram.world import (
@@ -157,34 +153,3 @@ def download(world: World, file_path: str) -> bytes | None:
     if stored is None or len(stored.data) > GET_FILE_LIMIT:
         return None
     return stored.data
-
-
-def _send_document(tg: Backend, params: JsonDict) -> JsonDict:
-    """The bot sends a file (minimal: chat, file name, caption): recorded as a message."""
-    world = tg.world
-    chat = world.chat(params)
-    document = params.get("document")
-    if not document:
-        raise bad("there is no document in the request")
-    caption = str(params.get("caption") or "")
-    parse_mode = params.get("parse_mode") or None
-    visible, entities = rules.check_text(caption, parse_mode, None) if caption else ("", [])
-    name = document.get("file_name") if isinstance(document, dict) else str(document)
-    message_id = world.new_message_id(chat.id)
-    data = world.message_dict(chat, message_id, world.bot.user(), visible, entities, None)
-    del data["text"]
-    data["document"] = {
-        "file_id": f"BQACAgIAAxsent{chat.id}x{message_id}",
-        "file_unique_id": f"AgADsent{message_id}",
-        "file_name": name or "file",
-    }
-    if caption:
-        data["caption"] = visible
-    stored = StoredMessage(chat.id, message_id, True, data, visible, entities, None, None)
-    world.messages[(chat.id, message_id)] = stored
-    world.record_sent(chat, stored, params, "sendDocument", caption, parse_mode, None)
-    return data
-
-
-if "senddocument" not in METHODS:  # the full one (.documents) wins when it is there
-    bot_api("sendDocument")(_send_document)

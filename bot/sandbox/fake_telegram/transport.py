@@ -5,8 +5,9 @@ python-telegram-bot's own ``OfflineRequest``, but answering): give it to the bot
 ``request`` and ``get_updates_request`` and every call goes straight to :mod:`.dispatch`, the
 path the HTTP server takes too, with the parameters encoded exactly as on the wire. It suits
 handler tests that do not need the network; the HTTP server stays for the end-to-end tests,
-the benchmarks and the sandbox. Downloads of files users sent (``GET .../file/bot<token>/
-<path>``) are answered too (:mod:`.files`); uploads by the bot arrive as their JSON form.
+the benchmarks and the sandbox. Uploaded files (``sendDocument``) are carried as the
+multipart parts python-telegram-bot would send; downloads of files users sent (``GET
+.../file/bot<token>/<path>``) are answered too (:mod:`.files`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
-from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params
+from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params, upload
 from bot.sandbox.fake_telegram.world import JsonDict
 
 if TYPE_CHECKING:
@@ -57,7 +58,11 @@ class InProcessRequest(BaseRequest):
             token, _, file_path = path.split("/file/bot", 1)[1].partition("/")
             return self._dispatcher.download(token, file_path)
         *_, token_part, name = path.split("/")
-        encoded = request_data.json_parameters if request_data is not None else {}
+        encoded: JsonDict = dict(request_data.json_parameters) if request_data is not None else {}
+        if request_data is not None and request_data.contains_files:
+            for part, (file_name, content, mime_type) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                encoded[part] = upload(file_name, data, mime_type)
 
         async def read_params() -> JsonDict:
             return decode_params(encoded)

@@ -5,7 +5,7 @@ another instance can finish an upload. ``skipped`` mirrors ``skip: true`` in dig
 the publisher passes such a digest over.
 
 Revision ID: 0009_pending_uploads
-Revises: 0006
+Revises: 0007_reading_list
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_pending_uploads"
-down_revision = "0006"
+down_revision = "0007_reading_list"
 branch_labels = None
 depends_on = None
 
