@@ -241,14 +241,6 @@ def parse_upload(config: BotConfig, entry: DigestEntry, raw: bytes) -> LoadedDig
     return _parse_entry(entry, raw, content_hash, config.taxonomy, fingerprint)
 
 
-def file_hash(path: Path) -> str | None:
-    """The content hash a digest file would be stored with; None when it cannot be read."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 def preview_file(config: BotConfig, path: Path) -> DigestPreview:
     """A digest file not (yet) in ``digests.yaml``, parsed and tagged as it would be once
     listed; the week and title come from the file alone. Raises as ``preview_listed``."""
