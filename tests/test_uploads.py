@@ -439,6 +439,8 @@ async def test_queue_reorders_and_skips_and_the_weekly_job_follows(
     assert "1. <s>2024-w16</s> · 2024-04-15 · skipped" in queue.text
     assert "  skip: true\n" in digests_yaml.read_text(encoding="utf-8")
     assert services(app).ledger.next_digest() == "2024-w09"
+    stats = await me.ask("/stats")  # a skipped digest is not counted as queued
+    assert "Published: 0 · queued: 2" in stats.text
 
     services(app).subscriptions.subscribe(601, 0)
     api.add_chat(601, "private")
