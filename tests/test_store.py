@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import content
@@ -16,6 +17,8 @@ from bot.config import BotConfig, Environment, load_config
 from bot.content import MAX_DIGEST_FILE_BYTES, load_content
 from bot.domain.parsing import parse_digest
 from bot.store.content_repo import export_store, ingest
+from bot.store.library import Library
+from bot.store.search import make_search
 from tests.conftest import ROOT
 from tests.seed_papers import SEED_PAPERS
 
@@ -214,3 +217,25 @@ def test_sync_parses_only_what_changed(config: BotConfig, factory):
     report = sync(factory, reload(config))
     assert report.updated == ["2024-w09"] and sorted(report.unchanged) == ["2024-w16", "2024-w21"]
     assert sync(factory, reload(config)).lines() == ["nothing changed (3 digests up to date)"]
+
+
+def test_a_cards_digest_size_is_remembered_until_the_library_forgets(
+    config: BotConfig, engine: Engine, factory: sessionmaker[Session]
+):
+    # cards show their digest's paper count; the library keeps the counts with the cards
+    # (content, changed only by an ingest) and forgets both when told (reload, ingest)
+    run_ingest(config, factory)
+    library = Library(factory, make_search(engine))
+    first_title = next(p[1] for p in SEED_PAPERS if p[0] == "2024-04-15")
+    last_title = [p[1] for p in SEED_PAPERS if p[0] == "2024-04-15"][-1]
+    ids = {t: p["id"] for t, p in papers_by_title(factory).items()}
+    [card, _] = library.papers([ids[first_title], ids[last_title]])
+    assert card.digest.id == "2024-w16" and card.digest.paper_count == 9
+    path = next(e.file for e in config.digests if e.id == "2024-w16")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index(last_title)].rstrip() + "\n", encoding="utf-8")
+    run_ingest(reload(config), factory)
+    library.invalidate()
+    [card] = library.papers([ids[first_title]])
+    assert card.digest.paper_count == 8
+    assert library.digest("2024-w16") == card.digest  # the same count as the digest's own

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, contains_eager, selectinload, sessionmaker
 
 from bot.domain.models import copied_into
 from bot.domain.views import DigestView, PaperView, TopicView
@@ -42,6 +42,8 @@ class Library:
         self._topics: dict[str, TopicView] | None = None
         self._searches: TtlLru[tuple[str, int], list[SearchHit]] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
         self._cards: TtlLru[int, PaperView | None] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
+        # papers per digest, for the cards' "From:" line: content, like the cards
+        self._digest_sizes: TtlLru[str, int] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
 
     # topics are few and change only on reload: cache them, invalidate on reload
     def invalidate(self) -> None:
@@ -49,6 +51,7 @@ class Library:
         self._topics = None
         self._searches.clear()
         self._cards.clear()
+        self._digest_sizes.clear()
 
     def _topic_map(self, session: Session) -> dict[str, TopicView]:
         if self._topics is None:
@@ -57,17 +60,17 @@ class Library:
         return self._topics
 
     def _paper_query(self) -> Select[Paper]:
+        # the digest comes with the join the filter needs anyway (one query fewer per card)
         return (
             select(Paper)
             .join(Digest)
             .where(Digest.retired.is_(False))
-            .options(selectinload(Paper.topic_links), selectinload(Paper.digest))
+            .options(selectinload(Paper.topic_links), contains_eager(Paper.digest))
         )
 
     def _views(self, session: Session, papers: Sequence[Paper]) -> list[PaperView]:
         topics = self._topic_map(session)
-        digest_ids = {p.digest_id for p in papers}
-        counts = self._paper_counts(session, digest_ids)
+        counts = self._digest_sizes_of(session, {p.digest_id for p in papers})
         return [
             copied_into(
                 PaperView,
@@ -77,6 +80,16 @@ class Library:
             )
             for p in papers
         ]
+
+    def _digest_sizes_of(self, session: Session, digest_ids: set[str]) -> dict[str, int]:
+        """Papers per digest, remembered (they change only with the content)."""
+        sizes = {d: n for d in digest_ids if (n := self._digest_sizes.peek(d)) is not None}
+        missing = digest_ids - sizes.keys()
+        if missing:
+            for digest_id, count in self._paper_counts(session, missing).items():
+                self._digest_sizes.put(digest_id, count)
+                sizes[digest_id] = count
+        return sizes
 
     @staticmethod
     def _paper_counts(session: Session, digest_ids: set[str] | None = None) -> dict[str, int]:

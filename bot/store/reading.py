@@ -153,13 +153,16 @@ class ReadingList:
         wanted = list(paper_ids)
         if not wanted:
             return set()
+        # plain Core on the session's connection: every /paper card and list waits on this
         with self.factory() as session:
             return set(
-                session.scalars(
+                session.connection()
+                .execute(
                     select(ReadingEntry.paper_id).where(
                         ReadingEntry.chat_id == chat_id, ReadingEntry.paper_id.in_(wanted)
                     )
                 )
+                .scalars()
             )
 
     def mark_read(self, chat_id: int, paper_id: int, user_id: int | None, read: bool) -> bool:
