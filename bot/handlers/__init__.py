@@ -11,6 +11,8 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -25,7 +27,7 @@ from bot.domain.callbacks import (
     ResultsPage,
     TopicPage,
 )
-from bot.handlers import admin, browse, chat, papers
+from bot.handlers import admin, browse, chat, papers, polls
 from bot.handlers.buttons import button_handler, stale_button_callback
 from bot.handlers.errors import error_handler
 from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
@@ -40,6 +42,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("settings",): chat.settings_command,
         ("subscribe",): chat.subscribe_command,
         ("unsubscribe",): chat.unsubscribe_command,
+        ("poll",): polls.poll_command,
         ("paper", "papers", "search"): papers.paper_command,
         ("topic",): browse.topic_command,
         ("topics",): browse.topics_command,
@@ -74,6 +77,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(MessageHandler(private & filters.COMMAND, chat.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, chat.plain_text))
     application.add_handler(InlineQueryHandler(papers.inline_query))
+    application.add_handler(PollAnswerHandler(polls.poll_answer))
+    application.add_handler(PollHandler(polls.poll_state))
     application.add_handler(
         ChatMemberHandler(chat.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
