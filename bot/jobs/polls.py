@@ -67,7 +67,7 @@ class ReadingPolls:
         """The weekly post reached ``chat_id``: send its poll if the chat wants one."""
         services = self.services
         sub = await broadcast_db(services.subscriptions.get, chat_id, job.thread_id)
-        if sub is None or not sub.active or not sub.poll:
+        if sub is None or not sub.active or not sub.poll or sub.chat_type == "channel":
             return
         papers = in_filter(
             await broadcast_db(services.library.digest_papers, job.digest_id), job.topics

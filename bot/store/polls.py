@@ -170,10 +170,11 @@ class PollStore:
 
     def answer(self, poll_id: str, user_id: int, option_ids: Sequence[int]) -> bool:
         """A ``poll_answer``: the voter's choice now (empty: retracted). False if the poll is
-        not ours or closed."""
+        not ours. Kept after the close too: Telegram takes no vote in a stopped poll, so an
+        answer that arrives late (the bot was down) was cast while it was open."""
         with self.factory.begin() as session:
             row = session.scalars(select(ReadingPoll).where(ReadingPoll.poll_id == poll_id)).first()
-            if row is None or row.closed_at is not None:
+            if row is None:
                 return False
             valid = sorted({int(o) for o in option_ids if 0 <= int(o) < len(row.paper_ids)})
             vote = session.get(ReadingPollVote, (row.id, user_id))

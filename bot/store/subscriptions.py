@@ -29,6 +29,7 @@ class SubscriptionView:
 
     chat_id: int
     thread_id: int
+    chat_type: str
     active: bool
     topics: tuple[str, ...]
     language: str
