@@ -35,6 +35,7 @@ from bot.store.db import make_engine, make_session_factory, migrate
 from bot.store.ledger import Ledger
 from bot.store.library import Library
 from bot.store.polls import PollStore
+from bot.store.reading import ReadingList
 from bot.store.search import make_search
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
@@ -59,6 +60,7 @@ def build_services(config: BotConfig, env: Environment) -> Services:
         ledger=Ledger(factory),
         shared=shared,
         polls=PollStore(factory),
+        reading=ReadingList(factory),
         config_version=shared.config_version(),
     )
 

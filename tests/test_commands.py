@@ -78,7 +78,7 @@ async def test_help_in_chinese_for_chinese_clients(api: FakeBotApi):
 
 async def test_admins_see_admin_commands_in_help(api: FakeBotApi):
     reply = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID).ask("/help")
-    assert "Admin: /reload · /preview [id] · /stats · /postnow [id]" in reply.text
+    assert "Admin: /reload · /preview [id] · /stats · /postnow [id] · /top global" in reply.text
     assert "Admin:" not in (await Chat(api).ask("/help")).text
 
 

@@ -28,6 +28,7 @@ from bot.store.content_repo import IngestReport
 from bot.store.ledger import Ledger
 from bot.store.library import Library
 from bot.store.polls import PollStore
+from bot.store.reading import ReadingList
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
 
@@ -80,6 +81,7 @@ class Services:
     ledger: Ledger
     shared: SharedState  # result lists for paging, config version: alike on every instance
     polls: PollStore  # the weekly reading polls and their votes
+    reading: ReadingList  # the chats' reading lists
     bot_username: str = "paper_digest_bot"
     publisher_ref: PublisherPort | None = None  # set by the wiring (bot.app)
     scheduler_ref: SchedulerPort | None = None  # set by the wiring (bot.app)
