@@ -17,7 +17,8 @@ from bot.domain.views import DigestView, PaperView, TopicView
 from bot.store.content_repo import ingest
 from bot.store.ledger import Ledger
 from bot.store.library import Library
-from bot.store.polls import PollStore
+from bot.store.polls import PollStore, top_with_votes
+from bot.store.reading import ReadingList, TopPaper
 from bot.store.search import make_search
 from bot.store.subscriptions import Subscriptions, Target
 
@@ -83,6 +84,29 @@ def test_votes_are_replaced_retracted_and_tallied(factory, publication):
     assert store.votes_by_paper(CHAT, since=NOW + timedelta(days=1)) == {}
     assert store.poll_state("poll-1", [0, 0, 2])
     assert not store.poll_state("not-ours", [1])
+
+
+def test_top_counts_saves_and_votes(factory, publication):
+    publication_id, paper_ids = publication
+    store, reading = PollStore(factory), ReadingList(factory)
+    row_id = reserve(store, publication_id, paper_ids[:3])
+    assert row_id is not None
+    store.opened(row_id, 77, "poll-1")
+    for user, option in ((11, 0), (12, 0), (13, 1)):
+        store.answer("poll-1", user, [option])
+    reading.save(CHAT, paper_ids[0], 11, "Ada")
+    reading.save(CHAT, paper_ids[5], 11, "Ada")
+    reading.save(-9999, paper_ids[5], 21, "Bo")  # another chat
+    # score 3, then two of score 1: the saved one first (the reading list's order)
+    assert top_with_votes(reading, store, CHAT) == [
+        TopPaper(paper_ids[0], 1, 2),
+        TopPaper(paper_ids[5], 1, 0),
+        TopPaper(paper_ids[1], 0, 1),
+    ]
+    everywhere = top_with_votes(reading, store, None, limit=2)
+    assert everywhere == [TopPaper(paper_ids[0], 1, 2), TopPaper(paper_ids[5], 2, 0)]
+    later = datetime.now(UTC) + timedelta(days=1)
+    assert top_with_votes(reading, store, CHAT, since=later) == []
 
 
 def test_an_anonymous_poll_is_tallied_from_the_poll_updates(factory, publication):

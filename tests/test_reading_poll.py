@@ -19,6 +19,7 @@ from sqlalchemy import update
 from bot.app import BotApp
 from bot.config import BotConfig, Environment, load_config
 from bot.domain.polls import in_filter, option_text
+from bot.domain.reading import RankedPaper, top_text
 from bot.domain.render import paper_card, weekly_post
 from bot.domain.texts import Raw, t
 from bot.domain.views import PaperView
@@ -166,6 +167,24 @@ async def test_a_chat_with_fewer_than_two_papers_gets_no_poll(app: BotApp, api: 
     assert api.polls == [] and services_of(app).polls.for_chat(GROUP) == []
 
 
+async def test_with_more_than_twelve_papers_the_chats_saves_choose(app: BotApp, api: FakeBotApi):
+    readers = group(api)
+    await opt_in(readers)
+    week = papers(app)
+    late = week[13:]  # the last two papers of the post: not among the first twelve
+    for paper in late:
+        assert app.bot_data.services.reading.save(GROUP, paper.id, CHAIR, "Chair")
+    await postnow(api)
+    sent = api.poll_of(await the_poll(api))
+    row = poll_row(app)
+    assert len(row.paper_ids) == 12 == len(sent.options)
+    assert {p.id for p in late} <= set(row.paper_ids)  # what the chat saved is in
+    positions = [p.id for p in week]
+    assert list(row.paper_ids) == sorted(row.paper_ids, key=positions.index)  # post order
+    by_id = {p.id: p for p in week}
+    assert sent.options == [option_text(by_id[i].title_en) for i in row.paper_ids]
+
+
 async def test_the_poll_is_sent_once_however_often_the_post_is_finished(
     app: BotApp, api: FakeBotApi
 ):
@@ -214,6 +233,18 @@ async def test_votes_are_counted_and_an_admin_closes_the_poll(app: BotApp, api: 
     assert closed.winner_paper_id == winner.id and closed.closed_at is not None
     assert services_of(app).polls.votes_by_paper(GROUP) == {winner.id: 2, papers(app)[2].id: 1}
     assert (await readers.ask("/poll close")).text == t("en", "poll_none_open")
+    # the winner is on the chat's reading list, saved by the poll
+    [entry] = services_of(app).reading.entries(GROUP)
+    assert (entry.paper_id, entry.saved_by, entry.saved_by_name) == (
+        winner.id,
+        None,
+        "the weekly poll",
+    )
+    # /top counts the votes too: the winner (saved, 2 votes), then the runner-up (1 vote)
+    top = await readers.ask("/top")
+    ranked = [RankedPaper(winner, 1, 2), RankedPaper(papers(app)[2], 0, 1)]
+    assert top.text == top_text("en", ranked, "all", everywhere=False)
+    assert "📌 1 · 🗳 2" in top.text and "📌 0 · 🗳 1" in top.text
 
 
 async def test_a_tie_goes_to_the_earliest_option_and_says_so(app: BotApp, api: FakeBotApi):
@@ -237,6 +268,7 @@ async def test_no_votes_adds_nothing(app: BotApp, api: FakeBotApi):
     announcement = await readers.ask("/poll close")
     assert announcement.text == t("zh", "poll_no_votes")
     assert poll_row(app).winner_paper_id is None
+    assert services_of(app).reading.entries(GROUP) == []
 
 
 async def test_the_poll_closes_by_itself_after_poll_hours(
@@ -259,6 +291,8 @@ async def test_the_poll_closes_by_itself_after_poll_hours(
         assert announcement.text == winner_text(papers(app)[0], 1)
         row = poll_row(app)
         assert row.closed_at is not None and row.closed_at >= row.closes_at
+        [entry] = app.bot_data.services.reading.entries(GROUP)
+        assert entry.paper_id == papers(app)[0].id
 
 
 async def test_a_restart_between_post_and_close_loses_nothing(
@@ -285,6 +319,8 @@ async def test_a_restart_between_post_and_close_loses_nothing(
         row = poll_row(app)
         await stored_tally(api, app, row.id, [1, 0, 0, 0, 2] + [0] * 7)
         assert row.winner_paper_id == papers(app)[4].id
+        [entry] = services_of(app).reading.entries(GROUP)
+        assert entry.paper_id == papers(app)[4].id
         assert api.poll_of(poll).is_closed
         assert len(api.messages_to(GROUP, method="sendPoll")) == 1  # no second poll
 

@@ -289,6 +289,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "\nA tie: the earliest option among the most voted wins.",
         "zh": "\n票数相同：得票最多的选项中排在最前的胜出。",
     },
+    "poll_saved_by": {"en": "the weekly poll", "zh": "每周投票"},
     "poll_no_votes": {
         "en": "The reading poll is closed with no votes, so nothing was added to the reading list.",
         "zh": "阅读投票已结束，没有人投票，因此未向阅读清单添加论文。",

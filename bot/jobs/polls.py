@@ -113,8 +113,15 @@ class ReadingPolls:
 
     def chat_interests(self, chat_id: int) -> tuple[dict[int, int], dict[str, int]]:
         """What the chat saved (paper → 1) and the topics of those papers (topic → count),
-        to choose the options when the post has more papers than a poll can hold."""
-        return {}, {}
+        to choose the options when the post has more papers than a poll can hold
+        (blocking: call through ``broadcast_db``)."""
+        services = self.services
+        saved = [item.paper_id for item in services.reading.entries(chat_id)]
+        liked: dict[str, int] = {}
+        for paper in services.library.papers(saved):
+            for topic in paper.topics:
+                liked[topic.id] = liked.get(topic.id, 0) + 1
+        return dict.fromkeys(saved, 1), liked
 
     # ------------------------------------------------------------------ closing
 
@@ -203,4 +210,7 @@ class ReadingPolls:
         return True
 
     async def save_winner(self, row: PollView, paper_id: int) -> None:
-        """The winner goes into the chat's reading list (saved by the poll)."""
+        """The winner goes into the chat's reading list, saved by the poll (no person: the
+        list shows "the weekly poll"); already on the list, it stays as it was."""
+        name = t(row.language, "poll_saved_by")
+        await db(self.services.reading.save, row.chat_id, paper_id, None, name)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.models import copied_into
 from bot.store.models import ReadingPoll, ReadingPollVote
+from bot.store.reading import ReadingList, TopPaper
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,16 +226,17 @@ class PollStore:
                 counts += [0] * (len(row.paper_ids) - len(counts))
             return counts
 
-    def votes_by_paper(self, chat_id: int, since: datetime | None = None) -> dict[int, int]:
-        """Votes a chat's polls gave each paper (for ``/top``); ``None`` chat means all."""
+    def votes_by_paper(self, chat_id: int | None, since: datetime | None = None) -> dict[int, int]:
+        """Votes each paper got in a chat's polls (``None``: every chat's, counts only),
+        cast since ``since`` (None: ever); for ``/top``."""
         with self.factory() as session:
             stmt = select(ReadingPoll.paper_ids, ReadingPollVote.option_ids).join(
                 ReadingPollVote, ReadingPollVote.poll_row_id == ReadingPoll.id
             )
-            if chat_id:
+            if chat_id is not None:
                 stmt = stmt.where(ReadingPoll.chat_id == chat_id)
             if since is not None:
-                stmt = stmt.where(ReadingPoll.opened_at >= since)
+                stmt = stmt.where(ReadingPollVote.voted_at >= since)
             totals: dict[int, int] = {}
             for paper_ids, option_ids in session.execute(stmt):
                 for option in option_ids:
@@ -260,3 +262,24 @@ class PollStore:
                 .values(closed_at=closed_at, winner_paper_id=winner_paper_id)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def top_with_votes(
+    reading: ReadingList,
+    polls: PollStore,
+    chat_id: int | None,
+    since: datetime | None = None,
+    limit: int = 10,
+) -> list[TopPaper]:
+    """``/top``: the reading list's saves and the polls' votes together, ranked by both
+    (every save and every vote counts one); on a tie, the reading list's own order."""
+    saved = reading.top(chat_id, since, limit=10_000)
+    votes = polls.votes_by_paper(chat_id, since)
+    order = {row.paper_id: index for index, row in enumerate(saved)}
+    saves = {row.paper_id: row.saves for row in saved}
+    rows = [
+        TopPaper(paper_id, saves.get(paper_id, 0), votes.get(paper_id, 0))
+        for paper_id in set(saves) | set(votes)
+    ]
+    rows.sort(key=lambda r: (-r.score, order.get(r.paper_id, len(order)), r.paper_id))
+    return rows[:limit]
