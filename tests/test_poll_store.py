@@ -8,11 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from telegram.constants import PollLimit
 
 from bot.config import BotConfig
 from bot.content import load_content
 from bot.domain.delivery import PublishTrigger
-from bot.domain.polls import choose_options, is_tie, option_text, winner
+from bot.domain.polls import (
+    MAX_OPTIONS,
+    MIN_OPTIONS,
+    OPTION_CHARS,
+    choose_options,
+    is_tie,
+    option_text,
+    winner,
+)
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.store.content_repo import ingest
 from bot.store.ledger import Ledger
@@ -79,7 +88,6 @@ def test_votes_are_replaced_retracted_and_tallied(factory, publication):
     assert store.answer("poll-1", 14, [9])  # an option that is not there counts nothing
     assert not store.answer("not-ours", 11, [0])
     assert store.tally(row_id) == [0, 0, 2]
-    assert store.voters(row_id) == 2
     assert store.votes_by_paper(CHAT) == {paper_ids[2]: 2}
     assert store.votes_by_paper(CHAT, since=NOW + timedelta(days=1)) == {}
     assert store.poll_state("poll-1", [0, 0, 2])
@@ -201,6 +209,11 @@ def test_more_papers_than_options_are_chosen_by_the_chats_interests():
     assert 15 in ids and {2, 4, 6, 8, 10, 12, 14} <= set(ids)
     filtered = choose_options(papers, chat_topics=("nlp",))
     assert {p.id for p in filtered} >= {1, 3, 5, 7, 9, 11, 13, 15}
+
+
+def test_the_domain_limits_are_telegrams():
+    assert (MAX_OPTIONS, OPTION_CHARS) == (PollLimit.MAX_OPTION_NUMBER, PollLimit.MAX_OPTION_LENGTH)
+    assert MIN_OPTIONS >= PollLimit.MIN_OPTION_NUMBER
 
 
 def test_the_winner_is_the_most_voted_and_the_earliest_on_a_tie():

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -244,12 +244,6 @@ class PollStore:
                         paper = int(paper_ids[int(option)])
                         totals[paper] = totals.get(paper, 0) + 1
             return totals
-
-    def voters(self, row_id: int) -> int:
-        """How many people have a vote in the poll now."""
-        with self.factory() as session:
-            stmt = select(func.count()).where(ReadingPollVote.poll_row_id == row_id)
-            return int(session.scalar(stmt) or 0)
 
     # ------------------------------------------------------------------ closing
 
