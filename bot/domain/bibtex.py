@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
@@ -115,8 +116,12 @@ def arxiv_year(arxiv_id: str | None) -> int | None:
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         return None
-    # new-style ids began in April 2007; old-style ones ran from 1991 to March 2007
-    return 2000 + year if year < 91 else 1900 + year
+    if match.re is _OLD_ARXIV:  # old-style ids ran from 1991 to March 2007
+        return 1900 + year if year >= 91 else 2000 + year
+    # new-style ids began in April 2007, and none is from a year still to come
+    if (year, month) < (7, 4) or 2000 + year > datetime.now(UTC).year + 1:
+        return None
+    return 2000 + year
 
 
 def paper_year(paper: PaperView) -> int | None:
@@ -211,8 +216,7 @@ def latex_escape(text: str) -> str:
 
 def _needs_braces(word: str) -> bool:
     """A word BibTeX must not lower-case: a capital after its first letter (LLaMA, GPT-4)."""
-    letters = [c for c in word if c.isalpha()]
-    return any(c.isupper() for c in letters[1:])
+    return any(c.isupper() for c in word[1:])
 
 
 def braced_title(title: str) -> str:
