@@ -216,6 +216,9 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "problem": "f:1: p",
         "command": "/x",
         "arxiv_id": "2405.11157",
+        "poll": "<p>",
+        "hours": "48",
+        "tie": "",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):
