@@ -219,6 +219,9 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "poll": "<p>",
         "hours": "48",
         "tie": "",
+        "name": "<Ada>",
+        "date": "2026-11-30",
+        "period": "p",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):
