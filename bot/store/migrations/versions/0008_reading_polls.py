@@ -10,7 +10,7 @@
   ``poll_answer`` updates.
 
 Revision ID: 0008_reading_polls
-Revises: 0007_reading_list
+Revises: 0009_pending_uploads
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_reading_polls"
-down_revision = "0007_reading_list"
+down_revision = "0009_pending_uploads"
 branch_labels = None
 depends_on = None
 
