@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from alembic import command
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.constants import PollLimit
 
@@ -24,6 +26,7 @@ from bot.domain.polls import (
 )
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.store.content_repo import ingest
+from bot.store.db import alembic_config, migrate
 from bot.store.ledger import Ledger
 from bot.store.library import Library
 from bot.store.polls import PollStore, top_with_votes
@@ -220,3 +223,18 @@ def test_the_winner_is_the_most_voted_and_the_earliest_on_a_tie():
     assert winner([0, 2, 1]) == 1
     assert winner([1, 3, 3]) == 1 and is_tie([1, 3, 3])
     assert winner([0, 0]) is None and winner([]) is None and not is_tie([0, 0])
+
+
+def test_the_migration_downgrades_and_upgrades_again(engine, factory):
+    Subscriptions(factory).subscribe(CHAT, 0, chat_type="supergroup")
+    Subscriptions(factory).set_poll(CHAT, 0, True)
+    cfg = alembic_config(engine)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0008_reading_polls-1")
+    tables = set(inspect(engine).get_table_names())
+    assert not {"reading_polls", "reading_poll_votes"} & tables
+    assert "poll" not in {c["name"] for c in inspect(engine).get_columns("subscriptions")}
+    assert migrate(engine) is True
+    subscription = Subscriptions(factory).get(CHAT)
+    assert subscription is not None and subscription.poll is False  # off after a round trip
