@@ -53,6 +53,7 @@ from bot.handlers.common import (
 )
 from bot.services import db
 from bot.services.context import BotContext
+from bot.store.polls import top_with_votes
 from bot.store.reading import ReadingItem
 
 log = logging.getLogger(__name__)
@@ -357,7 +358,14 @@ async def top_command(update: Update, context: BotContext) -> None:
         return
     days = PERIOD_DAYS[period]
     since = datetime.now(UTC) - timedelta(days=days) if days else None
-    counted = await db(services.reading.top, None if everywhere else chat.id, since, TOP_SIZE)
+    counted = await db(
+        top_with_votes,
+        services.reading,
+        services.polls,
+        None if everywhere else chat.id,
+        since,
+        TOP_SIZE,
+    )
     papers = {p.id: p for p in await db(services.library.papers, [r.paper_id for r in counted])}
     ranked = [
         RankedPaper(papers[row.paper_id], row.saves, row.votes)

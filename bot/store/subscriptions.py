@@ -31,10 +31,12 @@ class SubscriptionView:
 
     chat_id: int
     thread_id: int
+    chat_type: str
     active: bool
     topics: tuple[str, ...]
     language: str
     reason: str | None
+    poll: bool  # a weekly reading poll after each post
 
 
 def _now() -> datetime:
@@ -123,6 +125,23 @@ class Subscriptions:
                 stmt = stmt.where(Subscription.thread_id == thread_id)
             result = session.execute(stmt.values(active=False, reason=reason, changed_at=_now()))
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def set_poll(self, chat_id: int, thread_id: int, on: bool) -> bool | None:
+        """Turn the weekly reading poll on or off; whether it changed, None if the chat has
+        no active subscription."""
+        with self.factory.begin() as session:
+            row = session.scalars(
+                select(Subscription).where(
+                    Subscription.chat_id == chat_id,
+                    Subscription.thread_id == thread_id,
+                    Subscription.active.is_(True),
+                )
+            ).first()
+            if row is None:
+                return None
+            changed = row.poll != on
+            row.poll = on
+            return changed
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: move its subscriptions (and its reading list) to the
