@@ -238,3 +238,16 @@ def test_the_migration_downgrades_and_upgrades_again(engine, factory):
     assert migrate(engine) is True
     subscription = Subscriptions(factory).get(CHAT)
     assert subscription is not None and subscription.poll is False  # off after a round trip
+
+
+def test_a_group_that_becomes_a_supergroup_takes_its_open_poll_along(factory, publication):
+    store = PollStore(factory)
+    publication_id, paper_ids = publication
+    row_id = reserve(store, publication_id, paper_ids[:3])
+    assert row_id is not None
+    store.opened(row_id, 77, "poll-1")
+    Subscriptions(factory).subscribe(CHAT, chat_type="group")
+    Subscriptions(factory).migrate_chat(CHAT, -100_5001)
+    assert store.open_in_chat(CHAT) is None
+    moved = store.open_in_chat(-100_5001)
+    assert moved is not None and moved.id == row_id and moved.message_id == 77

@@ -7,8 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import Chat, ChatMember, ChatMemberUpdated, Update
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.constants import ChatType
 
 from bot.domain.callbacks import is_paper_deep_link, paper_deep_link
 from bot.domain.render import shorten
@@ -16,14 +15,13 @@ from bot.domain.schedule import format_local
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
-from bot.handlers.common import is_group, query_text, reply, thread_of, user_lang
+from bot.handlers.common import is_chat_admin, is_group, query_text, reply, thread_of, user_lang
 from bot.handlers.menu import set_admin_menu
 from bot.handlers.papers import send_card
 from bot.services import db
 from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
-ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 def _topic_names(context: BotContext, topic_ids: tuple[str, ...], lang: str) -> str:
@@ -132,14 +130,7 @@ async def may_change_subscription(update: Update, context: BotContext) -> bool:
         return True  # an anonymous group administrator
     if user is None:
         return False
-    if context.services.is_admin(user.id):
-        return True
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("getChatMember failed in %s: %s", chat.id, exc)
-        return False
-    return member.status in ADMIN_STATUSES
+    return await is_chat_admin(context, chat.id, user.id)
 
 
 async def _chat_to_change(update: Update, context: BotContext, lang: str) -> Chat | None:

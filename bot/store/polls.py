@@ -63,6 +63,25 @@ def _view(row: ReadingPoll) -> PollView:
     )
 
 
+def move_polls(session: Session, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its polls (and their votes) go along, so an open one is
+    still closed and announced there (in the caller's transaction). Telegram keeps the
+    group's messages in the supergroup; a poll the new chat already has for the same
+    publication keeps the new chat's."""
+    taken = {
+        (publication, thread)
+        for publication, thread in session.execute(
+            select(ReadingPoll.publication_id, ReadingPoll.thread_id).where(
+                ReadingPoll.chat_id == new_chat_id
+            )
+        )
+    }
+    rows = session.scalars(select(ReadingPoll).where(ReadingPoll.chat_id == old_chat_id)).all()
+    for row in rows:
+        if (row.publication_id, row.thread_id) not in taken:
+            row.chat_id = new_chat_id
+
+
 class PollStore:
     """Reads and writes ``reading_polls`` and ``reading_poll_votes``."""
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.models import copied_into
 from bot.store.models import Subscription
+from bot.store.polls import move_polls
 from bot.store.reading import move_reading_list
 
 
@@ -144,10 +145,11 @@ class Subscriptions:
             return changed
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: move its subscriptions (and its reading list) to the
-        new id."""
+        """A group became a supergroup: move its subscriptions (and its reading list and
+        polls) to the new id."""
         with self.factory.begin() as session:
             move_reading_list(session, old_chat_id, new_chat_id)
+            move_polls(session, old_chat_id, new_chat_id)
             rows = session.scalars(
                 select(Subscription).where(Subscription.chat_id == old_chat_id)
             ).all()
