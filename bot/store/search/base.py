@@ -66,6 +66,8 @@ def quoted(token: str, quote: str) -> str:
 class EngineSearch(ABC):
     """The shared flow; a dialect subclass supplies the word and typo channels."""
 
+    TYPOS_FIRST = False  # whether the typo channel is tried before the all-but-one one
+
     @abstractmethod
     def _words(self, session: Session, q: SearchQuery, mode: WordMode, limit: int) -> list[int]:
         """Ids matching the query's terms the way ``mode`` says, best first."""
@@ -73,6 +75,9 @@ class EngineSearch(ABC):
     @abstractmethod
     def _typos(self, session: Session, q: SearchQuery, limit: int, loose: bool) -> list[int]:
         """Ids of titles sharing trigrams with the query words, most alike first."""
+
+    def _typos_strict(self, session: Session, q: SearchQuery, limit: int) -> list[int]:
+        return self._typos(session, q, limit, loose=False)
 
     def _prefix_sql(self, column: str) -> str:
         """Ids whose ``column`` is in ``[:low, :high)``, in column order (a B-tree range)."""
@@ -99,11 +104,13 @@ class EngineSearch(ABC):
         """Titles (English or Chinese) starting with the compact query: B-tree ranges."""
         if len(q.compact) < 2:
             return set()
-        found: set[int] = set()
         params = {"low": q.compact, "high": q.compact + _TOP, "limit": PREFIX_CANDIDATES}
-        for column in ("title_compact", "title_zh_compact"):
-            found.update(session.scalars(text(self._prefix_sql(column)), params))
-        return found
+        # one round trip for both B-tree ranges
+        both = " UNION ALL ".join(
+            f"SELECT * FROM ({self._prefix_sql(column)}) AS {column}_range"
+            for column in ("title_compact", "title_zh_compact")
+        )
+        return set(session.scalars(text(both), params))
 
     def _arxiv(self, session: Session, q: SearchQuery) -> set[int]:
         if not q.arxiv:
@@ -154,12 +161,14 @@ class EngineSearch(ABC):
             found.title = self._words(session, q, WordMode.TITLE, width)
             if len(found.title) < width:  # else every title hit outranks any abstract hit
                 found.every = self._words(session, q, WordMode.EVERY, width)
-            if not found.every and not found.title and len(q.terms) > 1:
+            if not (found.every or found.title or found.arxiv) and len(q.terms) > 1:
                 found.some = self._words(session, q, WordMode.SOME, width)
         if q.fuzzy_words and not found.strong and len(found.every) < 3:
-            found.fuzzy = self._all_but_one(session, q, FUZZY_CANDIDATES)
-            if not found.fuzzy:
-                found.fuzzy = self._typos(session, q, FUZZY_CANDIDATES, loose=False)
+            channels = [self._all_but_one, self._typos_strict]
+            for channel in reversed(channels) if self.TYPOS_FIRST else channels:
+                found.fuzzy = channel(session, q, FUZZY_CANDIDATES)
+                if found.fuzzy:
+                    break
         return found
 
     def search(self, session: Session, query: str, limit: int = 50) -> list[SearchHit]:
