@@ -97,11 +97,14 @@ class PostgresSearch(EngineSearch):
         """
         params = {"q": tsq, "limit": limit}
         match = f"{vector} @@ to_tsquery('simple', :q)"
-        if window is not None and "<->" not in tsq:
-            # the planner's estimate (statistics only) is reliable enough for words, not
-            # for a Chinese phrase of bigrams (40 rows estimated for 8,000)
-            if self._estimate(session, vector, tsq) <= window:
-                return self._ranked(session, vector, match, tsq, limit, window)
+        # the planner's estimate (statistics only) is reliable enough for words, not for
+        # a Chinese phrase of bigrams (40 rows estimated for 8,000)
+        if (
+            window is not None
+            and "<->" not in tsq
+            and self._estimate(session, vector, tsq) <= window
+        ):
+            return self._ranked(session, vector, match, tsq, limit, window)
         # coalesce() hides the match from the GIN index: only the key range can be used,
         # so the scan stays within the newest papers (the planner, misjudging a Chinese
         # phrase at 40 rows for 8,000, would bitmap-scan every match instead)

@@ -1,4 +1,4 @@
-"""search speed: a stored title ``tsvector`` and a trigram index of distinct title words (PostgreSQL)
+"""search speed: a stored title tsvector, a trigram index of distinct title words (PostgreSQL)
 
 PostgreSQL only (SQLite's FTS5 tables of 0002/0004 already store what its search reads):
 
@@ -85,7 +85,8 @@ def upgrade() -> None:
     if schema:
         quoted = bind.dialect.identifier_preparer.quote_identifier(schema)
         op.execute(
-            f"CREATE INDEX ix_title_words_trgm ON title_words USING gin (word {quoted}.gin_trgm_ops)"
+            "CREATE INDEX ix_title_words_trgm ON title_words "
+            f"USING gin (word {quoted}.gin_trgm_ops)"
         )
     op.execute("ANALYZE title_words")
 
