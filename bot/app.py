@@ -33,6 +33,7 @@ from bot.services.ingestion import sync_content
 from bot.store.db import make_engine, make_session_factory, migrate
 from bot.store.ledger import Ledger
 from bot.store.library import Library
+from bot.store.reading import ReadingList
 from bot.store.search import make_search
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
@@ -56,6 +57,7 @@ def build_services(config: BotConfig, env: Environment) -> Services:
         subscriptions=Subscriptions(factory),
         ledger=Ledger(factory),
         shared=shared,
+        reading=ReadingList(factory),
         config_version=shared.config_version(),
     )
 

@@ -78,7 +78,7 @@ async def test_help_in_chinese_for_chinese_clients(api: FakeBotApi):
 
 async def test_admins_see_admin_commands_in_help(api: FakeBotApi):
     reply = await Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID).ask("/help")
-    assert "Admin: /reload · /preview [id] · /stats · /postnow [id]" in reply.text
+    assert "Admin: /reload · /preview [id] · /stats · /postnow [id] · /top global" in reply.text
     assert "Admin:" not in (await Chat(api).ask("/help")).text
 
 
@@ -322,7 +322,7 @@ async def test_digest_latest_date_and_id(api: FakeBotApi):
     assert latest.text.startswith("<b>本周最重要的LLM论文")
     assert "17 papers" in latest.text and latest.text.count("\n") >= 11
     assert [b["text"] for b in latest.buttons][:10] == [str(n) for n in range(1, 11)]
-    assert len(latest.callback_data) == 12  # 10 papers, then "1/2" and "Next"
+    assert len(latest.callback_data) == 22  # 10 papers, their 10 📌, then "1/2" and "Next"
     by_date = await chat.ask("/digest 2024-04-17")  # a day inside the week
     assert by_date.text.startswith("<b>AI papers of the week (2024-04-15)</b>")
     by_id = await chat.ask("/digest 2024-w09")

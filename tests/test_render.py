@@ -216,6 +216,9 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "problem": "f:1: p",
         "command": "/x",
         "arxiv_id": "2405.11157",
+        "name": "<Ada>",
+        "date": "2026-11-30",
+        "period": "p",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

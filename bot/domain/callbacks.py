@@ -22,6 +22,10 @@ data                kind              button
 ``dp:<digest>:<n>`` ``DigestPage``    page ``n`` of a digest's overview, in place
 ``dl:<n>``          ``DigestsPage``   page ``n`` of the archive, in place
 ``noop``            ``PageLabel``     the "2/5" label between the arrows
+``sv:<id>``         ``SavePaper``     📌 save the paper to the chat's list, or remove it
+``rl:<n>``          ``ReadingPage``   page ``n`` of the chat's reading list, in place
+``rr:<id>:<n>``     ``ReadingMark``   mark read (``ru:``: unread), then page ``n`` again
+``rx:<id>:<n>``     ``ReadingRemove`` take the paper off the list, then page ``n`` again
 ==================  ================  ===============================================
 
 Deep links (``/start paper_<id>``) are read by :func:`paper_deep_link` with the same id rule.
@@ -267,6 +271,50 @@ class PageLabel(CallbackData, prefixes=("noop",)):
     """``noop`` — the "2/5" label between the paging arrows: pressing it does nothing."""
 
 
+@dataclass(frozen=True, slots=True)
+class SavePaper(CallbackData, prefixes=("sv",), layout=(PAPER_ID,)):
+    """``sv:<id>`` — 📌 under a card, a list or the weekly post: save the paper to this chat's
+    reading list, or take it off if it is on it."""
+
+    paper_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingPage(CallbackData, prefixes=("rl",), layout=(PAGE,)):
+    """``rl:<page>`` — another page of the chat's reading list, in place."""
+
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingMark(CallbackData, prefixes=("rr", "ru"), layout=(PAPER_ID, PAGE)):
+    """``rr:<id>:<page>`` / ``ru:<id>:<page>`` — mark an entry read / unread, then show
+    that page of the list again."""
+
+    paper_id: int
+    page: int
+    read: bool  # written as the prefix
+
+    def prefix(self) -> str:
+        return "rr" if self.read else "ru"
+
+    def values(self) -> tuple[object, ...]:
+        return (self.paper_id, self.page)
+
+    @classmethod
+    def from_fields(cls, prefix: str, fields: list[str]) -> Self:
+        paper_id, page = cls.read_fields(fields)
+        return cls(paper_id, page, read=prefix == "rr")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingRemove(CallbackData, prefixes=("rx",), layout=(PAPER_ID, PAGE)):
+    """``rx:<id>:<page>`` — take an entry off the list, then show that page again."""
+
+    paper_id: int
+    page: int
+
+
 # a page's button from its number: DigestsPage, or e.g. partial(TopicPage, topic_id)
 PageButton = Callable[[int], CallbackData]
 
@@ -280,4 +328,8 @@ BUTTON_KINDS: tuple[type[CallbackData], ...] = (
     DigestPage,
     DigestsPage,
     PageLabel,
+    SavePaper,
+    ReadingPage,
+    ReadingMark,
+    ReadingRemove,
 )

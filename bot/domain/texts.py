@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from bot.domain.texts_reading import READING_TEXTS
+
 LANGS = ("en", "zh")
 
 
@@ -42,6 +44,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/topic &lt;name&gt; — papers of a topic · /topics — all topics\n"
             "/digest [latest|id|YYYY-MM-DD] — a weekly digest · /digests — the archive\n"
             "/subscribe [topics…] — get the weekly post here · /unsubscribe · /settings\n"
+            "/reading — this chat's reading list (📌 saves) · /bib [query] — BibTeX · "
+            "/top [week|month|all] — most saved\n"
             "Inline: type <code>@{username} genie</code> in any chat."
         ),
         "zh": (
@@ -49,12 +53,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "/topic &lt;主题&gt; — 某主题的论文 · /topics — 全部主题\n"
             "/digest [latest|编号|YYYY-MM-DD] — 某期速递 · /digests — 往期速递\n"
             "/subscribe [主题…] — 在此接收每周推送 · /unsubscribe · /settings\n"
+            "/reading — 本聊天的阅读清单（📌 收藏） · /bib [关键词] — BibTeX · "
+            "/top [week|month|all] — 收藏最多\n"
             "行内模式：在任意聊天输入 <code>@{username} genie</code>。"
         ),
     },
     "admin_commands": {
-        "en": "\n\nAdmin: /reload · /preview [id] · /stats · /postnow [id]",
-        "zh": "\n\n管理员：/reload · /preview [编号] · /stats · /postnow [编号]",
+        "en": "\n\nAdmin: /reload · /preview [id] · /stats · /postnow [id] · /top global",
+        "zh": "\n\n管理员：/reload · /preview [编号] · /stats · /postnow [编号] · /top global",
     },
     "status_subscribed": {"en": "subscribed ✅", "zh": "已订阅 ✅"},
     "status_subscribed_topics": {
@@ -296,6 +302,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "查找论文请发送 <code>/paper {query}</code>。发送 /help 查看全部命令。",
     },
     "inline_empty": {"en": "No matching paper", "zh": "没有匹配的论文"},
+    **READING_TEXTS,
 }
 
 

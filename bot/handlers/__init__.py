@@ -22,10 +22,14 @@ from bot.domain.callbacks import (
     OpenTopic,
     PageLabel,
     PaperCard,
+    ReadingMark,
+    ReadingPage,
+    ReadingRemove,
     ResultsPage,
+    SavePaper,
     TopicPage,
 )
-from bot.handlers import admin, browse, chat, papers
+from bot.handlers import admin, browse, chat, papers, reading
 from bot.handlers.buttons import button_handler, stale_button_callback
 from bot.handlers.errors import error_handler
 from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
@@ -45,6 +49,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("topics",): browse.topics_command,
         ("digest",): browse.digest_command,
         ("digests",): browse.digests_command,
+        ("reading",): reading.reading_command,
+        ("bib",): reading.bib_command,
+        ("top",): reading.top_command,
         ("reload",): admin.reload_command,
         ("preview",): admin.preview_command,
         ("stats",): admin.stats_command,
@@ -65,6 +72,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         button_handler(DigestPage, browse.digest_page_callback),
         button_handler(DigestsPage, browse.digests_callback),
         button_handler(PageLabel, browse.noop_callback),
+        button_handler(SavePaper, reading.save_callback),
+        button_handler(ReadingPage, reading.reading_page_callback),
+        button_handler(ReadingMark, reading.reading_mark_callback),
+        button_handler(ReadingRemove, reading.reading_remove_callback),
     ):
         application.add_handler(button)
     # last of the buttons: old, made-up or empty data still gets an answer

@@ -36,6 +36,7 @@ from bot.handlers.common import (
     reply_many,
     user_lang,
 )
+from bot.handlers.reading import list_save_rows, saved_here
 from bot.services import db
 from bot.services.context import BotContext
 
@@ -57,9 +58,10 @@ def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup 
 
 
 async def topic_page(
-    context: BotContext, topic: TopicView, page: int, lang: str
+    update: Update, context: BotContext, topic: TopicView, page: int, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """One page of a topic's papers, newest digest first; None if there is no such page."""
+    """One page of a topic's papers, newest digest first, with their 📌 buttons; None if there
+    is no such page."""
     papers, total = await db(
         context.services.library.topic_papers, topic.id, page * PAGE_SIZE, PAGE_SIZE
     )
@@ -73,7 +75,12 @@ async def topic_page(
     ]
     start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
-    rows = [*paper_buttons(papers, start), pager(lang, page, pages, partial(TopicPage, topic.id))]
+    saved = await saved_here(update, context, [paper.id for paper in papers])
+    rows = [
+        *paper_buttons(papers, start),
+        *list_save_rows(papers, saved, start),
+        pager(lang, page, pages, partial(TopicPage, topic.id)),
+    ]
     return "\n".join(lines), keyboard(rows)
 
 
@@ -104,7 +111,7 @@ async def topic_command(update: Update, context: BotContext) -> None:
     chosen = counted.get(matches[0].id) or TopicView(
         matches[0].id, matches[0].name_en, matches[0].name_zh
     )
-    first = await topic_page(context, chosen, 0, lang)
+    first = await topic_page(update, context, chosen, 0, lang)
     assert first is not None  # page 0 always exists
     await reply(update, *first)
 
@@ -138,7 +145,7 @@ async def _topic_button(
     if topic is None:
         await query.answer(t(lang, "expired"), show_alert=True)
         return None
-    shown = await topic_page(context, topic, page, lang)
+    shown = await topic_page(update, context, topic, page, lang)
     if shown is None:  # fewer pages than when the button was made (or made-up data)
         await answer_stale(update, query)
         return None
@@ -157,13 +164,18 @@ async def send_digest(update: Update, context: BotContext, key: str, lang: str) 
         )
         await reply(update, text + ("\n" + t(lang, "usage_digest") if total else ""))
         return
-    shown = digest_page(digest, await db(library.digest_papers, digest.id), 0, lang)
+    papers = await db(library.digest_papers, digest.id)
+    shown = digest_page(digest, papers, 0, lang, await saved_here(update, context, _ids(papers)))
     assert shown is not None  # page 0 always exists
     await reply_many(update, *shown)
 
 
+def _ids(papers: list[PaperView]) -> list[int]:
+    return [paper.id for paper in papers]
+
+
 def digest_page(
-    digest: DigestView, papers: list[PaperView], page: int, lang: str
+    digest: DigestView, papers: list[PaperView], page: int, lang: str, saved: set[int]
 ) -> tuple[list[str], InlineKeyboardMarkup | None] | None:
     """One page of a digest's overview: its papers' lines and buttons (Telegram refuses
     very large keyboards, and a long list reads better a page at a time); None if there is
@@ -175,7 +187,8 @@ def digest_page(
     shown = papers[first : first + DIGEST_PAGE_SIZE]
     texts = digest_overview(digest, shown, lang, start=first + 1, total=len(papers))
     nav = pager(lang, page, pages, partial(DigestPage, digest.id))
-    return texts, keyboard([*paper_buttons(shown, first + 1), nav])
+    save_rows = list_save_rows(shown, saved, first + 1)
+    return texts, keyboard([*paper_buttons(shown, first + 1), *save_rows, nav])
 
 
 async def digest_command(update: Update, context: BotContext) -> None:
@@ -200,7 +213,8 @@ async def digest_page_callback(
     shown = None
     if digest is not None:
         papers = await db(library.digest_papers, digest.id)
-        shown = digest_page(digest, papers, button.page, user_lang(update))
+        saved = await saved_here(update, context, _ids(papers))
+        shown = digest_page(digest, papers, button.page, user_lang(update), saved)
     if shown is None:  # retired, or fewer pages than when the button was made
         await answer_stale(update, query)
         return

@@ -64,7 +64,7 @@ async def start_command(update: Update, context: BotContext) -> None:
         if paper is None:  # removed since the link was shared, or a made-up id
             await reply(update, t(lang, "paper_gone"))
         else:
-            await send_card(update, paper, lang)
+            await send_card(update, context, paper, lang)
         return
     commands = t(lang, "commands", username=services.bot_username)
     user = update.effective_user

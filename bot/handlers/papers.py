@@ -22,6 +22,7 @@ from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers import common
 from bot.handlers.buttons import answer_stale, edit_in_place
+from bot.handlers.reading import card_save_row, list_save_rows, saved_here
 from bot.services import db
 from bot.services.context import BotContext
 from bot.store.search import SearchHit
@@ -46,8 +47,10 @@ def clear_winner(hits: list[SearchHit]) -> bool:
     )
 
 
-def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> InlineKeyboardMarkup:
-    """Buttons under a card: more/less, and the digest it came from."""
+def card_markup(
+    paper: PaperView, lang: str, has_more: bool, full: bool, saved: bool
+) -> InlineKeyboardMarkup:
+    """Buttons under a card: 📌 save (or remove), more/less, and the digest it came from."""
     row: list[InlineKeyboardButton] = []
     if has_more:
         toggle = PaperCard(paper.id, full=not full)
@@ -55,25 +58,33 @@ def card_markup(paper: PaperView, lang: str, has_more: bool, full: bool) -> Inli
         row.append(InlineKeyboardButton(label, callback_data=toggle.pack()))
     digest = OpenDigest(paper.digest.id)
     row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=digest.pack()))
-    return InlineKeyboardMarkup([row])
+    return InlineKeyboardMarkup([card_save_row(paper, saved, lang), row])
 
 
-async def send_card(update: Update, paper: PaperView, lang: str) -> None:
-    """Reply with a paper's card."""
+async def send_card(update: Update, context: BotContext, paper: PaperView, lang: str) -> None:
+    """Reply with a paper's card (its 📌 shows whether this chat saved it)."""
     text, has_more = paper_card(paper, lang)
-    await common.reply(update, text, card_markup(paper, lang, has_more, full=False))
+    saved = paper.id in await saved_here(update, context, [paper.id])
+    await common.reply(update, text, card_markup(paper, lang, has_more, False, saved))
 
 
 def results_page(
-    lang: str, query: str, papers: list[PaperView], total: int, page: int, key: str
+    lang: str,
+    query: str,
+    papers: list[PaperView],
+    total: int,
+    page: int,
+    key: str,
+    saved: set[int],
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of search results with a button per paper and paging."""
+    """One page of search results with a button per paper, its 📌, and paging."""
     pages = common.page_count(total)
     lines = [t(lang, "results_header", total=total, query=query, page=page + 1, pages=pages)]
     start = page * common.PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
     nav = common.pager(lang, page, pages, partial(ResultsPage, key))
-    return "\n".join(lines), common.keyboard([*common.paper_buttons(papers, start), nav])
+    rows = [*common.paper_buttons(papers, start), *list_save_rows(papers, saved, start), nav]
+    return "\n".join(lines), common.keyboard(rows)
 
 
 async def paper_command(update: Update, context: BotContext) -> None:
@@ -96,12 +107,13 @@ async def paper_command(update: Update, context: BotContext) -> None:
     if clear_winner(hits):
         paper = await db(services.library.paper, hits[0].paper_id)
         if paper is not None:
-            await send_card(update, paper, lang)
+            await send_card(update, context, paper, lang)
             return
     ids = [hit.paper_id for hit in hits]
     key = await db(services.shared.remember_results, query, ids)
     papers = await db(services.library.papers, ids[: common.PAGE_SIZE])
-    text, markup = results_page(lang, query, papers, len(ids), 0, key)
+    saved = await saved_here(update, context, [paper.id for paper in papers])
+    text, markup = results_page(lang, query, papers, len(ids), 0, key, saved)
     await common.reply(update, text, markup)
 
 
@@ -138,10 +150,12 @@ async def paper_button_callback(
         return
     await query.answer()
     if isinstance(button, OpenPaper):
-        await send_card(update, paper, lang)
+        await send_card(update, context, paper, lang)
         return
     text, has_more = paper_card(paper, lang, full=button.full)
-    await edit_in_place(query, text, card_markup(paper, lang, has_more or button.full, button.full))
+    saved = paper.id in await saved_here(update, context, [paper.id])
+    markup = card_markup(paper, lang, has_more or button.full, button.full, saved)
+    await edit_in_place(query, text, markup)
 
 
 async def results_page_callback(
@@ -162,7 +176,8 @@ async def results_page_callback(
         context.services.library.papers,
         ids[page * common.PAGE_SIZE : (page + 1) * common.PAGE_SIZE],
     )
-    text, markup = results_page(lang, text_query, papers, len(ids), page, button.key)
+    saved = await saved_here(update, context, [paper.id for paper in papers])
+    text, markup = results_page(lang, text_query, papers, len(ids), page, button.key, saved)
     await query.answer()
     await edit_in_place(query, text, markup)
 

@@ -27,11 +27,13 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from telegram import LinkPreviewOptions
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
+from bot.domain.callbacks import SavePaper
 from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
+from bot.domain.reading import papers_in_post_part, post_save_label
 from bot.domain.render import weekly_post
 from bot.domain.texts import t
 from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled, retry_seconds
@@ -111,6 +113,8 @@ class Publisher:
         self.settings = settings or PublishSettings()
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._render_cache: dict[tuple[int, str], list[str]] = {}
+        # the 📌 buttons under each message of a post, by the same key as _render_cache
+        self._markup_cache: dict[tuple[int, str], list[InlineKeyboardMarkup | None]] = {}
         # publications this process's workers are delivering now: the periodic resume job
         # leaves them to those workers (it is for claims a dead process left behind), so a
         # broadcast's summary is never taken while a second set of workers still sends
@@ -257,6 +261,29 @@ class Publisher:
             self._render_cache[key] = cached
         return cached
 
+    def _post_markups(
+        self, job: DeliveryJob, parts: Sequence[str]
+    ) -> list[InlineKeyboardMarkup | None]:
+        """A 📌 Save button for every paper of each message of the post, two to a row."""
+        key = (job.publication_id, post_key(job.language, job.topics))
+        cached = self._markup_cache.get(key)
+        if cached is None:
+            papers = self.library.digest_papers(job.digest_id)
+            cached = []
+            for part in parts:
+                buttons = [
+                    InlineKeyboardButton(
+                        post_save_label(paper), callback_data=SavePaper(paper.id).pack()
+                    )
+                    for paper in papers_in_post_part(part, papers)
+                ]
+                rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+                cached.append(InlineKeyboardMarkup(rows) if rows else None)
+            if len(self._markup_cache) > 256:
+                self._markup_cache.clear()
+            self._markup_cache[key] = cached
+        return cached
+
     async def _deliver_one(self, job: DeliveryJob) -> None:
         keep_claim = asyncio.create_task(self._keep_claim(job))
         try:
@@ -278,12 +305,14 @@ class Publisher:
         except LookupError as exc:
             await broadcast_db(self.ledger.finish, job.id, DeliveryStatus.FAILED, str(exc))
             return
+        markups = await broadcast_db(self._post_markups, job, parts)
         chat_id = job.chat_id
         for index in range(job.parts_sent, len(parts)):
-            outcome = await self._send_part(job, chat_id, index, parts[index])
+            part = (parts[index], markups[index])
+            outcome = await self._send_part(job, chat_id, index, part)
             if isinstance(outcome, ChatMoved):  # the same part again, to the new chat id
                 chat_id = outcome.chat_id
-                outcome = await self._send_part(job, chat_id, index, parts[index])
+                outcome = await self._send_part(job, chat_id, index, part)
             if outcome is PartResult.TAKEN_OVER:
                 log.warning("delivery %s was taken over by another worker", job.id)
                 return
@@ -308,27 +337,39 @@ class Publisher:
 
         return BeforeSend(mark_attempted, mark_refused)
 
-    async def _send(self, job: DeliveryJob, chat_id: int, index: int, text: str) -> None:
+    async def _send(
+        self,
+        job: DeliveryJob,
+        chat_id: int,
+        index: int,
+        part: tuple[str, InlineKeyboardMarkup | None],
+    ) -> None:
         hook = self._before_send(job, index)
         limiter = getattr(self.bot, "rate_limiter", None)
         if not isinstance(limiter, DeliveryRateLimiter):
             await hook.hook()  # no hook support: mark just before the call
+        text, markup = part
         await self.bot.send_message(
             chat_id,
             text,
+            reply_markup=markup,
             message_thread_id=job.thread_id or None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
             rate_limit_args=hook if isinstance(limiter, DeliveryRateLimiter) else None,
         )
 
     async def _send_part(
-        self, job: DeliveryJob, chat_id: int, index: int, text: str
+        self,
+        job: DeliveryJob,
+        chat_id: int,
+        index: int,
+        part: tuple[str, InlineKeyboardMarkup | None],
     ) -> PartOutcome:
         """Send one message: sent, the chat's new id after a migration, or why not."""
         network_failures = 0
         while True:
             try:
-                await self._send(job, chat_id, index, text)
+                await self._send(job, chat_id, index, part)
                 return PartResult.SENT
             except SendCancelled:
                 return PartResult.TAKEN_OVER

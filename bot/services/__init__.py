@@ -27,6 +27,7 @@ from bot.services.ports import PublisherPort, SchedulerPort
 from bot.store.content_repo import IngestReport
 from bot.store.ledger import Ledger
 from bot.store.library import Library
+from bot.store.reading import ReadingList
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
 
@@ -78,6 +79,7 @@ class Services:
     subscriptions: Subscriptions
     ledger: Ledger
     shared: SharedState  # result lists for paging, config version: alike on every instance
+    reading: ReadingList  # the chats' reading lists
     bot_username: str = "paper_digest_bot"
     publisher_ref: PublisherPort | None = None  # set by the wiring (bot.app)
     scheduler_ref: SchedulerPort | None = None  # set by the wiring (bot.app)

@@ -209,3 +209,29 @@ class KeyValue(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ReadingEntry(Base):
+    """A paper on a chat's reading list (a group's list is shared, a private chat's personal).
+
+    ``saved_by`` is the user who saved it (None when the bot did, e.g. a poll's winner);
+    the name is kept as it was then, so the list reads well without asking Telegram.
+    """
+
+    __tablename__ = "reading_entries"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "paper_id", name="uq_reading_chat_paper"),
+        Index("ix_reading_chat_saved", "chat_id", "saved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # a paper that leaves the archive leaves every list with it
+    paper_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("papers.id", ondelete="CASCADE"), index=True
+    )
+    saved_by: Mapped[int | None] = mapped_column(BigInteger)
+    saved_by_name: Mapped[str] = mapped_column(String(200), default="")
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    read_by: Mapped[int | None] = mapped_column(BigInteger)

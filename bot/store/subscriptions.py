@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.models import copied_into
 from bot.store.models import Subscription
+from bot.store.reading import move_reading_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +119,10 @@ class Subscriptions:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: move its subscriptions to the new id."""
+        """A group became a supergroup: move its subscriptions (and its reading list) to the
+        new id."""
         with self.factory.begin() as session:
+            move_reading_list(session, old_chat_id, new_chat_id)
             rows = session.scalars(
                 select(Subscription).where(Subscription.chat_id == old_chat_id)
             ).all()

@@ -28,6 +28,7 @@ Where things are, one module per concern:
 * :mod:`.rules` — what Telegram refuses and with which error text (with :mod:`.html_check`,
   Telegram's HTML parse mode);
 * :mod:`.methods` — one function per Bot API method, registered by name;
+* :mod:`.documents` — ``sendDocument``: multipart uploads, kept in :attr:`FakeBotApi.documents`;
 * :mod:`.updates` — the pending updates and the ``getUpdates`` long poll;
 * :mod:`.faults` — injected faults (429, 403, migration, 5xx, drops, delays) and flood control;
 * :mod:`.dispatch` — one call from request to answer: token, fault, method, record, envelope;
@@ -39,7 +40,13 @@ Where things are, one module per concern:
 
 from bot.sandbox.fake_telegram.api import FakeBotApi
 from bot.sandbox.fake_telegram.faults import Fault, FaultKind
-from bot.sandbox.fake_telegram.records import ApiCall, CallbackAnswer, InlineAnswer, SentMessage
+from bot.sandbox.fake_telegram.records import (
+    ApiCall,
+    CallbackAnswer,
+    InlineAnswer,
+    SentDocument,
+    SentMessage,
+)
 from bot.sandbox.fake_telegram.world import (
     BOT_ID,
     DEFAULT_BOT_USERNAME,
@@ -60,5 +67,6 @@ __all__ = [
     "FaultKind",
     "InlineAnswer",
     "MemberStatus",
+    "SentDocument",
     "SentMessage",
 ]

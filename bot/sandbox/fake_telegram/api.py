@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from bot.sandbox.fake_telegram import documents  # noqa: F401  (registers sendDocument)
 from bot.sandbox.fake_telegram.dispatch import Dispatcher
 from bot.sandbox.fake_telegram.faults import FaultInjector
 from bot.sandbox.fake_telegram.methods import Backend
@@ -57,6 +58,7 @@ class FakeBotApi:
         self.callback_answers = records.callback_answers
         self.inline_answers = records.inline_answers
         self.deleted = records.deleted
+        self.documents = records.documents
         self.commands = world.commands
         self.faults = injector.faults
 

@@ -32,7 +32,7 @@ _INT_PARAMS = names(
 _BOOL_PARAMS = names(
     "disable_web_page_preview disable_notification protect_content show_alert is_personal "
     "drop_pending_updates allow_sending_without_reply allow_paid_broadcast "
-    "revoke_messages only_if_banned"
+    "revoke_messages only_if_banned disable_content_type_detection"
 )
 _CHAT_PARAMS = frozenset({"chat_id", "from_chat_id"})
 _INT_TEXT = re.compile(r"-?\d+")
@@ -107,6 +107,11 @@ class Dispatcher:
                 payload["parameters"] = error.parameters
         self._backend.world.records.add_call(method, params, status, description)
         return status, json.dumps(payload, ensure_ascii=False).encode()
+
+
+def upload(file_name: str | None, content: bytes, mime_type: str | None) -> JsonDict:
+    """A file part of a multipart request, as the methods receive it."""
+    return {"file_name": file_name or "", "content": content, "mime_type": mime_type}
 
 
 def decode_params(params: dict[str, Any]) -> JsonDict:

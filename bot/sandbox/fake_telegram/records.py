@@ -58,6 +58,26 @@ class SentMessage:
 
 
 @dataclass(slots=True)
+class SentDocument:
+    """One accepted ``sendDocument``: the uploaded file as the bot sent it, and its caption."""
+
+    chat_id: int
+    message_id: int
+    file_name: str
+    content: bytes
+    mime_type: str | None
+    caption: str | None  # raw, with its HTML
+    visible_caption: str
+    message_thread_id: int | None
+    time: float
+
+    @property
+    def text(self) -> str:
+        """The file's content as UTF-8 text (a .bib, a .csv …)."""
+        return self.content.decode("utf-8")
+
+
+@dataclass(slots=True)
 class ApiCall:
     """One request to the fake, accepted or refused. ``status`` 0 means the connection was
     dropped without an answer."""
@@ -122,6 +142,7 @@ class Records:
         self.callback_answers: list[CallbackAnswer] = []
         self.inline_answers: list[InlineAnswer] = []
         self.deleted: list[tuple[int, int]] = []  # (chat_id, message_id)
+        self.documents: list[SentDocument] = []  # files the bot uploaded (sendDocument)
         self._sent_by_chat: dict[int, list[SentMessage]] = {}
 
     def add_sent(self, record: SentMessage) -> None:
@@ -144,6 +165,7 @@ class Records:
                 self.callback_answers,
                 self.inline_answers,
                 self.deleted,
+                self.documents,
             ):
                 records.clear()
             self._sent_by_chat.clear()

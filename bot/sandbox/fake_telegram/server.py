@@ -14,7 +14,7 @@ import threading
 
 from aiohttp import web
 
-from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params
+from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params, upload
 from bot.sandbox.fake_telegram.rules import bad
 from bot.sandbox.fake_telegram.updates import UpdateQueue
 from bot.sandbox.fake_telegram.world import JsonDict
@@ -171,7 +171,7 @@ async def _read_params(request: web.Request) -> JsonDict:
             form = await request.post()
             for key, value in form.items():
                 if isinstance(value, web.FileField):
-                    params[key] = {"file_name": value.filename, "file": True}
+                    params[key] = upload(value.filename, value.file.read(), value.content_type)
                 else:
                     params[key] = value
     return decode_params(params)

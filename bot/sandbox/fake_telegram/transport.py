@@ -5,7 +5,8 @@ python-telegram-bot's own ``OfflineRequest``, but answering): give it to the bot
 ``request`` and ``get_updates_request`` and every call goes straight to :mod:`.dispatch`, the
 path the HTTP server takes too, with the parameters encoded exactly as on the wire. It suits
 handler tests that do not need the network; the HTTP server stays for the end-to-end tests,
-the benchmarks and the sandbox. Files are not carried (the fake does not serve them).
+the benchmarks and the sandbox. Uploaded files (``sendDocument``) are carried as the
+multipart parts python-telegram-bot would send.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
-from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params
+from bot.sandbox.fake_telegram.dispatch import Dispatcher, Dropped, decode_params, upload
 from bot.sandbox.fake_telegram.world import JsonDict
 
 if TYPE_CHECKING:
@@ -52,7 +53,11 @@ class InProcessRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         """Answer ``{base_url}{token}/{method}`` as the server would; timeouts do not apply."""
         *_, token_part, name = urlsplit(url).path.split("/")
-        encoded = request_data.json_parameters if request_data is not None else {}
+        encoded: JsonDict = dict(request_data.json_parameters) if request_data is not None else {}
+        if request_data is not None and request_data.contains_files:
+            for part, (file_name, content, mime_type) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                encoded[part] = upload(file_name, data, mime_type)
 
         async def read_params() -> JsonDict:
             return decode_params(encoded)
