@@ -38,7 +38,10 @@ _PG_UP = [
     """ALTER TABLE papers ADD COLUMN title_vector tsvector GENERATED ALWAYS AS (
         to_tsvector('simple'::regconfig, coalesce(title_tokens, ''))
     ) STORED""",
-    "CREATE INDEX ix_papers_title_vec ON papers USING gin (title_vector)",
+    # fastupdate off: new entries go straight into the index instead of a pending list
+    # that every search scans linearly and that makes the planner shun the index until a
+    # vacuum (a freshly ingested vocabulary was scanned row by row: 24 ms a word, not 1 ms)
+    "CREATE INDEX ix_papers_title_vec ON papers USING gin (title_vector) WITH (fastupdate = off)",
     "CREATE TABLE title_words (word text PRIMARY KEY)",
     f"""CREATE FUNCTION papers_title_words() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -86,7 +89,7 @@ def upgrade() -> None:
         quoted = bind.dialect.identifier_preparer.quote_identifier(schema)
         op.execute(
             "CREATE INDEX ix_title_words_trgm ON title_words "
-            f"USING gin (word {quoted}.gin_trgm_ops)"
+            f"USING gin (word {quoted}.gin_trgm_ops) WITH (fastupdate = off)"
         )
     op.execute("ANALYZE title_words")
 
