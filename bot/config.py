@@ -152,6 +152,7 @@ class DigestEntry:
     source: str | None = None
     position: int = 0
     format: str | None = None  # a layout name (bot.domain.parsing.LAYOUT_NAMES): skips detection
+    skip: bool = False  # listed and browsable, but the weekly job and /postnow pass it over
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,13 @@ class _BotFile(_Section):
         return value.strip()
 
 
+def digest_id_problem(digest_id: str) -> str | None:
+    """Why ``digest_id`` cannot be a digest id (or a file name made from one), or None."""
+    if not _ID_RE.match(digest_id) or digest_id.strip(".") != digest_id:
+        return f"{digest_id!r}: use 1-40 lowercase letters, digits, '.', '_' or '-'"
+    return None
+
+
 def _digest_id(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise _invalid(f"expected text or a whole number, got {value!r}")
@@ -296,6 +304,7 @@ class _DigestItem(_Section):
     week: Annotated[date | None, BeforeValidator(_monday)] = None
     source: str | None = None
     format: Annotated[str | None, BeforeValidator(_layout)] = None
+    skip: bool = False
 
 
 def _topic_id(value: Any) -> str:
@@ -428,7 +437,8 @@ def _stripped(text: str | None) -> str | None:
 
 
 def load_digests(path: Path) -> tuple[DigestEntry, ...]:
-    """Read ``digests.yaml``: an ordered list of ``{id, file, title?, week?, source?}``."""
+    """Read ``digests.yaml``: an ordered list of ``{id, file, title?, week?, source?,
+    format?, skip?}``; the list order is the publishing order."""
     data = _read_yaml(path)
     if data is None:
         return ()
@@ -455,6 +465,7 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
             source=_stripped(item.source),
             position=index,
             format=item.format,
+            skip=item.skip,
         )
         for index, item in enumerate(items)
     )

@@ -114,6 +114,8 @@ def _config_hash(entry: DigestEntry, fingerprint: str) -> str:
     meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
     if entry.format:  # a named layout changes what the file yields
         meta += f"|format={entry.format}"
+    if entry.skip:  # stored with the digest: the publisher passes it over
+        meta += "|skip"
     return hashlib.sha256(f"{meta}|{fingerprint}|{PARSE_REVISION}".encode()).hexdigest()
 
 
@@ -219,6 +221,24 @@ def preview_listed(config: BotConfig, key: str, files: bool = True) -> DigestPre
     for an unreadable one."""
     entry = listed_entry(config, key, files)
     return _preview(config, entry, listed=True) if entry is not None else None
+
+
+MAX_UPLOAD_BYTES = 1024 * 1024  # a digest sent in the chat; a week of papers is ~50 KB
+
+
+def parse_upload(config: BotConfig, entry: DigestEntry, raw: bytes) -> LoadedDigest:
+    """A digest sent in the chat (not on disk yet), parsed and tagged as it will be once
+    written to ``entry.file`` and listed. Raises DigestParseError (binary, not UTF-8, over
+    :data:`MAX_UPLOAD_BYTES`, no papers)."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise DigestParseError(
+            str(entry.file), 1, f"{len(raw) / 1024 / 1024:.1f} MB, over the 1 MB limit"
+        )
+    if b"\x00" in raw:  # text never holds NUL; UTF-16 and binaries do
+        raise DigestParseError(str(entry.file), 1, "binary data, not a text file")
+    content_hash = hashlib.sha256(raw).hexdigest()
+    fingerprint = taxonomy_fingerprint(config.taxonomy)
+    return _parse_entry(entry, raw, content_hash, config.taxonomy, fingerprint)
 
 
 def preview_file(config: BotConfig, path: Path) -> DigestPreview:

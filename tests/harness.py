@@ -49,6 +49,22 @@ class Chat:
         )
         return await self._new_records(before, replies, f"reply to {text!r}")
 
+    async def send_file(
+        self, file_name: str, data: bytes, mime_type: str | None = None, replies: int = 1
+    ) -> list[SentMessage]:
+        """Send ``data`` as the document ``file_name``; return the bot's ``replies`` messages."""
+        before = len(self.records)
+        self.api.send_document(
+            file_name,
+            data,
+            mime_type,
+            chat_id=self.chat_id,
+            user_id=self.user_id,
+            chat_type=self.chat_type,
+            language_code=self.lang,
+        )
+        return await self._new_records(before, replies, f"reply to the file {file_name!r}")
+
     async def ask(self, text: str, **kwargs: object) -> SentMessage:
         """Send ``text``; return the bot's one reply."""
         [message] = await self.say(text, 1, **kwargs)  # type: ignore[arg-type]

@@ -22,6 +22,8 @@ data                kind              button
 ``dp:<digest>:<n>`` ``DigestPage``    page ``n`` of a digest's overview, in place
 ``dl:<n>``          ``DigestsPage``   page ``n`` of the archive, in place
 ``noop``            ``PageLabel``     the "2/5" label between the arrows
+``u:<id>:<a>``      ``UploadAction``  ✅ add / 🗓 week / 🆔 id / ❌ discard an upload
+``q:<digest>:<a>``  ``QueueAction``   /queue: move up / down, skip / unskip a digest
 ``sv:<id>``         ``SavePaper``     📌 save the paper to the chat's list, or remove it
 ``rl:<n>``          ``ReadingPage``   page ``n`` of the chat's reading list, in place
 ``rr:<id>:<n>``     ``ReadingMark``   mark read (``ru:``: unread), then page ``n`` again
@@ -85,6 +87,9 @@ PAPER_ID = DataField("paper id", re.compile(r"[1-9][0-9]{0,18}"), int, largest=M
 PAGE = DataField("page number", re.compile(r"0|[1-9][0-9]{0,5}"), int, largest=MAX_PAGE)
 # topic and digest ids as the config accepts them
 SLUG = DataField("topic or digest id", re.compile(r"[a-z0-9][a-z0-9._-]{0,39}"))
+# what an upload's or a queue entry's button does (one letter each)
+UPLOAD_ACTION = DataField("upload action", re.compile(r"[awix]"))
+QUEUE_ACTION = DataField("queue action", re.compile(r"[udsr]"))
 # the keys of remembered search results (secrets.token_urlsafe)
 RESULTS_KEY = DataField("result list key", re.compile(r"[A-Za-z0-9_-]{1,32}"))
 
@@ -272,6 +277,24 @@ class PageLabel(CallbackData, prefixes=("noop",)):
 
 
 @dataclass(frozen=True, slots=True)
+class UploadAction(CallbackData, prefixes=("u",), layout=(PAPER_ID, UPLOAD_ACTION)):
+    """``u:<pending>:<a>`` — under an upload's preview: ``a`` add, ``w`` set the week,
+    ``i`` set the id, ``x`` discard (``pending``: the pending upload's database id)."""
+
+    pending_id: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueAction(CallbackData, prefixes=("q",), layout=(SLUG, QUEUE_ACTION)):
+    """``q:<digest>:<a>`` — under /queue: ``u`` move up, ``d`` move down, ``s`` skip,
+    ``r`` put a skipped digest back in the queue."""
+
+    digest_id: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
 class SavePaper(CallbackData, prefixes=("sv",), layout=(PAPER_ID,)):
     """``sv:<id>`` — 📌 under a card, a list or the weekly post: save the paper to this chat's
     reading list, or take it off if it is on it."""
@@ -328,6 +351,8 @@ BUTTON_KINDS: tuple[type[CallbackData], ...] = (
     DigestPage,
     DigestsPage,
     PageLabel,
+    UploadAction,
+    QueueAction,
     SavePaper,
     ReadingPage,
     ReadingMark,

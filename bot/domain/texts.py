@@ -59,8 +59,14 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "admin_commands": {
-        "en": "\n\nAdmin: /reload · /preview [id] · /stats · /postnow [id] · /top global",
-        "zh": "\n\n管理员：/reload · /preview [编号] · /stats · /postnow [编号] · /top global",
+        "en": (
+            "\n\nAdmin: /reload · /preview [id] · /stats · /postnow [id] · /top global · "
+            "/queue · /add &lt;text&gt; (or send a .md/.txt file)"
+        ),
+        "zh": (
+            "\n\n管理员：/reload · /preview [编号] · /stats · /postnow [编号] · /top global · "
+            "/queue · /add &lt;文本&gt;（或发送 .md/.txt 文件）"
+        ),
     },
     "status_subscribed": {"en": "subscribed ✅", "zh": "已订阅 ✅"},
     "status_subscribed_topics": {
@@ -275,11 +281,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "queue_empty": {
         "en": (
-            "The digest queue is empty: add a digest to content/ and config/digests.yaml, "
-            "then /reload."
+            "The digest queue is empty: send a digest file here (bot admins), or add it to "
+            "content/ and config/digests.yaml, then /reload."
         ),
         "zh": (
-            "待发布队列为空：请把新速递放入 content/ 并登记到 config/digests.yaml，然后 /reload。"
+            "待发布队列为空：请在此发送速递文件（机器人管理员），或把它放入 content/ "
+            "并登记到 config/digests.yaml，然后 /reload。"
         ),
     },
     "postnow_done": {
@@ -293,6 +300,170 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No digest <b>{id}</b>. See /digests.",
         "zh": "没有速递 <b>{id}</b>。见 /digests。",
     },
+    # --- adding a digest from the chat (bot/handlers/uploads.py) ---------------------
+    "upload_header": {
+        "en": (
+            "📥 <b>{name}</b> will be added as <b>{id}</b> ({week}), file {file}.\n"
+            "Preview below, {n} {n:message|messages}; the buttons are under the last one."
+        ),
+        "zh": (
+            "📥 <b>{name}</b> 将作为 <b>{id}</b>（{week}）加入，文件 {file}。\n"
+            "预览如下，共 {n} 条消息；按钮在最后一条下面。"
+        ),
+    },
+    "upload_same_content": {
+        "en": "⛔ The same text is listed already as <b>{id}</b>: there is nothing to add.",
+        "zh": "⛔ 相同的文本已登记为 <b>{id}</b>：无需再次加入。",
+    },
+    "upload_same_week": {
+        "en": (
+            "⚠️ <b>{id}</b> covers the same week already: “✅ Add anyway” adds a second "
+            "digest for that week, 🗓 sets another week."
+        ),
+        "zh": "⚠️ <b>{id}</b> 已覆盖同一周：“✅ 仍然加入”会为该周再加一期，🗓 可改为其他周。",
+    },
+    "upload_id_taken": {
+        "en": "⚠️ The id <b>{id}</b> is taken: 🆔 sets another one.",
+        "zh": "⚠️ 编号 <b>{id}</b> 已被占用：请用 🆔 另设一个。",
+    },
+    "btn_add": {"en": "✅ Add", "zh": "✅ 加入"},
+    "btn_add_anyway": {"en": "✅ Add anyway", "zh": "✅ 仍然加入"},
+    "btn_week": {"en": "🗓 Week", "zh": "🗓 周"},
+    "btn_id": {"en": "🆔 Id", "zh": "🆔 编号"},
+    "btn_discard": {"en": "❌ Discard", "zh": "❌ 放弃"},
+    "upload_refused": {
+        "en": "⚠️ Not a digest I can add: {problem}",
+        "zh": "⚠️ 无法作为速递加入：{problem}",
+    },
+    "upload_too_big": {
+        "en": ("⚠️ {name} is {size} MB: a digest file may be at most 1 MB. Send one week per file."),
+        "zh": "⚠️ {name} 有 {size} MB：速递文件最大 1 MB。请每周一个文件发送。",
+    },
+    "upload_not_text": {
+        "en": "⚠️ {name} is not a text digest: send a .md or .txt file (UTF-8 text, up to 1 MB).",
+        "zh": "⚠️ {name} 不是文本速递：请发送 .md 或 .txt 文件（UTF-8 文本，最大 1 MB）。",
+    },
+    "usage_add": {
+        "en": (
+            "Usage: /add followed by the digest's text in the same message. A message holds "
+            "at most 4096 characters: send a longer digest as a .md or .txt file (up to 1 MB)."
+        ),
+        "zh": (
+            "用法：/add 后面接速递全文，写在同一条消息里。一条消息最多 4096 个字符："
+            "更长的速递请以 .md 或 .txt 文件发送（最大 1 MB）。"
+        ),
+    },
+    "add_in_private": {
+        "en": "Send digests to me in a private chat: the preview and its buttons are for you only.",
+        "zh": "请在与我的私聊中发送速递：预览和按钮只给你看。",
+    },
+    "add_one_message": {
+        "en": (
+            "ℹ️ Only this message's text was taken ({n} characters). Telegram splits a long "
+            "paste into several messages: send a longer digest as a .md or .txt file."
+        ),
+        "zh": (
+            "ℹ️ 只读取了这一条消息的文本（{n} 个字符）。Telegram 会把长文本拆成多条消息："
+            "更长的速递请以 .md 或 .txt 文件发送。"
+        ),
+    },
+    "ask_week": {
+        "en": (
+            "🗓 Send the week of <b>{id}</b>: any date in it (2025-05-21) or its ISO week "
+            "(2025-W21)."
+        ),
+        "zh": "🗓 请发送 <b>{id}</b> 的周：该周任意一天（2025-05-21）或 ISO 周（2025-W21）。",
+    },
+    "ask_id": {
+        "en": (
+            "🆔 Send the id for this digest (now <b>{id}</b>): 1-40 lowercase letters, "
+            "digits, '.', '_' or '-'."
+        ),
+        "zh": "🆔 请发送这期速递的编号（当前 <b>{id}</b>）：1-40 个小写字母、数字、“.”、“_”或“-”。",
+    },
+    "bad_week": {
+        "en": "⚠️ {text} is not a week. Send a date like 2025-05-21 or an ISO week like 2025-W21.",
+        "zh": "⚠️ {text} 不是有效的周。请发送日期（如 2025-05-21）或 ISO 周（如 2025-W21）。",
+    },
+    "bad_id": {
+        "en": "⚠️ Not a usable id: {problem}. Send another one.",
+        "zh": "⚠️ 编号不可用：{problem}。请另发一个。",
+    },
+    "upload_gone": {
+        "en": "This upload was added or discarded already.",
+        "zh": "该上传已加入或已放弃。",
+    },
+    "upload_discarded": {
+        "en": "❌ Discarded {name}: nothing was written.",
+        "zh": "❌ 已放弃 {name}：没有写入任何内容。",
+    },
+    "upload_added": {
+        "en": (
+            "✅ Added <b>{id}</b> ({papers} {papers:paper|papers}): {file} and its entry in "
+            "{digests}; every instance follows.\n"
+            "Place in the publishing queue: {place} of {total}, posted {post_time}.\n"
+            "Next post: {next_post}."
+        ),
+        "zh": (
+            "✅ 已加入 <b>{id}</b>（{papers} 篇）：{file} 及 {digests} 中的条目；"
+            "所有实例都会跟进。\n"
+            "发布队列中的位置：第 {place} / {total} 期，将于 {post_time} 推送。\n"
+            "下次推送：{next_post}。"
+        ),
+    },
+    "upload_added_unqueued": {
+        "en": (
+            "✅ Added <b>{id}</b> ({papers} {papers:paper|papers}): {file} and its entry in "
+            "{digests}. It is not in the publishing queue. Next post: {next_post}."
+        ),
+        "zh": (
+            "✅ 已加入 <b>{id}</b>（{papers} 篇）：{file} 及 {digests} 中的条目。"
+            "它不在发布队列中。下次推送：{next_post}。"
+        ),
+    },
+    "upload_read_only": {
+        "en": (
+            "⚠️ The config folder is read-only here ({folder}): nothing was written. "
+            "Commit these two, then deploy and /reload:\n"
+            "1. the file above as content/{file}\n"
+            "2. this entry appended to {digests}:\n<pre>{entry}</pre>"
+        ),
+        "zh": (
+            "⚠️ 此处的配置目录只读（{folder}）：没有写入任何内容。"
+            "请提交以下两项，然后部署并 /reload：\n"
+            "1. 上面的文件，存为 content/{file}\n"
+            "2. 把这个条目追加到 {digests}：\n<pre>{entry}</pre>"
+        ),
+    },
+    "upload_not_added": {
+        "en": "⚠️ Not added: {problem}",
+        "zh": "⚠️ 未加入：{problem}",
+    },
+    # --- /queue (bot/handlers/uploads.py) ----------------------------------------------
+    "queue": {
+        "en": (
+            "<b>Publishing queue</b>, in the order the weekly job posts "
+            "(next post {next_post}):\n{lines}"
+        ),
+        "zh": "<b>发布队列</b>，按每周任务的推送顺序（下次推送 {next_post}）：\n{lines}",
+    },
+    "queue_line": {"en": "{n}. <b>{id}</b> · {week}", "zh": "{n}. <b>{id}</b> · {week}"},
+    "queue_line_skipped": {
+        "en": "{n}. <s>{id}</s> · {week} · skipped",
+        "zh": "{n}. <s>{id}</s> · {week} · 已跳过",
+    },
+    "queue_more": {"en": "… and {count} more", "zh": "……还有 {count} 期"},
+    "queue_no_week": {"en": "no week", "zh": "无周次"},
+    "queue_read_only": {
+        "en": "The config folder is read-only: change the order in digests.yaml and deploy.",
+        "zh": "配置目录只读：请在 digests.yaml 中修改顺序并部署。",
+    },
+    "queue_edge": {"en": "It is at the end of the queue already.", "zh": "已在队列末端。"},
+    "queue_gone": {
+        "en": "That digest is no longer upcoming.",
+        "zh": "该速递已不在待发布队列中。",
+    },
+    "queue_changed": {"en": "Saved to digests.yaml.", "zh": "已写入 digests.yaml。"},
     "unknown_command": {
         "en": "I don't know {command}. /help lists what I can do.",
         "zh": "没有 {command} 这个命令。发送 /help 查看全部命令。",

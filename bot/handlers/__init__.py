@@ -22,14 +22,16 @@ from bot.domain.callbacks import (
     OpenTopic,
     PageLabel,
     PaperCard,
+    QueueAction,
     ReadingMark,
     ReadingPage,
     ReadingRemove,
     ResultsPage,
     SavePaper,
     TopicPage,
+    UploadAction,
 )
-from bot.handlers import admin, browse, chat, papers, reading
+from bot.handlers import admin, browse, chat, papers, reading, uploads
 from bot.handlers.buttons import button_handler, stale_button_callback
 from bot.handlers.errors import error_handler
 from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
@@ -56,6 +58,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("preview",): admin.preview_command,
         ("stats",): admin.stats_command,
         ("postnow",): admin.postnow_command,
+        ("queue",): uploads.queue_command,
+        ("add",): uploads.add_command,
     }
     # an edited old message must not run its command again (an edited /postnow would
     # publish the next digest): commands answer new messages only
@@ -72,6 +76,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         button_handler(DigestPage, browse.digest_page_callback),
         button_handler(DigestsPage, browse.digests_callback),
         button_handler(PageLabel, browse.noop_callback),
+        button_handler(UploadAction, uploads.upload_button),
+        button_handler(QueueAction, uploads.queue_button),
         button_handler(SavePaper, reading.save_callback),
         button_handler(ReadingPage, reading.reading_page_callback),
         button_handler(ReadingMark, reading.reading_mark_callback),
@@ -83,7 +89,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # after every command: the ones nobody handled, and plain text, in private chats only
     private = filters.ChatType.PRIVATE & ~filters.VIA_BOT & ~filters.UpdateType.EDITED
     application.add_handler(MessageHandler(private & filters.COMMAND, chat.unknown_command))
-    application.add_handler(MessageHandler(private & filters.TEXT, chat.plain_text))
+    # an admin's answer to 🗓/🆔 of an upload, else the search hint
+    application.add_handler(MessageHandler(private & filters.TEXT, uploads.text_message))
+    # a digest sent as a file (admins only; anyone else's documents are ignored)
+    application.add_handler(
+        MessageHandler(private & filters.Document.ALL, uploads.document_message)
+    )
     application.add_handler(InlineQueryHandler(papers.inline_query))
     application.add_handler(
         ChatMemberHandler(chat.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)

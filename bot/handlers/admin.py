@@ -133,6 +133,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     services = context.services
     digests, total_digests = await db(services.library.digests, 0, 100_000)
     published = await db(services.ledger.published_ids)
+    upcoming = await db(services.ledger.upcoming)
     last = await db(services.ledger.last_post_time)
     tz = services.config.timezone
     text = t(
@@ -144,7 +145,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
         subscribers=await db(services.subscriptions.count_active),
         published=len(published),
         resent=await db(services.ledger.resent_total),
-        queued=len([d for d in digests if d.id not in published]),
+        # what the weekly job will still post: a ``skip: true`` digest is not queued
+        queued=sum(1 for _id, _week, skipped in upcoming if not skipped),
         last_post=format_local(last, tz, lang) if last else t(lang, "never"),
         next_post=format_local(services.next_post_time(datetime.now(UTC)), tz, lang),
     )

@@ -37,6 +37,11 @@ ADMIN_COMMANDS: dict[str, dict[str, str]] = {
     },
     "stats": {"en": "Bot statistics", "zh": "统计信息"},
     "postnow": {"en": "Publish the next digest now", "zh": "立即发布下一期"},
+    "queue": {"en": "The publishing queue: reorder, skip", "zh": "发布队列：调整顺序、跳过"},
+    "add": {
+        "en": "Add a digest: /add <text> or send a file",
+        "zh": "加入速递：/add <文本> 或发送文件",
+    },
 }
 
 

@@ -27,6 +27,7 @@ from bot.services.ports import PublisherPort, SchedulerPort
 from bot.store.content_repo import IngestReport
 from bot.store.ledger import Ledger
 from bot.store.library import Library
+from bot.store.pending import PendingUploads
 from bot.store.reading import ReadingList
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
@@ -95,6 +96,11 @@ class Services:
     def scheduler(self) -> SchedulerPort:
         """The weekly schedule (set by the wiring once the JobQueue exists)."""
         return _wired(self.scheduler_ref, "scheduler")
+
+    @functools.cached_property
+    def pending(self) -> PendingUploads:
+        """Digests sent in the chat and waiting for ✅ / ❌ (in the database)."""
+        return PendingUploads(self.factory)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""

@@ -7,7 +7,7 @@ config itself: :mod:`bot.services.ingestion` loads the files and hands them over
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -142,6 +142,7 @@ def _new_digest(session: Session, loaded: LoadedDigest) -> Digest:
         "config_hash": "",
         "position": loaded.entry.position,
         "retired": False,
+        "skipped": loaded.entry.skip,
         "created_at": now,
         "updated_at": now,
     }
@@ -162,6 +163,7 @@ def _write_digest(session: Session, row: Digest, loaded: LoadedDigest) -> None:
     row.config_hash = loaded.config_hash
     row.position = loaded.entry.position
     row.retired = False
+    row.skipped = loaded.entry.skip
     row.updated_at = _now()
     # match papers by arXiv id, else by folded title, so ids survive edits and reordering
     by_key = {_paper_key(p.title_en, p.arxiv_id): p for p in row.papers}
@@ -190,6 +192,17 @@ def stored_hashes(factory: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
             )
         )
         return {digest_id: (content, config) for digest_id, content, config in rows}
+
+
+def stored_weeks(factory: sessionmaker[Session]) -> list[tuple[str, str, date | None]]:
+    """(id, content hash, week) of every active stored digest: what a new one may repeat."""
+    with factory() as session:
+        rows = session.execute(
+            select(Digest.id, Digest.content_hash, Digest.week_start)
+            .where(Digest.retired.is_(False))
+            .order_by(Digest.position)
+        )
+        return [(digest_id, content, week) for digest_id, content, week in rows]
 
 
 def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxonomy) -> IngestReport:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, case, func, or_, select, update
@@ -99,14 +99,21 @@ class Ledger:
             return set(session.scalars(select(Publication.digest_id).distinct()))
 
     def next_digest(self) -> str | None:
-        """The first active digest, in ``digests.yaml`` order, never published."""
+        """The first active digest, in ``digests.yaml`` order, never published nor skipped."""
+        queue = self.upcoming()
+        return next((digest_id for digest_id, _week, skipped in queue if not skipped), None)
+
+    def upcoming(self) -> list[tuple[str, date | None, bool]]:
+        """Every active digest never published, in publishing (``digests.yaml``) order:
+        ``(id, week, skipped)``; the first not skipped is what the weekly job posts next."""
         with self.factory() as session:
             published = select(Publication.digest_id)
-            return session.scalars(
-                select(Digest.id)
+            rows = session.execute(
+                select(Digest.id, Digest.week_start, Digest.skipped)
                 .where(Digest.retired.is_(False), Digest.id.not_in(published))
                 .order_by(Digest.position)
-            ).first()
+            )
+            return [(digest_id, week, bool(skipped)) for digest_id, week, skipped in rows]
 
     def slot_taken(self, slot: str) -> bool:
         """Whether a scheduled slot already has its publication (run or being run)."""

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -45,6 +46,7 @@ class Digest(Base):
     config_hash: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)  # ``skip: true``
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -209,6 +211,26 @@ class KeyValue(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PendingUpload(Base):
+    """A digest an admin sent in the chat, previewed and waiting for ✅ / 🗓 / 🆔 / ❌.
+
+    Kept here, not in memory, so a restart or another instance can finish it.
+    """
+
+    __tablename__ = "pending_uploads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    admin_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    file_name: Mapped[str] = mapped_column(String(200))  # as sent: shown, never used as a path
+    suffix: Mapped[str] = mapped_column(String(8))  # ".md" or ".txt"
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    digest_id: Mapped[str] = mapped_column(String(40))
+    week: Mapped[date | None] = mapped_column(Date)
+    awaiting: Mapped[str | None] = mapped_column(String(8))  # "week" / "id": a reply is due
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ReadingEntry(Base):

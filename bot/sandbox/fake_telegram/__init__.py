@@ -35,6 +35,7 @@ Where things are, one module per concern:
 * :mod:`.server` — the HTTP transport, and running in a loop or a thread;
 * :mod:`.transport` — the in-process transport (a python-telegram-bot ``BaseRequest``);
 * :mod:`.people` — simulated users (write, press, inline, membership) and the waits;
+* :mod:`.files` — documents users send, ``getFile`` and the file download;
 * :mod:`.api` — :class:`FakeBotApi`, the parts put together.
 """
 

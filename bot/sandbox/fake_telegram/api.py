@@ -12,6 +12,7 @@ from types import TracebackType
 from bot.sandbox.fake_telegram import documents  # noqa: F401  (registers sendDocument)
 from bot.sandbox.fake_telegram.dispatch import Dispatcher
 from bot.sandbox.fake_telegram.faults import FaultInjector
+from bot.sandbox.fake_telegram.files import Uploads
 from bot.sandbox.fake_telegram.methods import Backend
 from bot.sandbox.fake_telegram.people import Users, Watcher
 from bot.sandbox.fake_telegram.server import FakeServer
@@ -73,6 +74,7 @@ class FakeBotApi:
         self.edit_message = users.edit_message
         self.inline_query = users.inline_query
         self.my_chat_member = users.my_chat_member
+        self.send_document = Uploads(world, updates).send_document
 
         self.wait_for = watcher.wait_for
         self.wait_for_sync = watcher.wait_for_sync
@@ -129,7 +131,7 @@ class FakeBotApi:
 
     @property
     def base_file_url(self) -> str:
-        """What to give python-telegram-bot as ``base_file_url`` (files are not served)."""
+        """What to give python-telegram-bot as ``base_file_url`` (user files are served)."""
         return self.server.base_file_url
 
     async def start(self) -> FakeBotApi:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.sandbox.fake_telegram import files
 from bot.sandbox.fake_telegram.methods import METHODS, Backend
 from bot.sandbox.fake_telegram.rules import ApiError, bad, names
 from bot.sandbox.fake_telegram.world import JsonDict
@@ -88,6 +89,15 @@ class Dispatcher:
             records.add_call(name, params, 0, "client disconnected before the answer")
             raise
         return self._finish(name, params, result=result)
+
+    def download(self, token: str, file_path: str) -> tuple[int, bytes]:
+        """A file download (``GET {base_file_url}{token}/{file_path}``): status and bytes."""
+        if self._token is not None and token != self._token:
+            return 401, b"Unauthorized"
+        data = files.download(self._backend.world, file_path)
+        if data is None:
+            return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
+        return 200, data
 
     def _finish(
         self,

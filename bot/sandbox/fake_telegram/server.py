@@ -52,7 +52,8 @@ class FakeServer:
 
     @property
     def base_file_url(self) -> str:
-        """What to give python-telegram-bot as ``base_file_url`` (files are not served)."""
+        """What to give python-telegram-bot as ``base_file_url`` (files users sent are served
+        there: :mod:`.files`)."""
         return f"http://{self._host}:{self.port}/file/bot"
 
     # ------------------------------------------------------------------ lifecycle
@@ -63,6 +64,7 @@ class FakeServer:
             raise RuntimeError("FakeBotApi is already started")
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._file)
         # handler_cancellation: a long poll whose client went away stops waiting at once.
         runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
@@ -144,6 +146,11 @@ class FakeServer:
         except Dropped:
             return await _drop(request)
         return web.Response(body=body, status=status, content_type="application/json")
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        info = request.match_info
+        status, body = self._dispatcher.download(info["token"], info["path"])
+        return web.Response(body=body, status=status, content_type="application/octet-stream")
 
 
 async def _drop(request: web.Request) -> web.StreamResponse:

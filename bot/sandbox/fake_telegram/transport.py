@@ -6,7 +6,8 @@ python-telegram-bot's own ``OfflineRequest``, but answering): give it to the bot
 path the HTTP server takes too, with the parameters encoded exactly as on the wire. It suits
 handler tests that do not need the network; the HTTP server stays for the end-to-end tests,
 the benchmarks and the sandbox. Uploaded files (``sendDocument``) are carried as the
-multipart parts python-telegram-bot would send.
+multipart parts python-telegram-bot would send; downloads of files users sent (``GET
+.../file/bot<token>/<path>``) are answered too (:mod:`.files`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ class InProcessRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Answer ``{base_url}{token}/{method}`` as the server would; timeouts do not apply."""
-        *_, token_part, name = urlsplit(url).path.split("/")
+        path = urlsplit(url).path
+        if method == "GET" and "/file/bot" in path:  # a download, as Bot.get_file builds it
+            token, _, file_path = path.split("/file/bot", 1)[1].partition("/")
+            return self._dispatcher.download(token, file_path)
+        *_, token_part, name = path.split("/")
         encoded: JsonDict = dict(request_data.json_parameters) if request_data is not None else {}
         if request_data is not None and request_data.contains_files:
             for part, (file_name, content, mime_type) in request_data.multipart_data.items():
