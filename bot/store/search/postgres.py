@@ -28,13 +28,15 @@ from bot.domain.search_tokens import STOPWORDS, QueryTerm
 from bot.store.models import Paper
 from bot.store.search.base import RANK_WINDOW, EngineSearch, WordMode, quoted
 
+# a schema before 0010 (a downgrade) has only 0002's expression index on the title tokens
+_TITLE_EXPRESSION = "to_tsvector('simple'::regconfig, papers.title_tokens)"
 # ts_rank reads the whole vector: title vectors are small and stored in the row, the
 # search vector (with the abstract) is TOASTed, ~10 buffer reads a row
 _TITLE_RANK_WINDOW = RANK_WINDOW
 _EVERY_RANK_WINDOW = 300
 # how many of the newest papers a common word is first looked for in (a search-vector
 # row costs a TOAST read, a title-vector row almost nothing)
-_SLICE = {"title_vector": 5000, "search_vector": 1000}
+_SLICE = {"title_vector": 5000, "search_vector": 1000, _TITLE_EXPRESSION: 5000}
 _EXISTS_SLICE = 300  # newest papers whose text a Chinese phrase is looked for in
 _PHRASE = re.compile(r"\(('(?:[^']|'')*')(?: <-> '(?:[^']|'')*')+\)")  # (a <-> b …) → a
 _TYPO_ALTERNATIVES = 6  # vocabulary words tried for one misspelt word
@@ -64,6 +66,7 @@ class PostgresSearch(EngineSearch):
     def __init__(self) -> None:
         self._trgm_schema: str | None = None
         self._trgm_checked = False
+        self._title_vector: str | None = None  # "title_vector", or "" before 0010
 
     def _id_in(self, ids: list[int]) -> ColumnElement[bool]:
         # one array parameter: the same statement text for any number of candidates, so
@@ -158,22 +161,43 @@ class PostgresSearch(EngineSearch):
             # the words, which is what the caller then searches for
             tsq = tsquery_text(q.and_terms)
             title = text(
-                "SELECT id FROM papers WHERE title_vector @@ to_tsquery('simple', :q) LIMIT 1"
+                f"SELECT id FROM papers WHERE {self._title(session)} "
+                "@@ to_tsquery('simple', :q) LIMIT 1"
             )
             found = list(session.scalars(title, {"q": tsq}))
             return found or self._newest(session, "search_vector", tsq, 1, _EXISTS_SLICE)
         if mode is WordMode.TITLE_ANY:
-            return self._matching(session, "title_vector", tsquery_text(q.and_terms), limit, None)
+            return self._matching(
+                session, self._title(session), tsquery_text(q.and_terms), limit, None
+            )
         if mode is WordMode.TITLE:
             tsq = tsquery_text(q.and_terms)
-            return self._matching(session, "title_vector", tsq, limit, _TITLE_RANK_WINDOW)
+            return self._matching(session, self._title(session), tsq, limit, _TITLE_RANK_WINDOW)
         if mode is WordMode.EVERY:
             tsq = tsquery_text(q.and_terms)
             return self._matching(session, "search_vector", tsq, limit, _EVERY_RANK_WINDOW)
         # any of the words: titles only (an abstract matching one word of several is noise,
         # and "any of" common words is dense: cheap title rows, not TOASTed abstracts)
         tsq = tsquery_text(q.or_terms, op="|")
-        return self._matching(session, "title_vector", tsq, limit, _TITLE_RANK_WINDOW)
+        return self._matching(session, self._title(session), tsq, limit, _TITLE_RANK_WINDOW)
+
+    def _title(self, session: Session) -> str:
+        """The title vector: 0010's stored column, or 0002's expression before it."""
+        if self._title_vector is None:
+            self._title_vector = "title_vector" if self._exists(session, "title_vector") else ""
+        return self._title_vector or _TITLE_EXPRESSION
+
+    @staticmethod
+    def _exists(session: Session, what: str) -> bool:
+        """Whether 0010's ``papers.title_vector`` / ``title_words`` exist (a downgraded
+        schema lacks them)."""
+        sql = (
+            "SELECT to_regclass('title_words') IS NOT NULL"
+            if what == "title_words"
+            else "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+            "to_regclass('papers') AND attname = 'title_vector' AND NOT attisdropped)"
+        )
+        return bool(session.scalar(text(sql)))
 
     def _schema(self, session: Session) -> str | None:
         """The schema pg_trgm is installed in (looked up once), None without it."""
@@ -184,7 +208,9 @@ class PostgresSearch(EngineSearch):
                     "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
                 )
             )
-            self._trgm_schema = str(found) if found else None
+            # typos need 0010's vocabulary as well (absent in a downgraded schema)
+            words = self._exists(session, "title_words")
+            self._trgm_schema = str(found) if found and words else None
             self._trgm_checked = True
         return self._trgm_schema
 
@@ -217,4 +243,4 @@ class PostgresSearch(EngineSearch):
         if not parts:
             return []
         tsq = (" | " if loose else " & ").join(parts)
-        return self._matching(session, "title_vector", tsq, limit, _TITLE_RANK_WINDOW)
+        return self._matching(session, self._title(session), tsq, limit, _TITLE_RANK_WINDOW)
