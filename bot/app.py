@@ -23,6 +23,7 @@ from bot.domain.delivery import InDoubt
 from bot.handlers import register
 from bot.handlers.lanes import ChatLanes
 from bot.handlers.menu import set_menus
+from bot.jobs.polls import ReadingPolls
 from bot.jobs.publisher import Publisher, PublishSettings
 from bot.jobs.ratelimit import DeliveryRateLimiter
 from bot.jobs.weekly import catch_up, install_jobs
@@ -33,6 +34,7 @@ from bot.services.ingestion import sync_content
 from bot.store.db import make_engine, make_session_factory, migrate
 from bot.store.ledger import Ledger
 from bot.store.library import Library
+from bot.store.polls import PollStore
 from bot.store.reading import ReadingList
 from bot.store.search import make_search
 from bot.store.shared_state import SharedState
@@ -57,6 +59,7 @@ def build_services(config: BotConfig, env: Environment) -> Services:
         subscriptions=Subscriptions(factory),
         ledger=Ledger(factory),
         shared=shared,
+        polls=PollStore(factory),
         reading=ReadingList(factory),
         config_version=shared.config_version(),
     )
@@ -119,6 +122,10 @@ def build_application(
         builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
     application: BotApp = builder.build()
     application.bot_data.services = services
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    reading_polls = ReadingPolls(application.bot, services, application.job_queue)
+    services.reading_polls_ref = reading_polls
     services.publisher_ref = Publisher(
         application.bot,
         services.library,
@@ -127,10 +134,12 @@ def build_application(
         channels=lambda: services.config.channels,
         admins=lambda: sorted(services.config.admins),
         settings=publish_settings or publish_settings_from(config),
+        after_post=reading_polls.after_post,
     )
     services.catch_up_on_start = catch_up_on_start
     register(application)
     services.scheduler_ref = install_jobs(application, services)
+    reading_polls.install()
     return application
 
 

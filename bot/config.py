@@ -171,6 +171,7 @@ class BotConfig:
     taxonomy: Taxonomy
     bot_username: str | None = None
     delivery: Delivery = field(default_factory=Delivery)
+    poll_hours: float = 48.0  # a weekly reading poll closes this long after it opens
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +222,10 @@ class _BotFile(_Section):
     database: str | None = None
     bot_username: str | None = None
     delivery: Delivery = Field(default_factory=Delivery)
+    # how long a weekly reading poll stays open (a second up to four weeks)
+    poll_hours: Annotated[
+        float, _within(1 / 3600, 672, "expected hours above 0 (at least one second), at most 672")
+    ] = 48.0
 
     @field_validator("timezone")
     @classmethod
@@ -527,4 +532,5 @@ def load_config(path: Path | None = None, env: Environment | None = None) -> Bot
         taxonomy=load_topics(topics_path),
         bot_username=raw.bot_username,
         delivery=raw.delivery,
+        poll_hours=raw.poll_hours,
     )

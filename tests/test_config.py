@@ -221,3 +221,19 @@ def test_cli_reports_config_error_in_one_line(config_dir: Path, cfg: Path) -> No
     assert result.returncode == 2
     assert result.stderr.strip() == f"config error: {cfg}: admins: expected a list, got 'nobody'"
     assert "Traceback" not in result.stderr
+
+
+def test_poll_hours_default_and_range(cfg: Path) -> None:
+    assert load_config(cfg).poll_hours == 48.0
+    shipped = cfg.read_text(encoding="utf-8")
+    for value, hours in (("1.5", 1.5), ("0.001", 0.001)):
+        cfg.write_text(shipped.replace("poll_hours: 48", f"poll_hours: {value}"), "utf-8")
+        assert load_config(cfg).poll_hours == hours
+    for wrong in ("0", "-3", "673", "soon"):
+        cfg.write_text(shipped.replace("poll_hours: 48", f"poll_hours: {wrong}"), "utf-8")
+        err = error_of(cfg)
+        assert err.key == "poll_hours"
+        if wrong != "soon":
+            assert err.problem == "expected hours above 0 (at least one second), at most 672"
+    cfg.write_text(shipped.replace("poll_hours: 48", "poll_hours:"), "utf-8")
+    assert load_config(cfg).poll_hours == 48.0  # a blank key means the default

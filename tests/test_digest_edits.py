@@ -215,7 +215,9 @@ def test_the_migration_adds_pending_uploads_and_skipped_and_downgrades(
     cfg = alembic_config(engine)
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, "0007_reading_list")  # to just before this migration
+        # back to before this migration (a migration after it, e.g. 0008_reading_polls,
+        # goes down first and comes back with it)
+        command.downgrade(cfg, "0007_reading_list")
     assert "pending_uploads" not in inspect(engine).get_table_names()
     assert "skipped" not in {c["name"] for c in inspect(engine).get_columns("digests")}
     assert migrate(engine) is True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from bot.domain.texts_polls import POLL_TEXTS
 from bot.domain.texts_reading import READING_TEXTS
 
 LANGS = ("en", "zh")
@@ -46,6 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/subscribe [topics…] — get the weekly post here · /unsubscribe · /settings\n"
             "/reading — this chat's reading list (📌 saves) · /bib [query] — BibTeX · "
             "/top [week|month|all] — most saved\n"
+            "/subscribe poll — a weekly poll: which paper do we read? · /poll close\n"
             "Inline: type <code>@{username} genie</code> in any chat."
         ),
         "zh": (
@@ -55,6 +57,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/subscribe [主题…] — 在此接收每周推送 · /unsubscribe · /settings\n"
             "/reading — 本聊天的阅读清单（📌 收藏） · /bib [关键词] — BibTeX · "
             "/top [week|month|all] — 收藏最多\n"
+            "/subscribe poll — 每周“读哪篇”投票 · /poll close\n"
             "行内模式：在任意聊天输入 <code>@{username} genie</code>。"
         ),
     },
@@ -213,8 +216,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，该命令仅限机器人管理员使用。",
     },
     "settings": {
-        "en": "<b>Settings of this chat</b>\nWeekly digest: {status}\nNext post: {next_post}",
-        "zh": "<b>本聊天的设置</b>\n每周速递：{status}\n下次推送：{next_post}",
+        "en": (
+            "<b>Settings of this chat</b>\nWeekly digest: {status}\nNext post: {next_post}\n"
+            "Reading poll: {poll}"
+        ),
+        "zh": ("<b>本聊天的设置</b>\n每周速递：{status}\n下次推送：{next_post}\n阅读投票：{poll}"),
     },
     "error": {
         "en": "Sorry, something went wrong on our side. Please try again in a moment.",
@@ -474,6 +480,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "inline_empty": {"en": "No matching paper", "zh": "没有匹配的论文"},
     **READING_TEXTS,
+    **POLL_TEXTS,
 }
 
 

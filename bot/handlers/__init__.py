@@ -11,6 +11,8 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -31,7 +33,7 @@ from bot.domain.callbacks import (
     TopicPage,
     UploadAction,
 )
-from bot.handlers import admin, browse, chat, papers, reading, uploads
+from bot.handlers import admin, browse, chat, papers, polls, reading, uploads
 from bot.handlers.buttons import button_handler, stale_button_callback
 from bot.handlers.errors import error_handler
 from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
@@ -46,6 +48,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("settings",): chat.settings_command,
         ("subscribe",): chat.subscribe_command,
         ("unsubscribe",): chat.unsubscribe_command,
+        ("poll",): polls.poll_command,
         ("paper", "papers", "search"): papers.paper_command,
         ("topic",): browse.topic_command,
         ("topics",): browse.topics_command,
@@ -96,6 +99,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(private & filters.Document.ALL, uploads.document_message)
     )
     application.add_handler(InlineQueryHandler(papers.inline_query))
+    application.add_handler(PollAnswerHandler(polls.poll_answer))
+    application.add_handler(PollHandler(polls.poll_state))
     application.add_handler(
         ChatMemberHandler(chat.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )

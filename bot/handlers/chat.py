@@ -1,4 +1,5 @@
-"""/start, /help, /settings, /subscribe, /unsubscribe and the bot's own membership changes."""
+"""/start, /help, /settings, /subscribe (and ``/subscribe poll``), /unsubscribe and the bot's
+own membership changes."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import Chat, ChatMember, ChatMemberUpdated, Update
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.constants import ChatType
 
 from bot.domain.callbacks import is_paper_deep_link, paper_deep_link
 from bot.domain.render import shorten
@@ -15,14 +15,13 @@ from bot.domain.schedule import format_local
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
-from bot.handlers.common import is_group, query_text, reply, thread_of, user_lang
+from bot.handlers.common import is_chat_admin, is_group, query_text, reply, thread_of, user_lang
 from bot.handlers.menu import set_admin_menu
 from bot.handlers.papers import send_card
 from bot.services import db
 from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
-ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 def _topic_names(context: BotContext, topic_ids: tuple[str, ...], lang: str) -> str:
@@ -83,12 +82,38 @@ async def start_command(update: Update, context: BotContext) -> None:
     await reply(update, text)
 
 
+async def poll_status(update: Update, context: BotContext, lang: str) -> str:
+    """The weekly reading poll line of /settings: on, off, or not for channels."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.CHANNEL:
+        return t(lang, "poll_setting_channel")
+    sub = None
+    if chat is not None:
+        sub = await db(context.services.subscriptions.get, chat.id, thread_of(update) or 0)
+    if sub is not None and sub.active and sub.poll:
+        return t(lang, "poll_setting_on", hours=_hours(context))
+    return t(lang, "poll_setting_off")
+
+
+def _hours(context: BotContext) -> str:
+    """``poll_hours`` as people write it: 48, 1.5."""
+    return f"{context.services.config.poll_hours:g}"
+
+
 async def settings_command(update: Update, context: BotContext) -> None:
-    """/settings: this chat's subscription and the next post time."""
+    """/settings: this chat's subscription, its reading poll and the next post time."""
     lang = user_lang(update)
     status = await subscription_status(update, context, lang)
+    poll = await poll_status(update, context, lang)
     await reply(
-        update, t(lang, "settings", status=Raw(status), next_post=next_post_label(context, lang))
+        update,
+        t(
+            lang,
+            "settings",
+            status=Raw(status),
+            next_post=next_post_label(context, lang),
+            poll=poll,
+        ),
     )
 
 
@@ -105,14 +130,7 @@ async def may_change_subscription(update: Update, context: BotContext) -> bool:
         return True  # an anonymous group administrator
     if user is None:
         return False
-    if context.services.is_admin(user.id):
-        return True
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("getChatMember failed in %s: %s", chat.id, exc)
-        return False
-    return member.status in ADMIN_STATUSES
+    return await is_chat_admin(context, chat.id, user.id)
 
 
 async def _chat_to_change(update: Update, context: BotContext, lang: str) -> Chat | None:
@@ -131,6 +149,9 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
     lang = user_lang(update)
     chat = await _chat_to_change(update, context, lang)
     if chat is None:
+        return
+    if query_text(context).strip().lower() == "poll":
+        await _switch_poll(update, context, chat, lang, on=True)
         return
     taxonomy = context.services.config.taxonomy
     wanted: list[str] = []
@@ -181,10 +202,32 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
     chat = await _chat_to_change(update, context, lang)
     if chat is None:
         return
+    if query_text(context).strip().lower() == "poll":
+        await _switch_poll(update, context, chat, lang, on=False)
+        return
     removed = await db(
         context.services.subscriptions.unsubscribe, chat.id, thread_of(update) or 0, "user"
     )
     await reply(update, t(lang, "unsubscribed" if removed else "not_subscribed"))
+
+
+async def _switch_poll(
+    update: Update, context: BotContext, chat: Chat, lang: str, *, on: bool
+) -> None:
+    """``/subscribe poll`` and ``/unsubscribe poll``: the weekly reading poll on or off."""
+    if on and chat.type == ChatType.CHANNEL:  # Telegram: no non-anonymous polls there
+        await reply(update, t(lang, "poll_not_in_channels"))
+        return
+    changed = await db(context.services.subscriptions.set_poll, chat.id, thread_of(update) or 0, on)
+    if changed is None:
+        await reply(update, t(lang, "poll_needs_subscription" if on else "poll_already_off"))
+    elif on:
+        await reply(
+            update,
+            t(lang, "poll_on", hours=_hours(context)) if changed else t(lang, "poll_already_on"),
+        )
+    else:
+        await reply(update, t(lang, "poll_off" if changed else "poll_already_off"))
 
 
 def _was_member(change: ChatMemberUpdated) -> tuple[bool, bool]:

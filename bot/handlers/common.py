@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from telegram import (
@@ -11,7 +12,8 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 
 from bot.domain.callbacks import OpenPaper, PageButton, PageLabel
 from bot.domain.searchtext import strip_controls
@@ -19,6 +21,8 @@ from bot.domain.texts import lang_of, t
 from bot.domain.views import PaperView
 from bot.services.context import BotContext
 
+log = logging.getLogger(__name__)
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 MAX_QUERY_CHARS = 256  # Telegram's own inline-query limit; longer text is not a title
 PAGE_SIZE = 5
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -104,3 +108,15 @@ def pager(lang: str, page: int, pages: int, button: PageButton) -> list[InlineKe
 def page_count(total: int, size: int = PAGE_SIZE) -> int:
     """Pages needed for ``total`` items (at least one)."""
     return max(1, -(-total // size))
+
+
+async def is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """A bot admin, or an administrator of the chat by ``getChatMember`` (no if that fails)."""
+    if context.services.is_admin(user_id):
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("getChatMember failed in %s: %s", chat_id, exc)
+        return False
+    return member.status in ADMIN_STATUSES

@@ -20,8 +20,8 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.constants import ChatType
+from telegram.error import BadRequest
 
 from bot.domain.bibtex import bibtex
 from bot.domain.callbacks import OpenPaper, ReadingMark, ReadingPage, ReadingRemove, SavePaper
@@ -43,6 +43,7 @@ from bot.domain.views import PaperView
 from bot.handlers.buttons import answer_stale, edit_in_place
 from bot.handlers.common import (
     PAGE_SIZE,
+    is_chat_admin,
     keyboard,
     page_count,
     pager,
@@ -53,10 +54,10 @@ from bot.handlers.common import (
 )
 from bot.services import db
 from bot.services.context import BotContext
+from bot.store.polls import top_with_votes
 from bot.store.reading import ReadingItem
 
 log = logging.getLogger(__name__)
-ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 BIB_FILE_NAME = "reading-list.bib"
 TOP_SIZE = 10
 
@@ -105,14 +106,7 @@ async def may_remove(update: Update, context: BotContext, item: ReadingItem) -> 
         return False
     if item.saved_by == user.id or chat.type == ChatType.PRIVATE:
         return True
-    if context.services.is_admin(user.id):
-        return True
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("getChatMember failed in %s: %s", chat.id, exc)
-        return False
-    return member.status in ADMIN_STATUSES
+    return await is_chat_admin(context, chat.id, user.id)
 
 
 async def _refuse_removal(query: CallbackQuery, item: ReadingItem, lang: str) -> None:
@@ -357,7 +351,14 @@ async def top_command(update: Update, context: BotContext) -> None:
         return
     days = PERIOD_DAYS[period]
     since = datetime.now(UTC) - timedelta(days=days) if days else None
-    counted = await db(services.reading.top, None if everywhere else chat.id, since, TOP_SIZE)
+    counted = await db(
+        top_with_votes,
+        services.reading,
+        services.polls,
+        None if everywhere else chat.id,
+        since,
+        TOP_SIZE,
+    )
     papers = {p.id: p for p in await db(services.library.papers, [r.paper_id for r in counted])}
     ranked = [
         RankedPaper(papers[row.paper_id], row.saves, row.votes)

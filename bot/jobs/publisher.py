@@ -21,7 +21,7 @@ import asyncio
 import logging
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
@@ -72,6 +72,8 @@ class ChatMoved:
 
 
 PartOutcome = PartResult | ChatMoved
+# what follows a chat's delivered post (the weekly reading poll): the job and the chat's id
+AfterPost = Callable[[DeliveryJob, int], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ class Publisher:
         channels: Callable[[], Sequence[int]],
         admins: Callable[[], Sequence[int]],
         settings: PublishSettings | None = None,
+        after_post: AfterPost | None = None,
     ) -> None:
         self.bot = bot
         self.library = library
@@ -111,6 +114,7 @@ class Publisher:
         self.channels = channels
         self.admins = admins
         self.settings = settings or PublishSettings()
+        self.after_post = after_post
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._render_cache: dict[tuple[int, str], list[str]] = {}
         # the 📌 buttons under each message of a post, by the same key as _render_cache
@@ -323,6 +327,11 @@ class Publisher:
                 return
             await broadcast_db(self.ledger.part_sent, job.id, index)
         await broadcast_db(self.ledger.finish, job.id, DeliveryStatus.SENT)
+        if self.after_post is not None:
+            try:
+                await self.after_post(job, chat_id)
+            except Exception:  # the post is delivered; a failed extra must not undo that
+                log.exception("after the post to chat %s", chat_id)
 
     def _before_send(self, job: DeliveryJob, index: int) -> BeforeSend:
         """Mark the part attempted in the ledger the moment it leaves (after flood waits)."""

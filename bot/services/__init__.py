@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import BotConfig, Environment, load_config
 from bot.domain.schedule import next_occurrence
 from bot.services.ingestion import sync
-from bot.services.ports import PublisherPort, SchedulerPort
+from bot.services.ports import PollsPort, PublisherPort, SchedulerPort
 from bot.store.content_repo import IngestReport
 from bot.store.ledger import Ledger
 from bot.store.library import Library
 from bot.store.pending import PendingUploads
+from bot.store.polls import PollStore
 from bot.store.reading import ReadingList
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
@@ -80,10 +81,12 @@ class Services:
     subscriptions: Subscriptions
     ledger: Ledger
     shared: SharedState  # result lists for paging, config version: alike on every instance
+    polls: PollStore  # the weekly reading polls and their votes
     reading: ReadingList  # the chats' reading lists
     bot_username: str = "paper_digest_bot"
     publisher_ref: PublisherPort | None = None  # set by the wiring (bot.app)
     scheduler_ref: SchedulerPort | None = None  # set by the wiring (bot.app)
+    reading_polls_ref: PollsPort | None = None  # set by the wiring (bot.app)
     catch_up_on_start: bool = True
     config_version: int = 0  # the shared config version this process's config is at
 
@@ -96,6 +99,11 @@ class Services:
     def scheduler(self) -> SchedulerPort:
         """The weekly schedule (set by the wiring once the JobQueue exists)."""
         return _wired(self.scheduler_ref, "scheduler")
+
+    @property
+    def reading_polls(self) -> PollsPort:
+        """The weekly reading polls (set by the wiring once the JobQueue exists)."""
+        return _wired(self.reading_polls_ref, "reading polls")
 
     @functools.cached_property
     def pending(self) -> PendingUploads:

@@ -1,8 +1,9 @@
 """What the services need from the layers above them, as protocols.
 
-Handlers and jobs are siblings that never import each other, yet ``/postnow`` publishes
-and ``/reload`` reschedules. The services hold these two ports; the jobs implement them
-(:class:`bot.jobs.publisher.Publisher`, :class:`bot.jobs.weekly.WeeklySchedule`) and the
+Handlers and jobs are siblings that never import each other, yet ``/postnow`` publishes,
+``/reload`` reschedules and ``/poll close`` closes a reading poll. The services hold these
+ports; the jobs implement them (:class:`bot.jobs.publisher.Publisher`,
+:class:`bot.jobs.weekly.WeeklySchedule`, :class:`bot.jobs.polls.ReadingPolls`) and the
 wiring in :mod:`bot.app` plugs them in.
 """
 
@@ -36,6 +37,14 @@ class PublisherPort(Protocol):
 
     async def resume(self) -> PublicationSummary | None:
         """Finish publications that still have pending deliveries."""
+        ...
+
+
+class PollsPort(Protocol):
+    """The weekly reading polls (:class:`bot.jobs.polls.ReadingPolls`)."""
+
+    async def close_now(self, chat_id: int, thread_id: int) -> bool:
+        """Close the chat's open reading poll now; False if it has none."""
         ...
 
 

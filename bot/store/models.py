@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -142,6 +143,8 @@ class Subscription(Base):
     subscribed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(String(300))
+    # a weekly reading poll after each post (``/subscribe poll``)
+    poll: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Publication(Base):
@@ -202,6 +205,46 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(500))
+
+
+class ReadingPoll(Base):
+    """A weekly reading poll sent to one chat after one publication (at most one each)."""
+
+    __tablename__ = "reading_polls"
+    __table_args__ = (
+        UniqueConstraint("publication_id", "chat_id", "thread_id", name="uq_reading_poll_once"),
+        Index("ix_reading_polls_chat", "chat_id", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
+    digest_id: Mapped[str] = mapped_column(String(40))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    # None until Telegram accepted the poll (a reservation that never got sent stays so)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    poll_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    paper_ids: Mapped[list[int]] = mapped_column(JSON)  # option i is paper_ids[i]
+    counts: Mapped[list[int] | None] = mapped_column(JSON)  # from ``poll`` updates
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    winner_paper_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class ReadingPollVote(Base):
+    """One voter's current choice in a reading poll (deleted when the vote is retracted)."""
+
+    __tablename__ = "reading_poll_votes"
+
+    poll_row_id: Mapped[int] = mapped_column(
+        ForeignKey("reading_polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    option_ids: Mapped[list[int]] = mapped_column(JSON)
+    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class KeyValue(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.models import copied_into
 from bot.store.models import Subscription
+from bot.store.polls import move_polls
 from bot.store.reading import move_reading_list
 
 
@@ -30,10 +31,12 @@ class SubscriptionView:
 
     chat_id: int
     thread_id: int
+    chat_type: str
     active: bool
     topics: tuple[str, ...]
     language: str
     reason: str | None
+    poll: bool  # a weekly reading poll after each post
 
 
 def _now() -> datetime:
@@ -118,11 +121,29 @@ class Subscriptions:
             result = session.execute(stmt.values(active=False, reason=reason, changed_at=_now()))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def set_poll(self, chat_id: int, thread_id: int, on: bool) -> bool | None:
+        """Turn the weekly reading poll on or off; whether it changed, None if the chat has
+        no active subscription."""
+        with self.factory.begin() as session:
+            row = session.scalars(
+                select(Subscription).where(
+                    Subscription.chat_id == chat_id,
+                    Subscription.thread_id == thread_id,
+                    Subscription.active.is_(True),
+                )
+            ).first()
+            if row is None:
+                return None
+            changed = row.poll != on
+            row.poll = on
+            return changed
+
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: move its subscriptions (and its reading list) to the
-        new id."""
+        """A group became a supergroup: move its subscriptions (and its reading list and
+        polls) to the new id."""
         with self.factory.begin() as session:
             move_reading_list(session, old_chat_id, new_chat_id)
+            move_polls(session, old_chat_id, new_chat_id)
             rows = session.scalars(
                 select(Subscription).where(Subscription.chat_id == old_chat_id)
             ).all()

@@ -36,11 +36,13 @@ Where things are, one module per concern:
 * :mod:`.transport` — the in-process transport (a python-telegram-bot ``BaseRequest``);
 * :mod:`.people` — simulated users (write, press, inline, membership) and the waits;
 * :mod:`.files` — documents users send, ``getFile`` and the file download;
+* :mod:`.polls` — ``sendPoll``/``stopPoll`` with Telegram's poll limits, and people voting;
 * :mod:`.api` — :class:`FakeBotApi`, the parts put together.
 """
 
 from bot.sandbox.fake_telegram.api import FakeBotApi
 from bot.sandbox.fake_telegram.faults import Fault, FaultKind
+from bot.sandbox.fake_telegram.polls import FakePoll
 from bot.sandbox.fake_telegram.records import (
     ApiCall,
     CallbackAnswer,
@@ -64,6 +66,7 @@ __all__ = [
     "CallbackAnswer",
     "ChatType",
     "FakeBotApi",
+    "FakePoll",
     "Fault",
     "FaultKind",
     "InlineAnswer",

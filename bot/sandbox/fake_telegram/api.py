@@ -15,6 +15,7 @@ from bot.sandbox.fake_telegram.faults import FaultInjector
 from bot.sandbox.fake_telegram.files import Uploads
 from bot.sandbox.fake_telegram.methods import Backend
 from bot.sandbox.fake_telegram.people import Users, Watcher
+from bot.sandbox.fake_telegram.polls import FakePoll, Voters
 from bot.sandbox.fake_telegram.server import FakeServer
 from bot.sandbox.fake_telegram.transport import InProcessRequest
 from bot.sandbox.fake_telegram.updates import UpdateQueue
@@ -75,6 +76,11 @@ class FakeBotApi:
         self.inline_query = users.inline_query
         self.my_chat_member = users.my_chat_member
         self.send_document = Uploads(world, updates).send_document
+        # polls (sendPoll/stopPoll): people vote, tests read the polls the bot sent
+        voters = Voters(world, updates)
+        self._voters = voters
+        self.vote = voters.vote
+        self.poll_of = voters.poll_of
 
         self.wait_for = watcher.wait_for
         self.wait_for_sync = watcher.wait_for_sync
@@ -91,6 +97,11 @@ class FakeBotApi:
     def flood_rejections(self) -> int:
         """``sendMessage`` calls refused by the simulated flood control since the last reset."""
         return self.injector.flood.rejections
+
+    @property
+    def polls(self) -> list[FakePoll]:
+        """Every poll the bot sent (``sendPoll``), oldest first, with its votes."""
+        return self._voters.polls
 
     @property
     def is_polling(self) -> bool:

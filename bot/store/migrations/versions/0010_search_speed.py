@@ -14,7 +14,7 @@ PostgreSQL only (SQLite's FTS5 tables of 0002/0004 already store what its search
   over 100k whole titles. Words of deleted papers stay (a stale word only finds nothing).
 
 Revision ID: 0010_search_speed
-Revises: 0009_pending_uploads (written against 0006; relinked to main's last migration)
+Revises: 0008_reading_polls (written against 0006; relinked to main's last migration)
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_search_speed"
-down_revision = "0009_pending_uploads"
+down_revision = "0008_reading_polls"
 branch_labels = None
 depends_on = None
 
