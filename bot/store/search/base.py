@@ -14,7 +14,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.domain.ranking import (
@@ -66,6 +66,9 @@ def quoted(token: str, quote: str) -> str:
 class EngineSearch(ABC):
     """The shared flow; a dialect subclass supplies the word and typo channels."""
 
+    # whether the typo channel goes before the all-but-one and any-of-the-words channels
+    TYPOS_FIRST = False
+
     @abstractmethod
     def _words(self, session: Session, q: SearchQuery, mode: WordMode, limit: int) -> list[int]:
         """Ids matching the query's terms the way ``mode`` says, best first."""
@@ -73,6 +76,9 @@ class EngineSearch(ABC):
     @abstractmethod
     def _typos(self, session: Session, q: SearchQuery, limit: int, loose: bool) -> list[int]:
         """Ids of titles sharing trigrams with the query words, most alike first."""
+
+    def _typos_strict(self, session: Session, q: SearchQuery, limit: int) -> list[int]:
+        return self._typos(session, q, limit, loose=False)
 
     def _prefix_sql(self, column: str) -> str:
         """Ids whose ``column`` is in ``[:low, :high)``, in column order (a B-tree range)."""
@@ -99,11 +105,13 @@ class EngineSearch(ABC):
         """Titles (English or Chinese) starting with the compact query: B-tree ranges."""
         if len(q.compact) < 2:
             return set()
-        found: set[int] = set()
         params = {"low": q.compact, "high": q.compact + _TOP, "limit": PREFIX_CANDIDATES}
-        for column in ("title_compact", "title_zh_compact"):
-            found.update(session.scalars(text(self._prefix_sql(column)), params))
-        return found
+        # one round trip for both B-tree ranges
+        both = " UNION ALL ".join(
+            f"SELECT * FROM ({self._prefix_sql(column)}) AS {column}_range"
+            for column in ("title_compact", "title_zh_compact")
+        )
+        return set(session.scalars(text(both), params))
 
     def _arxiv(self, session: Session, q: SearchQuery) -> set[int]:
         if not q.arxiv:
@@ -117,6 +125,10 @@ class EngineSearch(ABC):
         ]
         stmt = select(Paper.id).where(or_(*conditions)).limit(PREFIX_CANDIDATES)
         return set(session.scalars(stmt))
+
+    def _id_in(self, ids: list[int]) -> ColumnElement[bool]:
+        """``papers.id`` is one of ``ids``."""
+        return Paper.id.in_(ids)
 
     def _rows(self, session: Session, ids: list[int]) -> list[CandidateRow]:
         """The candidates that are in active digests, with what ranking needs."""
@@ -132,7 +144,7 @@ class EngineSearch(ABC):
                 Paper.title_tokens,
             )
             .join(Digest, Digest.id == Paper.digest_id)
-            .where(Paper.id.in_(ids), Digest.retired.is_(False))
+            .where(self._id_in(ids), Digest.retired.is_(False))
         )
         return [CandidateRow(*row) for row in session.execute(stmt)]
 
@@ -154,12 +166,19 @@ class EngineSearch(ABC):
             found.title = self._words(session, q, WordMode.TITLE, width)
             if len(found.title) < width:  # else every title hit outranks any abstract hit
                 found.every = self._words(session, q, WordMode.EVERY, width)
-            if not found.every and not found.title and len(q.terms) > 1:
-                found.some = self._words(session, q, WordMode.SOME, width)
+        some = not (found.every or found.title or found.arxiv) and len(q.terms) > 1
+        if some and not self.TYPOS_FIRST:
+            found.some = self._words(session, q, WordMode.SOME, width)
         if q.fuzzy_words and not found.strong and len(found.every) < 3:
-            found.fuzzy = self._all_but_one(session, q, FUZZY_CANDIDATES)
-            if not found.fuzzy:
-                found.fuzzy = self._typos(session, q, FUZZY_CANDIDATES, loose=False)
+            channels = [self._all_but_one, self._typos_strict]
+            for channel in reversed(channels) if self.TYPOS_FIRST else channels:
+                found.fuzzy = channel(session, q, FUZZY_CANDIDATES)
+                if found.fuzzy:
+                    break
+        if some and self.TYPOS_FIRST and not found.fuzzy:
+            # the typo channel found the titles: "any of the words" (scored below any
+            # typo hit) is only wanted when it found none
+            found.some = self._words(session, q, WordMode.SOME, width)
         return found
 
     def search(self, session: Session, query: str, limit: int = 50) -> list[SearchHit]:

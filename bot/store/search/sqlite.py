@@ -80,12 +80,14 @@ class SqliteSearch(EngineSearch):
         if mode is WordMode.EXISTS:
             stmt = text("SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match LIMIT 1")
             return list(session.scalars(stmt, {"match": fts5_query(q.and_terms)}))
-        match = (
-            fts5_query(q.and_terms) if mode is WordMode.EVERY else fts5_query(q.or_terms, op="OR")
-        )
+        if mode is WordMode.SOME:
+            # any of the words: titles only (an abstract having one word of several is
+            # noise, and the title index's postings are a fraction of the abstracts')
+            match = fts5_query(q.or_terms, op="OR")
+            return self._ranked(session, "papers_title_fts", "bm25(papers_title_fts)", match, limit)
         # column weights: title tokens, abstract tokens, byline (authors and venue) tokens
         rank = "bm25(papers_fts, 10.0, 1.0, 2.0)"
-        return self._ranked(session, "papers_fts", rank, match, limit)
+        return self._ranked(session, "papers_fts", rank, fts5_query(q.and_terms), limit)
 
     def _counts(self, session: Session, grams: list[str]) -> dict[str, int]:
         """In how many titles each trigram occurs (fts5vocab look-ups, remembered)."""
