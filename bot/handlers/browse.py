@@ -24,7 +24,7 @@ from bot.domain.render import (
 )
 from bot.domain.texts import t
 from bot.domain.views import DigestView, PaperView, TopicView
-from bot.handlers.buttons import answer_stale, edit_in_place
+from bot.handlers.buttons import answer_stale, edit_in_place, show_page
 from bot.handlers.common import (
     PAGE_SIZE,
     keyboard,
@@ -263,12 +263,7 @@ async def digests_callback(
     update: Update, context: BotContext, query: CallbackQuery, button: DigestsPage
 ) -> None:
     """Button ``dl:<page>``: another page of the archive."""
-    shown = await digests_page(context, button.page, user_lang(update))
-    if shown is None:  # fewer pages than when the button was made (or made-up data)
-        await answer_stale(update, query)
-        return
-    await query.answer()
-    await edit_in_place(query, *shown)
+    await show_page(update, query, await digests_page(context, button.page, user_lang(update)))
 
 
 async def noop_callback(

@@ -71,3 +71,15 @@ async def edit_in_place(
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+async def show_page(
+    update: Update, query: CallbackQuery, shown: tuple[str, InlineKeyboardMarkup | None] | None
+) -> None:
+    """A paging button's answer: the page in place, or the stale toast when ``shown`` is None
+    (fewer pages than when the button was made, or made-up data)."""
+    if shown is None:
+        await answer_stale(update, query)
+        return
+    await query.answer()
+    await edit_in_place(query, *shown)

@@ -40,7 +40,7 @@ from bot.domain.search_kinds import MatchKind
 from bot.domain.search_tokens import arxiv_ids
 from bot.domain.texts import t
 from bot.domain.views import PaperView
-from bot.handlers.buttons import answer_stale, edit_in_place
+from bot.handlers.buttons import answer_stale, edit_in_place, show_page
 from bot.handlers.common import (
     PAGE_SIZE,
     is_chat_admin,
@@ -239,11 +239,7 @@ async def reading_page_callback(
     chat = update.effective_chat
     lang = user_lang(update)
     shown = None if chat is None else await reading_page(context, chat.id, button.page, lang)
-    if shown is None:  # fewer pages than when the button was made (or made-up data)
-        await answer_stale(update, query)
-        return
-    await query.answer()
-    await edit_in_place(query, *shown)
+    await show_page(update, query, shown)
 
 
 async def reading_mark_callback(
