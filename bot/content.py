@@ -110,6 +110,14 @@ def _read(entry: DigestEntry) -> tuple[bytes, str]:
     return raw, hashlib.sha256(raw).hexdigest()
 
 
+def listed_file_hash(entry: DigestEntry) -> str | None:
+    """The content hash of a listed digest's file as it is on disk (None if unreadable)."""
+    try:
+        return _read(entry)[1]
+    except (OSError, DigestParseError):
+        return None
+
+
 def _config_hash(entry: DigestEntry, fingerprint: str) -> str:
     meta = repr((entry.title, entry.week, entry.source, entry.position, str(entry.file.name)))
     if entry.format:  # a named layout changes what the file yields

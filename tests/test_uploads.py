@@ -310,6 +310,19 @@ async def test_same_week_asks_to_confirm_and_same_text_has_no_add(
     assert [d for _label, d in labelled(part)] == ["u:2:w", "u:2:i", "u:2:x"]
 
 
+async def test_a_digest_listed_on_disk_but_not_reloaded_counts_as_a_duplicate(
+    app: BotApp, api: FakeBotApi, digests_yaml: Path, config_dir: Path
+):
+    # an admin listed a digest by hand and has not sent /reload yet: the same text (or a
+    # digest of its week) is pointed out all the same
+    (config_dir.parent / "content" / "by-hand.md").write_bytes(DIGEST)
+    with digests_yaml.open("a", encoding="utf-8") as listing:
+        listing.write("- id: by-hand\n  file: ../content/by-hand.md\n  week: 2025-05-19\n")
+    head, part = await send(api, "again.md", DIGEST, replies=2)
+    assert t("en", "upload_same_content", id="by-hand") in head.text
+    assert [d for _label, d in labelled(part)] == ["u:1:w", "u:1:i", "u:1:x"]
+
+
 # ------------------------------------------------------------------ read-only config
 
 

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.config import BotConfig, ConfigError, DigestEntry, digest_id_problem
-from bot.content import LoadedDigest, parse_upload
+from bot.content import LoadedDigest, listed_file_hash, parse_upload
 from bot.domain.models import DigestParseError
 from bot.domain.preview import DigestPreview
 from bot.services import Services
@@ -204,8 +204,16 @@ def view(services: Services, pending_id: int) -> UploadView | Refused | None:
     loaded = _parse(config, _entry(config, pending), pending.content)
     if isinstance(loaded, Refused):
         return loaded
+    known: list[tuple[str, str | None, date | None]] = list(stored_weeks(services.factory))
+    stored = {digest_id for digest_id, _hash, _week in known}
+    # listed in digests.yaml but not reloaded yet: its file on disk and its configured week
+    known += [
+        (entry.id, listed_file_hash(entry), entry.week)
+        for entry in config.digests
+        if entry.id not in stored
+    ]
     same_content = same_week = None
-    for digest_id, content_hash, week in stored_weeks(services.factory):
+    for digest_id, content_hash, week in known:
         if content_hash == loaded.content_hash and same_content is None:
             same_content = digest_id
         if week is not None and week == loaded.week_start and same_week is None:
