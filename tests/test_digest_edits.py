@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig, ConfigError, Environment, load_config
 from bot.content import load_content
-from bot.services.uploads import parse_week, propose_id
+from bot.domain.parsing.week import parse_week
+from bot.services.uploads import propose_id
 from bot.store import config_files
 from bot.store.config_files import (
     ConfigEditError,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from bot.domain.render import utf16_len
 from bot.domain.views import PaperView
 
 MAX_OPTIONS = 12  # PollLimit.MAX_OPTION_NUMBER
@@ -20,10 +21,6 @@ OPTION_CHARS = 100  # PollLimit.MAX_OPTION_LENGTH
 # punctuation (Chinese titles have no spaces)
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _TRAILING = " ,;:·-–—(/（，；：、"
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _boundary(text: str, index: int) -> bool:
@@ -41,10 +38,10 @@ def option_text(title: str, limit: int = OPTION_CHARS) -> str:
     words and ends with an ellipsis (a single word longer than the limit is the only cut
     inside a word, as there is no other way)."""
     text = " ".join(title.split())
-    if _utf16_len(text) <= limit:
+    if utf16_len(text) <= limit:
         return text
     end = limit - 1  # room for the ellipsis
-    while _utf16_len(text[:end]) > limit - 1:
+    while utf16_len(text[:end]) > limit - 1:
         end -= 1
     cut = end
     while cut > 0 and not _boundary(text, cut):

@@ -17,7 +17,6 @@ Everything here blocks (files, parsing, database): handlers call it through ``db
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -26,6 +25,7 @@ from pathlib import Path
 from bot.config import BotConfig, ConfigError, DigestEntry, digest_id_problem
 from bot.content import LoadedDigest, listed_file_hash, parse_upload
 from bot.domain.models import DigestParseError
+from bot.domain.parsing.week import parse_week
 from bot.domain.preview import DigestPreview
 from bot.services import Services
 from bot.store.config_files import (
@@ -46,7 +46,6 @@ from bot.store.pending import Pending
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".md", ".txt")
-_WEEK_TEXT = re.compile(r"(\d{4})-?[wW](\d{1,2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,24 +116,6 @@ class Queue:
 
     items: list[QueueItem] = field(default_factory=list)
     next_post: datetime | None = None
-
-
-def monday_of(day: date) -> date:
-    """The Monday of ``day``'s ISO week."""
-    return day - timedelta(days=day.weekday())
-
-
-def parse_week(text: str) -> date | None:
-    """A week as an admin types it: any date of it (``2025-05-21``) or ``2025-W21``; the
-    Monday of that ISO week, or None when the text is neither."""
-    text = text.strip()
-    match = _WEEK_TEXT.fullmatch(text)
-    try:
-        if match:
-            return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-        return monday_of(date.fromisoformat(text))
-    except ValueError:
-        return None
 
 
 def propose_id(week: date | None, taken: set[str], today: date) -> str:

@@ -133,8 +133,29 @@ def week_of(header: str, source_name: str) -> tuple[date, date | None] | None:
     days = dates_in(header, name_year) or dates_in(source_name, name_year)
     if not days:
         return None
-    mondays = Counter(day - timedelta(days=day.weekday()) for day in days)
+    mondays = Counter(monday_of(day) for day in days)
     monday = min(mondays, key=lambda m: (-mondays[m], m))
     inside = [day for day in days if monday <= day < monday + timedelta(days=7)]
     last = max(inside) if len(days) > 1 else None
     return monday, last
+
+
+_WEEK_TEXT = re.compile(r"(\d{4})-?[wW](\d{1,2})")
+
+
+def monday_of(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def parse_week(text: str) -> date | None:
+    """A week as an admin types it: any date of it (``2025-05-21``) or ``2025-W21``; the
+    Monday of that ISO week, or None when the text is neither."""
+    text = text.strip()
+    match = _WEEK_TEXT.fullmatch(text)
+    try:
+        if match:
+            return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+        return monday_of(date.fromisoformat(text))
+    except ValueError:
+        return None
