@@ -124,3 +124,16 @@ def migrate(engine: Engine) -> bool:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """The session factory the store's functions use; objects stay usable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def engine_of(factory: sessionmaker[Session]) -> Engine:
+    """The engine ``factory`` opens its sessions on.
+
+    The reads and writes a person's reply waits on (cards, subscription, reading-list
+    marks, paging keys) use a plain connection of it: a Session's set-up and tear-down cost
+    more than those statements themselves.
+    """
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise TypeError("the session factory is not bound to an engine")
+    return bind

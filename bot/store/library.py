@@ -5,20 +5,25 @@ Handlers and jobs call these methods; each opens (and closes) its own short sess
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, contains_eager, selectinload, sessionmaker
+from sqlalchemy import Connection, Row, Select, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.domain.models import copied_into
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.store.cache import TtlLru
+from bot.store.db import engine_of
 from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import PaperSearch, SearchHit
 
 CACHE_SIZE = 4096
 CACHE_SECONDS = 300.0  # another process's ingest shows here within five minutes
+# the PaperView fields a card row carries under the same names (topics and digest are built)
+_CARD_FIELDS = tuple(f.name for f in fields(PaperView) if f.name not in ("topics", "digest"))
 
 
 def _digest_view(digest: Digest, paper_count: int) -> DigestView:
@@ -33,17 +38,57 @@ def _digest_view(digest: Digest, paper_count: int) -> DigestView:
     )
 
 
+# What a card shows, as plain rows in two prebuilt statements (papers with their digest and
+# its size, then the topic links): every /paper waits on this read, and loading ORM objects
+# with every search column took four times as long.
+_sibling = aliased(Paper)
+_CARD_ROWS = select(
+    *(getattr(Paper, name) for name in _CARD_FIELDS),
+    Paper.digest_id,
+    Digest.title.label("digest_title"),
+    Digest.week_start,
+    Digest.week_end,
+    Digest.source_url,
+    Digest.retired,
+    select(func.count(_sibling.id))
+    .where(_sibling.digest_id == Paper.digest_id)
+    .scalar_subquery()
+    .label("paper_count"),
+).join(Digest, Digest.id == Paper.digest_id)
+_CARDS_BY_ID = _CARD_ROWS.where(
+    Digest.retired.is_(False), Paper.id.in_(bindparam("ids", expanding=True))
+)
+_CARDS_OF_DIGEST = _CARD_ROWS.where(Paper.digest_id == bindparam("digest")).order_by(Paper.position)
+_TOPIC_LINKS = (
+    select(PaperTopic.paper_id, PaperTopic.topic_id)
+    .where(PaperTopic.paper_id.in_(bindparam("ids", expanding=True)))
+    .order_by(PaperTopic.paper_id, PaperTopic.rank)
+)
+
+
+def _card_view(row: Row[Any], topics: Iterable[TopicView]) -> PaperView:
+    digest = DigestView(
+        id=row.digest_id,
+        title=row.digest_title,
+        week_start=row.week_start,
+        week_end=row.week_end,
+        source_url=row.source_url,
+        paper_count=row.paper_count,
+        retired=row.retired,
+    )
+    return copied_into(PaperView, row, topics=tuple(topics), digest=digest)
+
+
 class Library:
     """Queries over digests, papers and topics; the only reader of the content tables."""
 
     def __init__(self, factory: sessionmaker[Session], search: PaperSearch) -> None:
         self.factory = factory
+        self.engine = engine_of(factory)
         self.engine_search = search
         self._topics: dict[str, TopicView] | None = None
         self._searches: TtlLru[tuple[str, int], list[SearchHit]] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
         self._cards: TtlLru[int, PaperView | None] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
-        # papers per digest, for the cards' "From:" line: content, like the cards
-        self._digest_sizes: TtlLru[str, int] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
 
     # topics are few and change only on reload: cache them, invalidate on reload
     def invalidate(self) -> None:
@@ -51,45 +96,32 @@ class Library:
         self._topics = None
         self._searches.clear()
         self._cards.clear()
-        self._digest_sizes.clear()
 
-    def _topic_map(self, session: Session) -> dict[str, TopicView]:
+    def _topic_map(self, connection: Connection | Session) -> dict[str, TopicView]:
         if self._topics is None:
-            rows = session.scalars(select(Topic).order_by(Topic.position)).all()
+            rows = connection.execute(
+                select(Topic.id, Topic.name_en, Topic.name_zh).order_by(Topic.position)
+            )
             self._topics = {r.id: TopicView(r.id, r.name_en, r.name_zh) for r in rows}
         return self._topics
 
-    def _paper_query(self) -> Select[Paper]:
-        # the digest comes with the join the filter needs anyway (one query fewer per card)
-        return (
-            select(Paper)
-            .join(Digest)
-            .where(Digest.retired.is_(False))
-            .options(selectinload(Paper.topic_links), contains_eager(Paper.digest))
-        )
-
-    def _views(self, session: Session, papers: Sequence[Paper]) -> list[PaperView]:
-        topics = self._topic_map(session)
-        counts = self._digest_sizes_of(session, {p.digest_id for p in papers})
+    def _cards_of(
+        self, connection: Connection, statement: Select[Any], params: Mapping[str, object]
+    ) -> list[PaperView]:
+        """The card views of the rows ``statement`` selects (a ``_CARDS_*`` statement)."""
+        rows = connection.execute(statement, params).all()
+        if not rows:
+            return []
+        links: dict[int, list[str]] = {}
+        for paper_id, topic_id in connection.execute(
+            _TOPIC_LINKS, {"ids": [row.id for row in rows]}
+        ):
+            links.setdefault(paper_id, []).append(topic_id)
+        topics = self._topic_map(connection)
         return [
-            copied_into(
-                PaperView,
-                p,
-                topics=tuple(topics[t] for t in p.topic_ids if t in topics),
-                digest=_digest_view(p.digest, counts.get(p.digest_id, 0)),
-            )
-            for p in papers
+            _card_view(row, (topics[t] for t in links.get(row.id, ()) if t in topics))
+            for row in rows
         ]
-
-    def _digest_sizes_of(self, session: Session, digest_ids: set[str]) -> dict[str, int]:
-        """Papers per digest, remembered (they change only with the content)."""
-        sizes = {d: n for d in digest_ids if (n := self._digest_sizes.peek(d)) is not None}
-        missing = digest_ids - sizes.keys()
-        if missing:
-            for digest_id, count in self._paper_counts(session, missing).items():
-                self._digest_sizes.put(digest_id, count)
-                sizes[digest_id] = count
-        return sizes
 
     @staticmethod
     def _paper_counts(session: Session, digest_ids: set[str] | None = None) -> dict[str, int]:
@@ -102,12 +134,9 @@ class Library:
 
     def paper(self, paper_id: int) -> PaperView | None:
         """One paper of an active digest, or None."""
-        return self._cards.get_or_compute(paper_id, lambda: self._load_paper(paper_id))
-
-    def _load_paper(self, paper_id: int) -> PaperView | None:
-        with self.factory() as session:
-            row = session.scalars(self._paper_query().where(Paper.id == paper_id)).first()
-            return self._views(session, [row])[0] if row else None
+        return self._cards.get_or_compute(
+            paper_id, lambda: next(iter(self._load_papers([paper_id])), None)
+        )
 
     def papers(self, paper_ids: Sequence[int]) -> list[PaperView]:
         """Papers in the order of ``paper_ids`` (missing ones skipped); remembered ones come
@@ -121,10 +150,8 @@ class Library:
         return [found for pid in paper_ids if (found := cached.get(pid)) is not None]
 
     def _load_papers(self, paper_ids: Sequence[int]) -> list[PaperView]:
-        with self.factory() as session:
-            rows = session.scalars(self._paper_query().where(Paper.id.in_(paper_ids))).all()
-            by_id = {row.id: row for row in rows}
-            return self._views(session, [by_id[i] for i in paper_ids if i in by_id])
+        with self.engine.connect() as connection:
+            return self._cards_of(connection, _CARDS_BY_ID, {"ids": list(paper_ids)})
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Ranked hits for a free-text query (repeated queries come from memory)."""
@@ -237,14 +264,8 @@ class Library:
 
     def digest_papers(self, digest_id: str) -> list[PaperView]:
         """Every paper of a digest in digest order."""
-        with self.factory() as session:
-            rows = session.scalars(
-                select(Paper)
-                .where(Paper.digest_id == digest_id)
-                .options(selectinload(Paper.topic_links), selectinload(Paper.digest))
-                .order_by(Paper.position)
-            ).all()
-            return self._views(session, rows)
+        with self.engine.connect() as connection:
+            return self._cards_of(connection, _CARDS_OF_DIGEST, {"digest": digest_id})
 
     def latest_papers(self, limit: int) -> list[PaperView]:
         """The papers of the newest digest (inline mode with an empty query)."""

@@ -18,14 +18,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.models import copied_into
+from bot.store.db import engine_of
 from bot.store.models import ReadingEntry
 
 NAME_CHARS = 200  # the column's width
+_SAVED_AMONG = select(ReadingEntry.paper_id).where(
+    ReadingEntry.chat_id == bindparam("chat"),
+    ReadingEntry.paper_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,7 @@ class ReadingList:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
+        self.engine = engine_of(factory)
 
     def save(
         self,
@@ -153,17 +159,9 @@ class ReadingList:
         wanted = list(paper_ids)
         if not wanted:
             return set()
-        # plain Core on the session's connection: every /paper card and list waits on this
-        with self.factory() as session:
-            return set(
-                session.connection()
-                .execute(
-                    select(ReadingEntry.paper_id).where(
-                        ReadingEntry.chat_id == chat_id, ReadingEntry.paper_id.in_(wanted)
-                    )
-                )
-                .scalars()
-            )
+        # a plain connection (db.engine_of): every /paper card and list waits on this
+        with self.engine.connect() as connection:
+            return set(connection.scalars(_SAVED_AMONG, {"chat": chat_id, "ids": wanted}))
 
     def mark_read(self, chat_id: int, paper_id: int, user_id: int | None, read: bool) -> bool:
         """Mark the entry read (by ``user_id``) or unread; False if it is not on the list."""

@@ -12,14 +12,20 @@ import secrets
 import time
 from collections.abc import Callable
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.db import engine_of
 from bot.store.models import KeyValue
 
 RESULTS_PREFIX = "results:"
 CONFIG_VERSION_KEY = "config_version"
 RESULTS_TTL_SECONDS = 7 * 24 * 3600  # a week: as long as a weekly post's buttons matter
+_FORGET_RESULTS_BEFORE = delete(KeyValue).where(
+    KeyValue.key.startswith(RESULTS_PREFIX, autoescape=True),
+    KeyValue.key < bindparam("cutoff"),
+)
+_REMEMBER = insert(KeyValue)
 
 
 class SharedState:
@@ -29,6 +35,7 @@ class SharedState:
         self, factory: sessionmaker[Session], clock: Callable[[], float] = time.time
     ) -> None:
         self.factory = factory
+        self.engine = engine_of(factory)
         self._clock = clock
 
     def remember_results(self, query: str, ids: list[int]) -> str:
@@ -41,17 +48,11 @@ class SharedState:
         key = f"{now:08x}{secrets.token_urlsafe(6)}"
         cutoff = f"{RESULTS_PREFIX}{max(now - RESULTS_TTL_SECONDS, 0):08x}"
         value = json.dumps({"query": query, "ids": ids}, ensure_ascii=False)
-        # plain Core statements on the session's connection: a /paper list waits on this
-        # write, and the ORM's unit of work and "ORM-enabled" DELETE doubled its time
-        with self.factory.begin() as session:
-            connection = session.connection()
-            connection.execute(
-                delete(KeyValue).where(
-                    KeyValue.key.startswith(RESULTS_PREFIX, autoescape=True),
-                    KeyValue.key < cutoff,
-                )
-            )
-            connection.execute(insert(KeyValue).values(key=RESULTS_PREFIX + key, value=value))
+        # prebuilt Core statements on a plain connection (db.engine_of): a /paper list waits
+        # on this write, and the ORM's unit of work and "ORM-enabled" DELETE doubled its time
+        with self.engine.begin() as connection:
+            connection.execute(_FORGET_RESULTS_BEFORE, {"cutoff": cutoff})
+            connection.execute(_REMEMBER, {"key": RESULTS_PREFIX + key, "value": value})
         return key
 
     def recall_results(self, key: str) -> tuple[str, list[int]] | None:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.models import copied_into
+from bot.store.db import engine_of
 from bot.store.models import Subscription
 from bot.store.polls import move_polls
 from bot.store.reading import move_reading_list
@@ -40,6 +41,13 @@ class SubscriptionView:
     poll: bool  # a weekly reading poll after each post
 
 
+_SUBSCRIPTIONS = Subscription.__table__
+_SUBSCRIPTION = select(_SUBSCRIPTIONS).where(
+    _SUBSCRIPTIONS.c.chat_id == bindparam("chat"),
+    _SUBSCRIPTIONS.c.thread_id == bindparam("thread"),
+)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -53,20 +61,13 @@ class Subscriptions:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
+        self.engine = engine_of(factory)
 
     def get(self, chat_id: int, thread_id: int = 0) -> SubscriptionView | None:
         """The chat's subscription (active or not), if it ever had one."""
-        # a plain row on the session's connection, no ORM object: /start and /settings wait
-        # on this read, and loading an object through the identity map doubled its time
-        table = Subscription.__table__
-        with self.factory() as session:
-            row = (
-                session.connection()
-                .execute(
-                    select(table).where(table.c.chat_id == chat_id, table.c.thread_id == thread_id)
-                )
-                .first()
-            )
+        # a plain row on a plain connection (db.engine_of): /start and /settings wait on it
+        with self.engine.connect() as connection:
+            row = connection.execute(_SUBSCRIPTION, {"chat": chat_id, "thread": thread_id}).first()
             return _view(row) if row else None
 
     def subscribe(
