@@ -10,9 +10,9 @@ with the archive.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.domain.ranking import SearchQuery
@@ -38,6 +38,25 @@ def fts5_query(terms: Sequence[QueryTerm], column: str | None = None, op: str = 
     return f" {op} ".join(parts)
 
 
+def _fetch(session: Session, sql: str, params: Mapping[str, object]) -> list[Any]:
+    """``sql``'s rows, run on the session's sqlite3 connection itself.
+
+    These FTS5 statements exist only on SQLite, and a search runs up to six of them:
+    SQLAlchemy's per-statement work (result objects, execution context) took longer than
+    SQLite's own, so they go to the driver, in the session's transaction all the same.
+    """
+    cursor = session.connection().connection.cursor()
+    try:
+        rows: list[Any] = cursor.execute(sql, params).fetchall()
+        return rows
+    finally:
+        cursor.close()
+
+
+def _ids(session: Session, sql: str, params: Mapping[str, object]) -> list[int]:
+    return [int(row[0]) for row in _fetch(session, sql, params)]
+
+
 class SqliteSearch(EngineSearch):
     """FTS5 channels (``papers_fts``, ``papers_title_fts``, ``papers_trgm``)."""
 
@@ -56,30 +75,29 @@ class SqliteSearch(EngineSearch):
         matches first is cheap, and a result set that large is served newest first.
         """
         if not small:
-            probe = text(
+            probe = (
                 f"SELECT count(*) FROM (SELECT rowid FROM {table} "
                 f"WHERE {table} MATCH :match LIMIT :cap)"
             )
-            small = session.scalar(probe, {"match": match, "cap": RANK_WINDOW + 1}) <= RANK_WINDOW
+            found = _ids(session, probe, {"match": match, "cap": RANK_WINDOW + 1})
+            small = found[0] <= RANK_WINDOW
         order = f"{rank}, rowid DESC" if small else "rowid DESC"
-        stmt = text(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH :match ORDER BY {order} LIMIT :limit"
-        )
-        return list(session.scalars(stmt, {"match": match, "limit": limit}))
+        sql = f"SELECT rowid FROM {table} WHERE {table} MATCH :match ORDER BY {order} LIMIT :limit"
+        return _ids(session, sql, {"match": match, "limit": limit})
 
     def _words(self, session: Session, q: SearchQuery, mode: WordMode, limit: int) -> list[int]:
         if mode is WordMode.TITLE_ANY:  # newest first: FTS5 walks rowids backwards, stops at limit
-            stmt = text(
+            sql = (
                 "SELECT rowid FROM papers_title_fts WHERE papers_title_fts MATCH :match "
                 "ORDER BY rowid DESC LIMIT :limit"
             )
-            return list(session.scalars(stmt, {"match": fts5_query(q.and_terms), "limit": limit}))
+            return _ids(session, sql, {"match": fts5_query(q.and_terms), "limit": limit})
         if mode is WordMode.TITLE:
             match = fts5_query(q.and_terms)
             return self._ranked(session, "papers_title_fts", "bm25(papers_title_fts)", match, limit)
         if mode is WordMode.EXISTS:
-            stmt = text("SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match LIMIT 1")
-            return list(session.scalars(stmt, {"match": fts5_query(q.and_terms)}))
+            sql = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match LIMIT 1"
+            return _ids(session, sql, {"match": fts5_query(q.and_terms)})
         if mode is WordMode.SOME:
             # any of the words: titles only (an abstract having one word of several is
             # noise, and the title index's postings are a fraction of the abstracts')
@@ -104,12 +122,10 @@ class SqliteSearch(EngineSearch):
     def _lookup_counts(self, session: Session, grams: list[str]) -> dict[str, int]:
         params = {f"g{i}": gram for i, gram in enumerate(grams)}
         # one equality look-up per trigram (fts5vocab indexes ``term =``, not ``IN``)
-        stmt = text(
-            " UNION ALL ".join(
-                f"SELECT term, doc FROM papers_trgm_vocab WHERE term = :{name}" for name in params
-            )
+        sql = " UNION ALL ".join(
+            f"SELECT term, doc FROM papers_trgm_vocab WHERE term = :{name}" for name in params
         )
-        return {str(term): int(doc) for term, doc in session.execute(stmt, params)}
+        return {str(term): int(doc) for term, doc in _fetch(session, sql, params)}
 
     def _typos(self, session: Session, q: SearchQuery, limit: int, loose: bool) -> list[int]:
         # the longest words first: they carry a typo with the most intact trigrams
