@@ -14,7 +14,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, or_, select, text
+from sqlalchemy import ColumnElement, String, and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.domain.ranking import (
@@ -69,6 +69,46 @@ class EngineSearch(ABC):
     # whether the typo channel goes before the all-but-one and any-of-the-words channels
     TYPOS_FIRST = False
 
+    def __init__(self) -> None:
+        # every search runs these: built once (building a statement cost more than running
+        # it), with the dialect's parts (``_id_in``, ``_prefix_sql``)
+        self._rows_stmt = (
+            select(
+                Paper.id,
+                Paper.title_en,
+                Paper.title_zh,
+                Paper.title_compact,
+                Paper.title_zh_compact,
+                Paper.title_tokens,
+            )
+            .join(Digest, Digest.id == Paper.digest_id)
+            .where(self._id_in(), Digest.retired.is_(False))
+        )
+        # one round trip for both B-tree ranges
+        self._prefix_stmt = text(
+            " UNION ALL ".join(
+                f"SELECT * FROM ({self._prefix_sql(column)}) AS {column}_range"
+                for column in ("title_compact", "title_zh_compact")
+            )
+        )
+        arxiv_id = bindparam("id", type_=String)
+        self._arxiv_stmt = (
+            select(Paper.id)
+            .where(
+                or_(
+                    Paper.arxiv_id == arxiv_id,
+                    and_(Paper.arxiv_id >= bindparam("low"), Paper.arxiv_id < bindparam("high")),
+                )
+            )
+            .limit(PREFIX_CANDIDATES)
+        )
+        compact = bindparam("compact", type_=String)
+        self._exact_stmt = (
+            select(Paper.id)
+            .where(or_(Paper.title_compact == compact, Paper.title_zh_compact == compact))
+            .limit(1)
+        )
+
     @abstractmethod
     def _words(self, session: Session, q: SearchQuery, mode: WordMode, limit: int) -> list[int]:
         """Ids matching the query's terms the way ``mode`` says, best first."""
@@ -106,56 +146,30 @@ class EngineSearch(ABC):
         if len(q.compact) < 2:
             return set()
         params = {"low": q.compact, "high": q.compact + _TOP, "limit": PREFIX_CANDIDATES}
-        # one round trip for both B-tree ranges
-        both = " UNION ALL ".join(
-            f"SELECT * FROM ({self._prefix_sql(column)}) AS {column}_range"
-            for column in ("title_compact", "title_zh_compact")
-        )
-        return set(session.scalars(text(both), params))
+        return set(session.scalars(self._prefix_stmt, params))
 
     def _arxiv(self, session: Session, q: SearchQuery) -> set[int]:
-        if not q.arxiv:
-            return set()
-        conditions = [
-            or_(
-                Paper.arxiv_id == arxiv_id,
-                and_(Paper.arxiv_id >= arxiv_id + "v", Paper.arxiv_id < arxiv_id + "w"),
-            )
-            for arxiv_id in q.arxiv
-        ]
-        stmt = select(Paper.id).where(or_(*conditions)).limit(PREFIX_CANDIDATES)
-        return set(session.scalars(stmt))
+        found: set[int] = set()
+        for arxiv_id in q.arxiv:  # the id itself, or any version of it ("…v2")
+            params = {"id": arxiv_id, "low": arxiv_id + "v", "high": arxiv_id + "w"}
+            found.update(session.scalars(self._arxiv_stmt, params))
+        return found
 
-    def _id_in(self, ids: list[int]) -> ColumnElement[bool]:
-        """``papers.id`` is one of ``ids``."""
-        return Paper.id.in_(ids)
+    def _id_in(self) -> ColumnElement[bool]:
+        """``papers.id`` is one of the parameter ``ids`` (a list)."""
+        return Paper.id.in_(bindparam("ids", expanding=True))
 
     def _rows(self, session: Session, ids: list[int]) -> list[CandidateRow]:
         """The candidates that are in active digests, with what ranking needs."""
         if not ids:
             return []
-        stmt = (
-            select(
-                Paper.id,
-                Paper.title_en,
-                Paper.title_zh,
-                Paper.title_compact,
-                Paper.title_zh_compact,
-                Paper.title_tokens,
-            )
-            .join(Digest, Digest.id == Paper.digest_id)
-            .where(self._id_in(ids), Digest.retired.is_(False))
-        )
-        return [CandidateRow(*row) for row in session.execute(stmt)]
+        return [CandidateRow(*row) for row in session.execute(self._rows_stmt, {"ids": ids})]
 
     def _exact(self, session: Session, q: SearchQuery) -> bool:
         """Whether some title (English or Chinese) is exactly the query (B-tree look-ups)."""
         if len(q.compact) < 2:
             return False
-        stmt = select(Paper.id).where(
-            or_(Paper.title_compact == q.compact, Paper.title_zh_compact == q.compact)
-        )
-        return session.scalars(stmt.limit(1)).first() is not None
+        return session.scalars(self._exact_stmt, {"compact": q.compact}).first() is not None
 
     def _gather(self, session: Session, q: SearchQuery, width: int) -> Candidates:
         found = Candidates(arxiv=self._arxiv(session, q), prefix=self._prefix(session, q))

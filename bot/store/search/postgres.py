@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, any_, cast, text
+from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, cast, text
 from sqlalchemy.orm import Session
 
 from bot.domain.ranking import SearchQuery
@@ -64,14 +64,15 @@ class PostgresSearch(EngineSearch):
     TYPOS_FIRST = True  # the vocabulary look-up is precise and cheap: before all-but-one
 
     def __init__(self) -> None:
+        super().__init__()
         self._trgm_schema: str | None = None
         self._trgm_checked = False
         self._title_vector: str | None = None  # "title_vector", or "" before 0010
 
-    def _id_in(self, ids: list[int]) -> ColumnElement[bool]:
+    def _id_in(self) -> ColumnElement[bool]:
         # one array parameter: the same statement text for any number of candidates, so
         # psycopg prepares it once instead of PostgreSQL planning every IN list anew
-        return Paper.id == any_(cast(ids, ARRAY(Integer)))
+        return Paper.id == any_(cast(bindparam("ids"), ARRAY(Integer)))
 
     def _prefix_sql(self, column: str) -> str:
         # the default collation need not sort by code point; the "C" indexes of 0002 do

@@ -61,6 +61,7 @@ class SqliteSearch(EngineSearch):
     """FTS5 channels (``papers_fts``, ``papers_title_fts``, ``papers_trgm``)."""
 
     def __init__(self) -> None:
+        super().__init__()
         # trigram → titles having it; only picks which trigrams to search, so a count a
         # few ingests old does no harm
         self._gram_counts: dict[str, int] = {}
