@@ -239,3 +239,26 @@ def test_a_cards_digest_size_is_remembered_until_the_library_forgets(
     [card] = library.papers([ids[first_title]])
     assert card.digest.paper_count == 8
     assert library.digest("2024-w16") == card.digest  # the same count as the digest's own
+
+
+def test_cards_are_the_stored_papers_with_topics_best_first_and_no_retired_ones(
+    config: BotConfig, engine: Engine, factory: sessionmaker[Session]
+):
+    run_ingest(config, factory)
+    library = Library(factory, make_search(engine))
+    stored = {d["id"]: d for d in export_store(factory)["digests"]}["2024-w16"]["papers"]
+    cards = library.digest_papers("2024-w16")
+    fields = ("id", "title_en", "title_zh", "abstract", "arxiv_id", "url", "authors", "venue")
+    assert [{f: getattr(c, f) for f in fields} for c in cards] == [
+        {f: p[f] for f in fields} for p in stored
+    ]
+    assert [[t.id for t in c.topics] for c in cards] == [p["topics"] for p in stored]
+    assert {c.digest.paper_count for c in cards} == {9}
+    assert library.papers([p["id"] for p in reversed(stored)]) == list(reversed(cards))
+    listing = config.digests_path.read_text(encoding="utf-8")
+    start = listing.index("- id: 2024-w16")
+    end = listing.index("- id:", start + 1)
+    config.digests_path.write_text(listing[:start] + listing[end:], encoding="utf-8")
+    run_ingest(reload(config), factory)
+    library.invalidate()
+    assert library.paper(stored[0]["id"]) is None and library.papers([stored[1]["id"]]) == []

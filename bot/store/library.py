@@ -1,6 +1,7 @@
 """Read side of the archive: papers, digests and topics as views, plus search.
 
-Handlers and jobs call these methods; each opens (and closes) its own short session.
+Handlers and jobs call these methods; each opens (and closes) its own short session, or a
+plain connection where a person's reply waits on it (cards, search).
 """
 
 from __future__ import annotations
