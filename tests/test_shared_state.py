@@ -10,11 +10,16 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot.config import BotConfig
 from bot.domain.texts import t
 from bot.jobs.weekly import WEEKLY_JOB
 from bot.sandbox.fake_telegram import FakeBotApi
 from bot.sandbox.runner import running_bot
+from bot.store.models import KeyValue
+from bot.store.shared_state import RESULTS_PREFIX, RESULTS_TTL_SECONDS, REUSE_SECONDS, SharedState
 from tests.conftest import ADMIN_ID, edit_bot_yaml
 from tests.harness import REPLY_TIMEOUT, Chat
 
@@ -97,3 +102,28 @@ async def test_an_edited_postnow_publishes_nothing(e2e_config: BotConfig, api: F
         await admin.say("/help")
     assert len(admin.records) == 2  # /stats and /help answered, the edit not
     assert len(reader.records) == 1  # the /subscribe reply, no post
+
+
+def test_a_repeated_search_reuses_its_stored_list_until_a_day_has_passed(
+    factory: sessionmaker[Session],
+):
+    now = [1_800_000_000.0]
+    shared = SharedState(factory, clock=lambda: now[0])
+
+    def stored_lists() -> int:
+        with factory() as session:
+            prefix = KeyValue.key.startswith(RESULTS_PREFIX)
+            return int(session.scalar(select(func.count()).where(prefix)) or 0)
+
+    key = shared.remember_results("genie", [3, 1, 2])
+    assert shared.remember_results("genie", [3, 1, 2]) == key and stored_lists() == 1
+    other = shared.remember_results("genie", [3, 1])  # new results: a new list
+    assert other != key and stored_lists() == 2
+    now[0] += REUSE_SECONDS
+    renewed = shared.remember_results("genie", [3, 1, 2])
+    assert renewed != key and stored_lists() == 3
+    # the reused list itself lives on well past the reuse window
+    assert shared.recall_results(key) == ("genie", [3, 1, 2])
+    now[0] += RESULTS_TTL_SECONDS + 1
+    shared.remember_results("diffusion", [4])  # each write drops the expired lists
+    assert shared.recall_results(key) is None and stored_lists() == 1

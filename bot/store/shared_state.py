@@ -15,12 +15,17 @@ from collections.abc import Callable
 from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.cache import TtlLru
 from bot.store.db import engine_of
 from bot.store.models import KeyValue
 
 RESULTS_PREFIX = "results:"
 CONFIG_VERSION_KEY = "config_version"
 RESULTS_TTL_SECONDS = 7 * 24 * 3600  # a week: as long as a weekly post's buttons matter
+# A list this process stored that long ago is handed out again for the same query and
+# results instead of a new write: the row outlives it by six days, so its buttons still work.
+REUSE_SECONDS = 24 * 3600
+REUSE_SIZE = 4096
 _FORGET_RESULTS_BEFORE = delete(KeyValue).where(
     KeyValue.key.startswith(RESULTS_PREFIX, autoescape=True),
     KeyValue.key < bindparam("cutoff"),
@@ -37,13 +42,21 @@ class SharedState:
         self.factory = factory
         self.engine = engine_of(factory)
         self._clock = clock
+        self._stored: TtlLru[tuple[str, tuple[int, ...]], str] = TtlLru(
+            REUSE_SIZE, REUSE_SECONDS, clock
+        )
 
     def remember_results(self, query: str, ids: list[int]) -> str:
         """Store a result list; returns the short key its buttons carry.
 
         The key starts with its creation time in fixed-width hex, so expired lists are a
         key range: each write deletes the lists older than :data:`RESULTS_TTL_SECONDS`.
+        The same query with the same results within :data:`REUSE_SECONDS` gets the key
+        this process stored for it (people repeat searches; each write costs a commit).
         """
+        return self._stored.get_or_compute((query, tuple(ids)), lambda: self._store(query, ids))
+
+    def _store(self, query: str, ids: list[int]) -> str:
         now = int(self._clock())
         key = f"{now:08x}{secrets.token_urlsafe(6)}"
         cutoff = f"{RESULTS_PREFIX}{max(now - RESULTS_TTL_SECONDS, 0):08x}"
