@@ -68,15 +68,8 @@ _TOPIC_LINKS = (
 
 
 def _card_view(row: Row[Any], topics: Iterable[TopicView]) -> PaperView:
-    digest = DigestView(
-        id=row.digest_id,
-        title=row.digest_title,
-        week_start=row.week_start,
-        week_end=row.week_end,
-        source_url=row.source_url,
-        paper_count=row.paper_count,
-        retired=row.retired,
-    )
+    # the row's digest columns carry DigestView's names, but for the two a paper has too
+    digest = copied_into(DigestView, row, id=row.digest_id, title=row.digest_title)
     return copied_into(PaperView, row, topics=tuple(topics), digest=digest)
 
 
