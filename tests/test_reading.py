@@ -66,6 +66,23 @@ async def press(
 # ------------------------------------------------------------------ 📌 Save
 
 
+async def test_a_saved_paper_shows_saved_wherever_its_card_opens(api: FakeBotApi, bot_app: BotApp):
+    chat = Chat(api)
+    genie = paper_id(bot_app, GENIE)
+    shared_link = await chat.ask(f"/start paper_{genie}")
+    assert labels(shared_link)[0] == "📌 Save"
+    await press(api, shared_link, f"sv:{genie}", chat.user_id)
+    # a deep link and a list's numbered button show the mark
+    assert labels(await chat.ask(f"/start paper_{genie}"))[0] == "✓ Saved — remove"
+    overview = await chat.ask("/digest 2024-w09")
+    [opened] = await chat.press(overview, f"p:{genie}")
+    assert labels(opened)[0] == "✓ Saved — remove"
+    # another chat's list is its own
+    assert labels(await Chat(api, chat_id=777, user_id=777).ask(f"/start paper_{genie}"))[0] == (
+        "📌 Save"
+    )
+
+
 async def test_save_from_a_card_toggles_with_a_toast(api: FakeBotApi, bot_app: BotApp):
     chat = Chat(api)
     card = await chat.ask("/paper genie")

@@ -17,7 +17,7 @@ from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
 from bot.handlers.common import is_chat_admin, is_group, query_text, reply, thread_of, user_lang
 from bot.handlers.menu import set_admin_menu
-from bot.handlers.papers import send_card
+from bot.handlers.papers import card_lookup, chat_id_of, send_card
 from bot.services import db
 from bot.services.context import BotContext
 
@@ -59,11 +59,14 @@ async def start_command(update: Update, context: BotContext) -> None:
     payload = context.args[0] if context.args else ""
     if is_paper_deep_link(payload):
         paper_id = paper_deep_link(payload)
-        paper = None if paper_id is None else await db(services.library.paper, paper_id)
-        if paper is None:  # removed since the link was shared, or a made-up id
+        found = None
+        if paper_id is not None:
+            found = await db(card_lookup, services, paper_id, chat_id_of(update))
+        if found is None:  # removed since the link was shared, or a made-up id
             await reply(update, t(lang, "paper_gone"))
         else:
-            await send_card(update, context, paper, lang)
+            paper, saved = found
+            await send_card(update, context, paper, lang, saved)
         return
     commands = t(lang, "commands", username=services.bot_username)
     user = update.effective_user

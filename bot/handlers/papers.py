@@ -23,9 +23,10 @@ from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers import common
 from bot.handlers.buttons import answer_stale, edit_in_place
-from bot.handlers.reading import card_save_row, list_save_rows, saved_here
+from bot.handlers.reading import card_save_row, list_save_rows
 from bot.services import Services, db
 from bot.services.context import BotContext
+from bot.store.library import Library
 from bot.store.search import SearchHit
 
 INLINE_RESULTS = 20
@@ -63,13 +64,10 @@ def card_markup(
 
 
 async def send_card(
-    update: Update, context: BotContext, paper: PaperView, lang: str, saved: bool | None = None
+    update: Update, context: BotContext, paper: PaperView, lang: str, saved: bool
 ) -> None:
-    """Reply with a paper's card (its 📌 shows whether this chat saved it; ``saved``: known
-    already, else read)."""
+    """Reply with a paper's card (its 📌 shows whether this chat saved it: ``saved``)."""
     text, has_more = paper_card(paper, lang)
-    if saved is None:
-        saved = paper.id in await saved_here(update, context, [paper.id])
     await common.reply(update, text, card_markup(paper, lang, has_more, False, saved))
 
 
@@ -90,6 +88,50 @@ def results_page(
     nav = common.pager(lang, page, pages, partial(ResultsPage, key))
     rows = [*common.paper_buttons(papers, start), *list_save_rows(papers, saved, start), nav]
     return "\n".join(lines), common.keyboard(rows)
+
+
+def chat_id_of(update: Update) -> int | None:
+    """The chat whose reading list marks the 📌 buttons (None: inline mode)."""
+    chat = update.effective_chat
+    return chat.id if chat else None
+
+
+def marked(services: Services, chat_id: int | None, papers: list[PaperView]) -> set[int]:
+    """Which of ``papers`` are on ``chat_id``'s reading list (blocking)."""
+    if chat_id is None or not papers:
+        return set()
+    return services.reading.saved_ids(chat_id, [paper.id for paper in papers])
+
+
+def card_lookup(
+    services: Services, paper_id: int, chat_id: int | None
+) -> tuple[PaperView, bool] | None:
+    """A card and whether the chat saved it, in one store trip (None: no such paper)."""
+    paper = services.library.paper(paper_id)
+    if paper is None:
+        return None
+    return paper, paper.id in marked(services, chat_id, [paper])
+
+
+@dataclass(frozen=True, slots=True)
+class PageLookup:
+    """One page of a remembered result list, read in one store trip (:func:`page_lookup`)."""
+
+    query: str
+    total: int
+    papers: list[PaperView]
+    saved: set[int]
+
+
+def page_lookup(services: Services, key: str, page: int, chat_id: int | None) -> PageLookup | None:
+    """Page ``page`` of the result list stored under ``key`` with the chat's 📌 marks (None:
+    the list expired)."""
+    remembered = services.shared.recall_results(key)
+    if remembered is None:
+        return None
+    query, ids = remembered
+    papers = services.library.papers(ids[page * common.PAGE_SIZE : (page + 1) * common.PAGE_SIZE])
+    return PageLookup(query, len(ids), papers, marked(services, chat_id, papers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +156,7 @@ def look_up(services: Services, query: str, chat_id: int | None) -> PaperLookup:
     """
 
     def saved(papers: list[PaperView]) -> set[int]:
-        if chat_id is None:
-            return set()
-        return services.reading.saved_ids(chat_id, [paper.id for paper in papers])
+        return marked(services, chat_id, papers)
 
     library = services.library
     hits = library.search(query, 50)
@@ -143,8 +183,7 @@ async def paper_command(update: Update, context: BotContext) -> None:
     if not query:
         await common.reply(update, t(lang, "usage_paper"))
         return
-    chat = update.effective_chat
-    found = await db(look_up, context.services, query, chat.id if chat else None)
+    found = await db(look_up, context.services, query, chat_id_of(update))
     if found.missing_arxiv_id is not None:
         await common.reply(update, t(lang, "arxiv_not_in_digests", arxiv_id=found.missing_arxiv_id))
     elif not found.hits:
@@ -190,16 +229,16 @@ async def paper_button_callback(
     """Buttons ``p:<id>`` (send that paper's card) and ``pf:<id>`` / ``ps:<id>`` (show the
     full or the short summary in place)."""
     lang = common.user_lang(update)
-    paper = await db(context.services.library.paper, button.paper_id)
-    if paper is None:
+    found = await db(card_lookup, context.services, button.paper_id, chat_id_of(update))
+    if found is None:
         await query.answer(t(lang, "paper_gone"), show_alert=True)
         return
+    paper, saved = found
     await query.answer()
     if isinstance(button, OpenPaper):
-        await send_card(update, context, paper, lang)
+        await send_card(update, context, paper, lang, saved)
         return
     text, has_more = paper_card(paper, lang, full=button.full)
-    saved = paper.id in await saved_here(update, context, [paper.id])
     markup = card_markup(paper, lang, has_more or button.full, button.full, saved)
     await edit_in_place(query, text, markup)
 
@@ -209,23 +248,27 @@ async def results_page_callback(
 ) -> None:
     """Button ``sp:<key>:<page>``: another page of a search result list."""
     lang = common.user_lang(update)
-    remembered = await db(context.services.shared.recall_results, button.key)
-    if remembered is None:
+    page = button.page
+    found = await db(page_lookup, context.services, button.key, page, chat_id_of(update))
+    if found is None:
         await query.answer(t(lang, "expired"), show_alert=True)
         return
-    text_query, ids = remembered
-    page = button.page
-    if page >= common.page_count(len(ids)):  # made-up data: the list never had that page
+    if page >= common.page_count(found.total):  # made-up data: the list never had that page
         await answer_stale(update, query)
         return
-    papers = await db(
-        context.services.library.papers,
-        ids[page * common.PAGE_SIZE : (page + 1) * common.PAGE_SIZE],
+    text, markup = results_page(
+        lang, found.query, found.papers, found.total, page, button.key, found.saved
     )
-    saved = await saved_here(update, context, [paper.id for paper in papers])
-    text, markup = results_page(lang, text_query, papers, len(ids), page, button.key, saved)
     await query.answer()
     await edit_in_place(query, text, markup)
+
+
+def inline_papers(library: Library, text: str) -> list[PaperView]:
+    """What inline mode offers for ``text`` (the newest digest's papers for none), in one
+    store trip: people type inline queries a character at a time."""
+    if not text:
+        return library.latest_papers(INLINE_RESULTS)
+    return library.papers([hit.paper_id for hit in library.search(text, INLINE_RESULTS)])
 
 
 async def inline_query(update: Update, context: BotContext) -> None:
@@ -235,11 +278,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     lang = common.user_lang(update)
     library = context.services.library
     text = " ".join(strip_controls(inline.query).split())[:256]
-    if text:
-        hits = await db(library.search, text, INLINE_RESULTS)
-        papers = await db(library.papers, [hit.paper_id for hit in hits])
-    else:
-        papers = await db(library.latest_papers, INLINE_RESULTS)
+    papers = await db(inline_papers, library, text)
     results = []
     for paper in papers[:INLINE_RESULTS]:
         card, _ = paper_card(paper, lang)
