@@ -72,9 +72,16 @@ async def test_a_saved_paper_shows_saved_wherever_its_card_opens(api: FakeBotApi
     shared_link = await chat.ask(f"/start paper_{genie}")
     assert labels(shared_link)[0] == "📌 Save"
     await press(api, shared_link, f"sv:{genie}", chat.user_id)
-    # a deep link and a list's numbered button show the mark
+    # a deep link, a digest's overview and a list's numbered button show the mark
     assert labels(await chat.ask(f"/start paper_{genie}"))[0] == "✓ Saved — remove"
     overview = await chat.ask("/digest 2024-w09")
+    marks = {b["callback_data"]: b["text"] for b in overview.buttons}
+    assert marks[f"sv:{genie}"].startswith("✓ ")
+    assert all(
+        text.startswith("📌 ")
+        for d, text in marks.items()
+        if d.startswith("sv:") and d != f"sv:{genie}"
+    )
     [opened] = await chat.press(overview, f"p:{genie}")
     assert labels(opened)[0] == "✓ Saved — remove"
     # another chat's list is its own

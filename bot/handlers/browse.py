@@ -36,8 +36,8 @@ from bot.handlers.common import (
     reply_many,
     user_lang,
 )
-from bot.handlers.reading import list_save_rows, saved_here
-from bot.services import db
+from bot.handlers.reading import chat_id_of, list_save_rows, marked
+from bot.services import Services, db
 from bot.services.context import BotContext
 
 DIGESTS_PER_PAGE = 8
@@ -57,13 +57,33 @@ def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup 
     return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
+def topic_lookup(
+    services: Services, topic_id: str, page: int, chat_id: int | None
+) -> tuple[list[PaperView], int, set[int]]:
+    """A page of a topic's papers, the topic's total and the chat's 📌 marks (one store trip)."""
+    papers, total = services.library.topic_papers(topic_id, page * PAGE_SIZE, PAGE_SIZE)
+    return papers, total, marked(services, chat_id, papers)
+
+
+def digest_lookup(
+    services: Services, key: str, chat_id: int | None
+) -> tuple[DigestView, list[PaperView], set[int]] | None:
+    """A digest (by id, ``latest`` or a date), its papers and the chat's 📌 marks, in one store
+    trip; None if there is no such digest."""
+    digest = services.library.digest(key)
+    if digest is None:
+        return None
+    papers = services.library.digest_papers(digest.id)
+    return digest, papers, marked(services, chat_id, papers)
+
+
 async def topic_page(
     update: Update, context: BotContext, topic: TopicView, page: int, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """One page of a topic's papers, newest digest first, with their 📌 buttons; None if there
     is no such page."""
-    papers, total = await db(
-        context.services.library.topic_papers, topic.id, page * PAGE_SIZE, PAGE_SIZE
+    papers, total, saved = await db(
+        topic_lookup, context.services, topic.id, page, chat_id_of(update)
     )
     if total == 0:
         return t(lang, "topic_empty", topic=topic.name(lang)), None
@@ -75,7 +95,6 @@ async def topic_page(
     ]
     start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
-    saved = await saved_here(update, context, [paper.id for paper in papers])
     rows = [
         *paper_buttons(papers, start),
         *list_save_rows(papers, saved, start),
@@ -156,22 +175,18 @@ async def _topic_button(
 async def send_digest(update: Update, context: BotContext, key: str, lang: str) -> None:
     """Reply with a digest's overview (title, week, numbered titles with buttons)."""
     library = context.services.library
-    digest = await db(library.digest, key)
-    if digest is None:
+    found = await db(digest_lookup, context.services, key, chat_id_of(update))
+    if found is None:
         total = (await db(library.digests, 0, 1))[1]
         text = (
             t(lang, "digest_not_found", query=shorten(key, 60)) if total else t(lang, "no_digests")
         )
         await reply(update, text + ("\n" + t(lang, "usage_digest") if total else ""))
         return
-    papers = await db(library.digest_papers, digest.id)
-    shown = digest_page(digest, papers, 0, lang, await saved_here(update, context, _ids(papers)))
+    digest, papers, saved = found
+    shown = digest_page(digest, papers, 0, lang, saved)
     assert shown is not None  # page 0 always exists
     await reply_many(update, *shown)
-
-
-def _ids(papers: list[PaperView]) -> list[int]:
-    return [paper.id for paper in papers]
 
 
 def digest_page(
@@ -208,12 +223,10 @@ async def digest_page_callback(
     update: Update, context: BotContext, query: CallbackQuery, button: DigestPage
 ) -> None:
     """Button ``dp:<id>:<page>``: another page of a digest's overview, in place."""
-    library = context.services.library
-    digest = await db(library.digest, button.digest_id)
+    found = await db(digest_lookup, context.services, button.digest_id, chat_id_of(update))
     shown = None
-    if digest is not None:
-        papers = await db(library.digest_papers, digest.id)
-        saved = await saved_here(update, context, _ids(papers))
+    if found is not None:
+        digest, papers, saved = found
         shown = digest_page(digest, papers, button.page, user_lang(update), saved)
     if shown is None:  # retired, or fewer pages than when the button was made
         await answer_stale(update, query)

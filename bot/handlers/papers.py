@@ -23,7 +23,7 @@ from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers import common
 from bot.handlers.buttons import answer_stale, edit_in_place
-from bot.handlers.reading import card_save_row, list_save_rows
+from bot.handlers.reading import card_save_row, chat_id_of, list_save_rows, marked
 from bot.services import Services, db
 from bot.services.context import BotContext
 from bot.store.library import Library
@@ -88,19 +88,6 @@ def results_page(
     nav = common.pager(lang, page, pages, partial(ResultsPage, key))
     rows = [*common.paper_buttons(papers, start), *list_save_rows(papers, saved, start), nav]
     return "\n".join(lines), common.keyboard(rows)
-
-
-def chat_id_of(update: Update) -> int | None:
-    """The chat whose reading list marks the 📌 buttons (None: inline mode)."""
-    chat = update.effective_chat
-    return chat.id if chat else None
-
-
-def marked(services: Services, chat_id: int | None, papers: list[PaperView]) -> set[int]:
-    """Which of ``papers`` are on ``chat_id``'s reading list (blocking)."""
-    if chat_id is None or not papers:
-        return set()
-    return services.reading.saved_ids(chat_id, [paper.id for paper in papers])
 
 
 def card_lookup(

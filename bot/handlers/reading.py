@@ -52,7 +52,7 @@ from bot.handlers.common import (
     reply,
     user_lang,
 )
-from bot.services import db
+from bot.services import Services, db
 from bot.services.context import BotContext
 from bot.store.polls import top_with_votes
 from bot.store.reading import ReadingItem
@@ -84,12 +84,18 @@ def list_save_rows(
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-async def saved_here(update: Update, context: BotContext, paper_ids: Sequence[int]) -> set[int]:
-    """Which of the papers are on the list of the chat the update comes from."""
+def chat_id_of(update: Update) -> int | None:
+    """The chat whose reading list marks the 📌 buttons (None: inline mode)."""
     chat = update.effective_chat
-    if chat is None or not paper_ids:
+    return chat.id if chat else None
+
+
+def marked(services: Services, chat_id: int | None, papers: Sequence[PaperView]) -> set[int]:
+    """Which of ``papers`` are on ``chat_id``'s reading list (blocking: the store trip that
+    read the papers reads this too, so an answer waits on one hand-over, not two)."""
+    if chat_id is None or not papers:
         return set()
-    return await db(context.services.reading.saved_ids, chat.id, list(paper_ids))
+    return services.reading.saved_ids(chat_id, [paper.id for paper in papers])
 
 
 def saver_name(user: User | None) -> str:
