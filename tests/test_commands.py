@@ -236,10 +236,15 @@ async def test_paper_answers_after_one_trip_to_the_store(
         trips.clear()
         reply = await chat.ask(f"/paper {query}")
         assert expected in reply.text and trips == ["look_up"], (query, trips, reply.text)
-    # the list's paging key was stored in that one trip: its "Next" button works
+    # the list's paging key was stored in that one trip: its "Next" button works, and a
+    # page or a card opened from it is one trip too (the papers with the chat's 📌 marks)
     listing = await chat.ask("/paper model")
+    trips.clear()
     [edited] = await chat.press(listing, listing.button_data("Next"))
-    assert "(page 2/" in edited.text
+    assert "(page 2/" in edited.text and trips == ["page_lookup"]
+    trips.clear()
+    [card] = await chat.press(edited, edited.button_data("6"))
+    assert card.method == "sendMessage" and trips == ["card_lookup"]
 
 
 async def test_long_summary_has_more_and_less(api: FakeBotApi):

@@ -8,10 +8,10 @@ import html
 
 import pytest
 
+from bot.domain.ranking import clear_winner
 from bot.domain.search_kinds import MatchKind
 from bot.domain.search_tokens import clean_query
 from bot.domain.texts import t
-from bot.handlers.papers import clear_winner
 from bot.sandbox.fake_telegram import FakeBotApi
 from bot.store.search import SearchHit
 from tests.harness import Chat

@@ -37,6 +37,15 @@ def reload(config: BotConfig) -> BotConfig:
     return load_config(config.path, Environment(database_url=config.database_url))
 
 
+def unlist(config: BotConfig, digest_id: str) -> str:
+    """Take ``digest_id``'s entry out of digests.yaml; returns the listing as it was."""
+    listing = config.digests_path.read_text(encoding="utf-8")
+    start = listing.index(f"- id: {digest_id}")
+    end = listing.index("- id:", start + 1)
+    config.digests_path.write_text(listing[:start] + listing[end:], encoding="utf-8")
+    return listing
+
+
 def test_ingest_stores_every_seed_paper_with_topics(config: BotConfig, factory):
     report = run_ingest(config, factory)
     assert sorted(report.added) == sorted(COUNTS) and report.problems == []
@@ -87,10 +96,7 @@ def test_edited_file_updates_in_place_and_keeps_paper_ids(config: BotConfig, fac
 
 def test_digest_removed_from_config_is_retired_not_deleted(config: BotConfig, factory):
     run_ingest(config, factory)
-    listing = config.digests_path.read_text(encoding="utf-8")
-    start = listing.index("- id: 2024-w16")
-    end = listing.index("- id:", start + 1)
-    config.digests_path.write_text(listing[:start] + listing[end:], encoding="utf-8")
+    listing = unlist(config, "2024-w16")
     report = run_ingest(reload(config), factory)
     assert report.retired == ["2024-w16"]
     exported = {d["id"]: d for d in export_store(factory)["digests"]}
@@ -255,10 +261,25 @@ def test_cards_are_the_stored_papers_with_topics_best_first_and_no_retired_ones(
     assert [[t.id for t in c.topics] for c in cards] == [p["topics"] for p in stored]
     assert {c.digest.paper_count for c in cards} == {9}
     assert library.papers([p["id"] for p in reversed(stored)]) == list(reversed(cards))
-    listing = config.digests_path.read_text(encoding="utf-8")
-    start = listing.index("- id: 2024-w16")
-    end = listing.index("- id:", start + 1)
-    config.digests_path.write_text(listing[:start] + listing[end:], encoding="utf-8")
+    unlist(config, "2024-w16")
     run_ingest(reload(config), factory)
     library.invalidate()
     assert library.paper(stored[0]["id"]) is None and library.papers([stored[1]["id"]]) == []
+
+
+def test_topic_counts_are_remembered_until_the_library_forgets(
+    config: BotConfig, engine: Engine, factory: sessionmaker[Session]
+):
+    # /topic and /topics show per-topic counts; counting reads every topic link, so the
+    # library keeps them with the cards and forgets them on reload or ingest
+    run_ingest(config, factory)
+    library = Library(factory, make_search(engine))
+    before = {topic.id: topic.paper_count for topic in library.topics()}
+    retired = {d["id"]: d for d in export_store(factory)["digests"]}["2024-w16"]["papers"]
+    unlist(config, "2024-w16")
+    run_ingest(reload(config), factory)
+    assert {topic.id: topic.paper_count for topic in library.topics()} == before
+    library.invalidate()
+    after = {topic.id: topic.paper_count for topic in library.topics()}
+    gone = [topic for paper in retired for topic in paper["topics"]]
+    assert after == {tid: n - gone.count(tid) for tid, n in before.items()}

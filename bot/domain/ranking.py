@@ -183,3 +183,22 @@ def rank_candidates(
         hits.append(SearchHit(paper_id=row.id, score=round(score, 6), kind=kind))
     hits.sort(key=lambda h: (-h.score, h.paper_id))
     return hits
+
+
+STRONG_KINDS = (MatchKind.ARXIV, MatchKind.EXACT)
+
+
+def clear_winner(hits: Sequence[SearchHit]) -> bool:
+    """One clear best match: the only hit, the only exact/arXiv hit, or the only title that
+    starts with the query while no other title has all its words. A generic word that
+    starts one title and occurs in others (``transformer``, ``scaling``) gets the list."""
+    if len(hits) == 1:
+        return True
+    first, second = hits[0], hits[1]
+    if first.kind in STRONG_KINDS:
+        return second.kind not in STRONG_KINDS
+    return first.kind is MatchKind.PREFIX and second.kind not in (
+        *STRONG_KINDS,
+        MatchKind.PREFIX,
+        MatchKind.TITLE,
+    )

@@ -26,7 +26,6 @@ from bot.domain.texts import t
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.handlers.buttons import answer_stale, edit_in_place, show_page
 from bot.handlers.common import (
-    PAGE_SIZE,
     keyboard,
     page_count,
     pager,
@@ -36,8 +35,9 @@ from bot.handlers.common import (
     reply_many,
     user_lang,
 )
-from bot.handlers.reading import chat_id_of, list_save_rows, marked
-from bot.services import Services, db
+from bot.handlers.reading import chat_id_of, list_save_rows
+from bot.services import db
+from bot.services.answers import PAGE_SIZE, digest_lookup, topic_lookup
 from bot.services.context import BotContext
 
 DIGESTS_PER_PAGE = 8
@@ -55,26 +55,6 @@ def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup 
         if topic.paper_count  # an empty topic would only lead to "no papers yet"
     ]
     return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-
-
-def topic_lookup(
-    services: Services, topic_id: str, page: int, chat_id: int | None
-) -> tuple[list[PaperView], int, set[int]]:
-    """A page of a topic's papers, the topic's total and the chat's 📌 marks (one store trip)."""
-    papers, total = services.library.topic_papers(topic_id, page * PAGE_SIZE, PAGE_SIZE)
-    return papers, total, marked(services, chat_id, papers)
-
-
-def digest_lookup(
-    services: Services, key: str, chat_id: int | None
-) -> tuple[DigestView, list[PaperView], set[int]] | None:
-    """A digest (by id, ``latest`` or a date), its papers and the chat's 📌 marks, in one store
-    trip; None if there is no such digest."""
-    digest = services.library.digest(key)
-    if digest is None:
-        return None
-    papers = services.library.digest_papers(digest.id)
-    return digest, papers, marked(services, chat_id, papers)
 
 
 async def topic_page(

@@ -17,9 +17,10 @@ from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
 from bot.handlers.common import is_chat_admin, is_group, query_text, reply, thread_of, user_lang
 from bot.handlers.menu import set_admin_menu
-from bot.handlers.papers import card_lookup, send_card
+from bot.handlers.papers import send_card
 from bot.handlers.reading import chat_id_of
 from bot.services import db
+from bot.services.answers import card_lookup
 from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)

@@ -19,12 +19,12 @@ from bot.domain.callbacks import OpenPaper, PageButton, PageLabel
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import lang_of, t
 from bot.domain.views import PaperView
+from bot.services.answers import PAGE_SIZE
 from bot.services.context import BotContext
 
 log = logging.getLogger(__name__)
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 MAX_QUERY_CHARS = 256  # Telegram's own inline-query limit; longer text is not a title
-PAGE_SIZE = 5
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 

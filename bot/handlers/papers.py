@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 
 from telegram import (
@@ -16,37 +15,17 @@ from telegram import (
 
 from bot.domain.callbacks import OpenDigest, OpenPaper, OpenTopic, PaperCard, ResultsPage
 from bot.domain.render import paper_card, paper_line, shorten
-from bot.domain.search_kinds import MatchKind
-from bot.domain.search_tokens import arxiv_ids
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers import common
 from bot.handlers.buttons import answer_stale, edit_in_place
-from bot.handlers.reading import card_save_row, chat_id_of, list_save_rows, marked
-from bot.services import Services, db
+from bot.handlers.reading import card_save_row, chat_id_of, list_save_rows
+from bot.services import db
+from bot.services.answers import PAGE_SIZE, card_lookup, inline_papers, look_up, page_lookup
 from bot.services.context import BotContext
-from bot.store.library import Library
-from bot.store.search import SearchHit
 
 INLINE_RESULTS = 20
-STRONG_KINDS = (MatchKind.ARXIV, MatchKind.EXACT)
-
-
-def clear_winner(hits: list[SearchHit]) -> bool:
-    """One clear best match: the only hit, the only exact/arXiv hit, or the only title that
-    starts with the query while no other title has all its words. A generic word that
-    starts one title and occurs in others (``transformer``, ``scaling``) gets the list."""
-    if len(hits) == 1:
-        return True
-    first, second = hits[0], hits[1]
-    if first.kind in STRONG_KINDS:
-        return second.kind not in STRONG_KINDS
-    return first.kind is MatchKind.PREFIX and second.kind not in (
-        *STRONG_KINDS,
-        MatchKind.PREFIX,
-        MatchKind.TITLE,
-    )
 
 
 def card_markup(
@@ -83,84 +62,11 @@ def results_page(
     """One page of search results with a button per paper, its 📌, and paging."""
     pages = common.page_count(total)
     lines = [t(lang, "results_header", total=total, query=query, page=page + 1, pages=pages)]
-    start = page * common.PAGE_SIZE + 1
+    start = page * PAGE_SIZE + 1
     lines.extend(paper_line(start + i, paper) for i, paper in enumerate(papers))
     nav = common.pager(lang, page, pages, partial(ResultsPage, key))
     rows = [*common.paper_buttons(papers, start), *list_save_rows(papers, saved, start), nav]
     return "\n".join(lines), common.keyboard(rows)
-
-
-def card_lookup(
-    services: Services, paper_id: int, chat_id: int | None
-) -> tuple[PaperView, bool] | None:
-    """A card and whether the chat saved it, in one store trip (None: no such paper)."""
-    paper = services.library.paper(paper_id)
-    if paper is None:
-        return None
-    return paper, paper.id in marked(services, chat_id, [paper])
-
-
-@dataclass(frozen=True, slots=True)
-class PageLookup:
-    """One page of a remembered result list, read in one store trip (:func:`page_lookup`)."""
-
-    query: str
-    total: int
-    papers: list[PaperView]
-    saved: set[int]
-
-
-def page_lookup(services: Services, key: str, page: int, chat_id: int | None) -> PageLookup | None:
-    """Page ``page`` of the result list stored under ``key`` with the chat's 📌 marks (None:
-    the list expired)."""
-    remembered = services.shared.recall_results(key)
-    if remembered is None:
-        return None
-    query, ids = remembered
-    papers = services.library.papers(ids[page * common.PAGE_SIZE : (page + 1) * common.PAGE_SIZE])
-    return PageLookup(query, len(ids), papers, marked(services, chat_id, papers))
-
-
-@dataclass(frozen=True, slots=True)
-class PaperLookup:
-    """What one ``/paper`` answer shows, read from the store in one go (:func:`look_up`)."""
-
-    hits: list[SearchHit]
-    missing_arxiv_id: str | None = None  # an arXiv id the archive does not have
-    card: PaperView | None = None  # the one clear match
-    key: str = ""  # the remembered result list, for the paging buttons
-    page: list[PaperView] = field(default_factory=list)  # its first page
-    suggestions: list[PaperView] = field(default_factory=list)  # nothing matched: closest
-    saved: set[int] = field(default_factory=set)  # of the card or page: on the chat's list
-
-
-def look_up(services: Services, query: str, chat_id: int | None) -> PaperLookup:
-    """The search and everything its answer needs (blocking: one :func:`db` call), with
-    which of the papers shown are on ``chat_id``'s reading list.
-
-    One trip to a store thread per ``/paper`` instead of one per step: each trip is a
-    thread hand-over and back, which cost more than the card and page reads themselves.
-    """
-
-    def saved(papers: list[PaperView]) -> set[int]:
-        return marked(services, chat_id, papers)
-
-    library = services.library
-    hits = library.search(query, 50)
-    wanted = arxiv_ids(query)
-    if wanted and not any(hit.kind is MatchKind.ARXIV for hit in hits):
-        # a paper we have not covered (the other hits only matched the URL's words)
-        return PaperLookup(hits, missing_arxiv_id=wanted[0])
-    if not hits:
-        return PaperLookup(hits, suggestions=library.suggest(query, 3))
-    if clear_winner(hits):
-        card = library.paper(hits[0].paper_id)
-        if card is not None:
-            return PaperLookup(hits, card=card, saved=saved([card]))
-    ids = [hit.paper_id for hit in hits]
-    key = services.shared.remember_results(query, ids)
-    page = library.papers(ids[: common.PAGE_SIZE])
-    return PaperLookup(hits, key=key, page=page, saved=saved(page))
 
 
 async def paper_command(update: Update, context: BotContext) -> None:
@@ -250,14 +156,6 @@ async def results_page_callback(
     await edit_in_place(query, text, markup)
 
 
-def inline_papers(library: Library, text: str) -> list[PaperView]:
-    """What inline mode offers for ``text`` (the newest digest's papers for none), in one
-    store trip: people type inline queries a character at a time."""
-    if not text:
-        return library.latest_papers(INLINE_RESULTS)
-    return library.papers([hit.paper_id for hit in library.search(text, INLINE_RESULTS)])
-
-
 async def inline_query(update: Update, context: BotContext) -> None:
     """Inline mode: ``@bot genie`` offers matching papers; posting one posts its card."""
     inline = update.inline_query
@@ -265,7 +163,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     lang = common.user_lang(update)
     library = context.services.library
     text = " ".join(strip_controls(inline.query).split())[:256]
-    papers = await db(inline_papers, library, text)
+    papers = await db(inline_papers, library, text, INLINE_RESULTS)
     results = []
     for paper in papers[:INLINE_RESULTS]:
         card, _ = paper_card(paper, lang)

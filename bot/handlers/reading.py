@@ -42,7 +42,6 @@ from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers.buttons import answer_stale, edit_in_place, show_page
 from bot.handlers.common import (
-    PAGE_SIZE,
     is_chat_admin,
     keyboard,
     page_count,
@@ -52,7 +51,8 @@ from bot.handlers.common import (
     reply,
     user_lang,
 )
-from bot.services import Services, db
+from bot.services import db
+from bot.services.answers import PAGE_SIZE
 from bot.services.context import BotContext
 from bot.store.polls import top_with_votes
 from bot.store.reading import ReadingItem
@@ -88,14 +88,6 @@ def chat_id_of(update: Update) -> int | None:
     """The chat whose reading list marks the 📌 buttons (None: inline mode)."""
     chat = update.effective_chat
     return chat.id if chat else None
-
-
-def marked(services: Services, chat_id: int | None, papers: Sequence[PaperView]) -> set[int]:
-    """Which of ``papers`` are on ``chat_id``'s reading list (blocking: the store trip that
-    read the papers reads this too, so an answer waits on one hand-over, not two)."""
-    if chat_id is None or not papers:
-        return set()
-    return services.reading.saved_ids(chat_id, [paper.id for paper in papers])
 
 
 def saver_name(user: User | None) -> str:

@@ -83,6 +83,7 @@ class Library:
         self._topics: dict[str, TopicView] | None = None
         self._searches: TtlLru[tuple[str, int], list[SearchHit]] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
         self._cards: TtlLru[int, PaperView | None] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
+        self._topic_counts: TtlLru[None, list[TopicView]] = TtlLru(1, CACHE_SECONDS)
 
     # topics are few and change only on reload: cache them, invalidate on reload
     def invalidate(self) -> None:
@@ -90,6 +91,7 @@ class Library:
         self._topics = None
         self._searches.clear()
         self._cards.clear()
+        self._topic_counts.clear()
 
     def _topic_map(self, connection: Connection | Session) -> dict[str, TopicView]:
         if self._topics is None:
@@ -163,7 +165,12 @@ class Library:
         return self.papers(ids)
 
     def topics(self) -> list[TopicView]:
-        """Every topic with its number of papers in active digests, taxonomy order."""
+        """Every topic with its number of papers in active digests, taxonomy order
+        (remembered like the cards: counting reads every topic link, ~0.3 s at 100,000
+        papers)."""
+        return self._topic_counts.get_or_compute(None, self._count_topics)
+
+    def _count_topics(self) -> list[TopicView]:
         with self.factory() as session:
             counts = dict(
                 session.execute(
