@@ -6,6 +6,7 @@ plain connection where a person's reply waits on it (cards, search).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
@@ -166,20 +167,27 @@ class Library:
 
     def topics(self) -> list[TopicView]:
         """Every topic with its number of papers in active digests, taxonomy order
-        (remembered like the cards: counting reads every topic link, 370 ms at 100,000
-        papers)."""
+        (remembered like the cards)."""
         return self._topic_counts.get_or_compute(None, self._count_topics)
 
     def _count_topics(self) -> list[TopicView]:
+        # every link counted from the topic index alone, less those of retired digests'
+        # papers (few, found from the digests): joining every link to its paper and digest
+        # took 370 ms at 100,000 papers (SQLite), this 16 ms
+        links = select(PaperTopic.topic_id, func.count()).group_by(PaperTopic.topic_id)
+        retired = select(Digest.id).where(Digest.retired.is_(True))
         with self.factory() as session:
-            counts = dict(
-                session.execute(
-                    select(PaperTopic.topic_id, func.count(PaperTopic.paper_id))
-                    .join(Paper, Paper.id == PaperTopic.paper_id)
-                    .join(Digest, Digest.id == Paper.digest_id)
-                    .where(Digest.retired.is_(False))
-                    .group_by(PaperTopic.topic_id)
-                ).all()
+            counts = Counter(dict(session.execute(links).tuples().all()))
+            counts.subtract(
+                dict(
+                    session.execute(
+                        links.join(Paper, Paper.id == PaperTopic.paper_id).where(
+                            Paper.digest_id.in_(retired)
+                        )
+                    )
+                    .tuples()
+                    .all()
+                )
             )
             return [
                 TopicView(t.id, t.name_en, t.name_zh, int(counts.get(t.id, 0)))
