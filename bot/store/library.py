@@ -177,16 +177,14 @@ class Library:
         links = select(PaperTopic.topic_id, func.count()).group_by(PaperTopic.topic_id)
         retired = select(Digest.id).where(Digest.retired.is_(True))
         with self.factory() as session:
-            counts = Counter(dict(session.execute(links).tuples().all()))
+            counts = Counter(dict(session.execute(links).all()))
             counts.subtract(
                 dict(
                     session.execute(
                         links.join(Paper, Paper.id == PaperTopic.paper_id).where(
                             Paper.digest_id.in_(retired)
                         )
-                    )
-                    .tuples()
-                    .all()
+                    ).all()
                 )
             )
             return [
