@@ -29,15 +29,7 @@ _CARD_FIELDS = tuple(f.name for f in fields(PaperView) if f.name not in ("topics
 
 
 def _digest_view(digest: Digest, paper_count: int) -> DigestView:
-    return DigestView(
-        id=digest.id,
-        title=digest.title,
-        week_start=digest.week_start,
-        week_end=digest.week_end,
-        source_url=digest.source_url,
-        paper_count=paper_count,
-        retired=digest.retired,
-    )
+    return copied_into(DigestView, digest, paper_count=paper_count)
 
 
 # What a card shows, as plain rows in two prebuilt statements (papers with their digest and
