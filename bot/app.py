@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.config import BotConfig, Environment
+from bot.domain.clock import Clock, system_clock
 from bot.domain.delivery import InDoubt
 from bot.handlers import register
 from bot.handlers.lanes import ChatLanes
@@ -44,23 +45,24 @@ log = logging.getLogger(__name__)
 BotApp = Application[Any, BotContext, Any, Any, BotData, Any]
 
 
-def build_services(config: BotConfig, env: Environment) -> Services:
-    """Open the database (migrating it) and build the storage services."""
+def build_services(config: BotConfig, env: Environment, clock: Clock = system_clock) -> Services:
+    """Open the database (migrating it) and build the storage services on ``clock``."""
     engine = make_engine(config.database_url)
     migrate(engine)
     factory = make_session_factory(engine)
-    shared = SharedState(factory)
+    shared = SharedState(factory, clock)
     return Services(
         config=config,
         env=env,
         engine=engine,
         factory=factory,
         library=Library(factory, make_search(engine)),
-        subscriptions=Subscriptions(factory),
-        ledger=Ledger(factory),
+        subscriptions=Subscriptions(factory, clock),
+        ledger=Ledger(factory, clock),
         shared=shared,
-        polls=PollStore(factory),
-        reading=ReadingList(factory),
+        polls=PollStore(factory, clock),
+        reading=ReadingList(factory, clock),
+        clock=clock,
         config_version=shared.config_version(),
     )
 
@@ -150,7 +152,7 @@ async def register_commands(application: BotApp) -> None:
 
 async def _startup_job(context: BotContext) -> None:
     services = context.services
-    await catch_up(services, services.publisher, datetime.now(UTC))
+    await catch_up(services, services.publisher, services.clock())
 
 
 async def startup(application: BotApp) -> None:

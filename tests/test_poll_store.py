@@ -14,6 +14,7 @@ from telegram.constants import PollLimit
 
 from bot.config import BotConfig
 from bot.content import load_content
+from bot.domain.clock import fixed_clock
 from bot.domain.delivery import PublishTrigger
 from bot.domain.polls import (
     MAX_OPTIONS,
@@ -36,6 +37,7 @@ from bot.store.subscriptions import Subscriptions, Target
 
 CHAT = -5001
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+CLOCK = fixed_clock(NOW)  # the store stamps votes and saves with this, never the real date
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def reserve(store: PollStore, publication_id: int, paper_ids: list[int]) -> int 
 
 def test_one_poll_per_chat_and_publication(factory, publication):
     publication_id, paper_ids = publication
-    store = PollStore(factory)
+    store = PollStore(factory, CLOCK)
     row_id = reserve(store, publication_id, paper_ids[:3])
     assert row_id is not None
     assert reserve(store, publication_id, paper_ids[:3]) is None  # a resend finds it taken
@@ -79,7 +81,7 @@ def test_one_poll_per_chat_and_publication(factory, publication):
 
 def test_votes_are_replaced_retracted_and_tallied(factory, publication):
     publication_id, paper_ids = publication
-    store = PollStore(factory)
+    store = PollStore(factory, CLOCK)
     row_id = reserve(store, publication_id, paper_ids[:3])
     assert row_id is not None
     store.opened(row_id, 77, "poll-1")
@@ -99,7 +101,7 @@ def test_votes_are_replaced_retracted_and_tallied(factory, publication):
 
 def test_top_counts_saves_and_votes(factory, publication):
     publication_id, paper_ids = publication
-    store, reading = PollStore(factory), ReadingList(factory)
+    store, reading = PollStore(factory, CLOCK), ReadingList(factory, CLOCK)
     row_id = reserve(store, publication_id, paper_ids[:3])
     assert row_id is not None
     store.opened(row_id, 77, "poll-1")
@@ -116,13 +118,13 @@ def test_top_counts_saves_and_votes(factory, publication):
     ]
     everywhere = top_with_votes(reading, store, None, limit=2)
     assert everywhere == [TopPaper(paper_ids[0], 1, 2), TopPaper(paper_ids[5], 2, 0)]
-    later = datetime.now(UTC) + timedelta(days=1)
+    later = NOW + timedelta(days=1)
     assert top_with_votes(reading, store, CHAT, since=later) == []
 
 
 def test_an_anonymous_poll_is_tallied_from_the_poll_updates(factory, publication):
     publication_id, paper_ids = publication
-    store = PollStore(factory)
+    store = PollStore(factory, CLOCK)
     row_id = reserve(store, publication_id, paper_ids[:3])
     assert row_id is not None
     store.opened(row_id, 77, "poll-1")
@@ -132,7 +134,7 @@ def test_an_anonymous_poll_is_tallied_from_the_poll_updates(factory, publication
 
 def test_only_one_closer_closes(factory, publication):
     publication_id, paper_ids = publication
-    store = PollStore(factory)
+    store = PollStore(factory, CLOCK)
     row_id = reserve(store, publication_id, paper_ids[:3])
     assert row_id is not None
     store.opened(row_id, 77, "poll-1")
@@ -145,7 +147,7 @@ def test_only_one_closer_closes(factory, publication):
 
 def test_a_refused_poll_is_not_retried(factory, publication):
     publication_id, paper_ids = publication
-    store = PollStore(factory)
+    store = PollStore(factory, CLOCK)
     row_id = reserve(store, publication_id, paper_ids[:2])
     assert row_id is not None
     store.failed(row_id, "Bad Request: x")
@@ -241,7 +243,7 @@ def test_the_migration_downgrades_and_upgrades_again(engine, factory):
 
 
 def test_a_group_that_becomes_a_supergroup_takes_its_open_poll_along(factory, publication):
-    store = PollStore(factory)
+    store = PollStore(factory, CLOCK)
     publication_id, paper_ids = publication
     row_id = reserve(store, publication_id, paper_ids[:3])
     assert row_id is not None

@@ -7,7 +7,7 @@ message runs nothing.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -107,7 +107,7 @@ async def test_an_edited_postnow_publishes_nothing(e2e_config: BotConfig, api: F
 def test_a_repeated_search_reuses_its_stored_list_until_a_day_has_passed(
     factory: sessionmaker[Session],
 ):
-    now = [1_800_000_000.0]
+    now = [datetime(2027, 1, 15, 8, 0, tzinfo=UTC)]
     shared = SharedState(factory, clock=lambda: now[0])
 
     def stored_lists() -> int:
@@ -119,11 +119,11 @@ def test_a_repeated_search_reuses_its_stored_list_until_a_day_has_passed(
     assert shared.remember_results("genie", [3, 1, 2]) == key and stored_lists() == 1
     other = shared.remember_results("genie", [3, 1])  # new results: a new list
     assert other != key and stored_lists() == 2
-    now[0] += REUSE_SECONDS
+    now[0] += timedelta(seconds=REUSE_SECONDS)
     renewed = shared.remember_results("genie", [3, 1, 2])
     assert renewed != key and stored_lists() == 3
     # the reused list itself lives on well past the reuse window
     assert shared.recall_results(key) == ("genie", [3, 1, 2])
-    now[0] += RESULTS_TTL_SECONDS + 1
+    now[0] += timedelta(seconds=RESULTS_TTL_SECONDS + 1)
     shared.remember_results("diffusion", [4])  # each write drops the expired lists
     assert shared.recall_results(key) is None and stored_lists() == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -55,7 +54,7 @@ async def reload_command(update: Update, context: BotContext) -> None:
         return
     services.scheduler.reschedule()
     lines = report.lines()
-    next_post = services.next_post_time(datetime.now(UTC))
+    next_post = services.next_post_time(services.clock())
     lines.append(f"next post: {format_local(next_post, services.config.timezone)}")
     body = html.escape("\n".join(lines))
     await reply(update, t(lang, "reload_done", lines=Raw(body))[:4000])
@@ -148,7 +147,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         # what the weekly job will still post: a ``skip: true`` digest is not queued
         queued=sum(1 for _id, _week, skipped in upcoming if not skipped),
         last_post=format_local(last, tz, lang) if last else t(lang, "never"),
-        next_post=format_local(services.next_post_time(datetime.now(UTC)), tz, lang),
+        next_post=format_local(services.next_post_time(services.clock()), tz, lang),
     )
     await reply(update, text)
 

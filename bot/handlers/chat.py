@@ -4,7 +4,6 @@ own membership changes."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from telegram import Chat, ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatType
@@ -50,7 +49,7 @@ async def subscription_status(update: Update, context: BotContext, lang: str) ->
 def next_post_label(context: BotContext, lang: str = "en") -> str:
     """The next weekly post time in the configured timezone."""
     services = context.services
-    next_post = services.next_post_time(datetime.now(UTC))
+    next_post = services.next_post_time(services.clock())
     return format_local(next_post, services.config.timezone, lang)
 
 

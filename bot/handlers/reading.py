@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import (
     CallbackQuery,
@@ -344,7 +344,7 @@ async def top_command(update: Update, context: BotContext) -> None:
         await reply(update, t(lang, "usage_top") + (t(lang, "usage_top_admin") if is_admin else ""))
         return
     days = PERIOD_DAYS[period]
-    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    since = services.clock() - timedelta(days=days) if days else None
     counted = await db(
         top_with_votes,
         services.reading,

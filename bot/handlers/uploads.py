@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from telegram import (
@@ -116,7 +116,9 @@ async def _receive(update: Update, context: BotContext, name: str, data: bytes) 
         return
     lang = user_lang(update)
     services = context.services
-    result = await db(service.receive, services, user.id, chat_.id, name, data, date.today())
+    result = await db(
+        service.receive, services, user.id, chat_.id, name, data, services.clock().date()
+    )
     if isinstance(result, service.Refused):
         await reply(update, t(lang, "upload_refused", problem=result.problem))
         return
@@ -235,7 +237,7 @@ async def _add(update: Update, context: BotContext, query: CallbackQuery, pendin
     services = context.services
     admin_id = query.from_user.id
     chat_id = query.message.chat.id if query.message else admin_id
-    now = datetime.now(UTC)
+    now = services.clock()
     result = await db(service.add, services, pending_id, admin_id, now)
     if result is None:
         await query.answer(t(lang, "upload_gone"))
@@ -335,7 +337,7 @@ async def queue_command(update: Update, context: BotContext) -> None:
 
 
 async def _queue_message(services: Services, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    queue = await db(service.queue_of, services, datetime.now(UTC))
+    queue = await db(service.queue_of, services, services.clock())
     if not queue.items:
         return t(lang, "queue_empty"), None
     lines, rows = [], []

@@ -23,7 +23,7 @@ announces.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InputPollOption, Poll
@@ -76,7 +76,7 @@ class ReadingPolls:
             return
         saves, liked = await broadcast_db(self.chat_interests, chat_id)
         chosen = choose_options(papers, saves=saves, liked_topics=liked, chat_topics=job.topics)
-        now = datetime.now(UTC)
+        now = services.clock()
         closes_at = now + timedelta(hours=services.config.poll_hours)
         row_id = await broadcast_db(
             services.polls.reserve,
@@ -130,7 +130,7 @@ class ReadingPolls:
         name = f"{CLOSE_JOB_PREFIX}{row_id}"
         for old in self.job_queue.get_jobs_by_name(name):
             old.schedule_removal()
-        when = max(closes_at, datetime.now(UTC) + timedelta(milliseconds=10))
+        when = max(closes_at, self.services.clock() + timedelta(milliseconds=10))
         self.job_queue.run_once(self._close_job, when=when, name=name, data=row_id)
 
     async def reschedule(self) -> int:
@@ -183,7 +183,7 @@ class ReadingPolls:
             log.info("stopPoll for reading poll %s: %s", row.id, exc.message)
         except NetworkError as exc:
             log.warning("stopPoll for reading poll %s failed, retrying: %s", row.id, exc)
-            self.schedule_close(row.id, datetime.now(UTC) + NETWORK_RETRY)
+            self.schedule_close(row.id, services.clock() + NETWORK_RETRY)
             return False
         except TelegramError as exc:  # e.g. the bot was removed from the chat
             log.warning("stopPoll for reading poll %s refused: %s", row.id, exc)
@@ -191,7 +191,7 @@ class ReadingPolls:
             counts = await db(services.polls.tally, row.id)
         chosen = winner(counts)
         paper_id = row.paper_ids[chosen] if chosen is not None else None
-        if not await db(services.polls.close, row.id, paper_id, datetime.now(UTC)):
+        if not await db(services.polls.close, row.id, paper_id, services.clock()):
             return False  # closed meanwhile by another instance or command
         lang = row.language
         paper = None if paper_id is None else await db(services.library.paper, paper_id)

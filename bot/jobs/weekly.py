@@ -9,7 +9,7 @@ follower of ``/reload`` made on other instances.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -81,7 +81,7 @@ async def weekly_job(context: BotContext) -> None:
     services = context.services
     publisher = services.publisher
     # a second of slack: the job may start a hair before the wall clock shows the slot
-    slot = current_slot(services, datetime.now(UTC) + timedelta(seconds=1))
+    slot = current_slot(services, services.clock() + timedelta(seconds=1))
     log.info("weekly run for %s", slot)
     await publisher.publish_next(PublishTrigger.SCHEDULE, slot)
 

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig, Environment, load_config
+from bot.domain.clock import Clock, system_clock
 from bot.domain.schedule import next_occurrence
 from bot.services.ingestion import sync
 from bot.services.ports import PollsPort, PublisherPort, SchedulerPort
@@ -83,6 +84,7 @@ class Services:
     shared: SharedState  # result lists for paging, config version: alike on every instance
     polls: PollStore  # the weekly reading polls and their votes
     reading: ReadingList  # the chats' reading lists
+    clock: Clock = system_clock  # the one wall clock (tests set it)
     bot_username: str = "paper_digest_bot"
     publisher_ref: PublisherPort | None = None  # set by the wiring (bot.app)
     scheduler_ref: SchedulerPort | None = None  # set by the wiring (bot.app)
@@ -108,7 +110,7 @@ class Services:
     @functools.cached_property
     def pending(self) -> PendingUploads:
         """Digests sent in the chat and waiting for ✅ / ❌ (in the database)."""
-        return PendingUploads(self.factory)
+        return PendingUploads(self.factory, self.clock)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""
@@ -125,7 +127,7 @@ class Services:
         A broken config keeps the running one: the ConfigError propagates to the caller.
         """
         config = self.config_on_disk()
-        report = sync(self.factory, config)
+        report = sync(self.factory, config, self.clock)
         self._apply(config)
         # tell the other instances (they poll the version: :meth:`follow_reload`)
         self.config_version = self.shared.bump_config_version()

@@ -10,14 +10,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BotConfig
 from bot.content import load_content
+from bot.domain.clock import Clock, system_clock
 from bot.store.content_repo import IngestReport, ingest, stored_hashes
 from bot.store.db import make_engine, make_session_factory, migrate
 
 
-def sync(factory: sessionmaker[Session], config: BotConfig) -> IngestReport:
+def sync(
+    factory: sessionmaker[Session], config: BotConfig, clock: Clock = system_clock
+) -> IngestReport:
     """Load what changed in config and content (unchanged files are not parsed) and store it."""
     content = load_content(config, stored_hashes(factory))
-    return ingest(factory, content, config.taxonomy)
+    return ingest(factory, content, config.taxonomy, clock)
 
 
 def sync_content(config: BotConfig) -> IngestReport:

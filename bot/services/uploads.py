@@ -222,7 +222,7 @@ def set_week(services: Services, pending_id: int, text: str) -> str | None:
     except ConfigError as exc:
         return str(exc)
     taken = {entry.id for entry in config.digests}
-    today = date.today()
+    today = services.clock().date()
     # an id the bot proposed from the old week follows the new week; one the admin chose stays
     new_id = None
     if pending.digest_id == propose_id(pending.week, taken, today):

@@ -7,7 +7,7 @@ config itself: :mod:`bot.services.ingestion` loads the files and hands them over
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.content import LoadedDigest, LoadResult, TaggedPaper
+from bot.domain.clock import Clock, system_clock
 from bot.domain.searchtext import compact
 from bot.domain.texts import plural
 from bot.domain.topics import Taxonomy
@@ -57,10 +58,6 @@ class IngestReport:
             out.append(f"nothing changed ({unchanged} up to date)")
         out.extend(f"problem: {p}" for p in self.problems)
         return out
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _paper_key(title_en: str, arxiv_id: str | None) -> str:
@@ -131,9 +128,8 @@ def sync_topics(session: Session, taxonomy: Taxonomy) -> None:
     session.expire_all()  # rows loaded above may have been upserted behind the ORM's back
 
 
-def _new_digest(session: Session, loaded: LoadedDigest) -> Digest:
+def _new_digest(session: Session, loaded: LoadedDigest, now: datetime) -> Digest:
     """The digest's row, inserted unless it exists already (``ON CONFLICT DO NOTHING``)."""
-    now = _now()
     values = {
         "id": loaded.entry.id,
         "title": loaded.title,
@@ -152,7 +148,7 @@ def _new_digest(session: Session, loaded: LoadedDigest) -> Digest:
     return row
 
 
-def _write_digest(session: Session, row: Digest, loaded: LoadedDigest) -> None:
+def _write_digest(session: Session, row: Digest, loaded: LoadedDigest, now: datetime) -> None:
     row.title = loaded.title
     row.week_start = loaded.week_start
     row.week_end = loaded.week_end
@@ -164,7 +160,7 @@ def _write_digest(session: Session, row: Digest, loaded: LoadedDigest) -> None:
     row.position = loaded.entry.position
     row.retired = False
     row.skipped = loaded.entry.skip
-    row.updated_at = _now()
+    row.updated_at = now
     # match papers by arXiv id, else by folded title, so ids survive edits and reordering
     by_key = {_paper_key(p.title_en, p.arxiv_id): p for p in row.papers}
     by_title = {f"title:{compact(p.title_en)}": p for p in row.papers}
@@ -205,7 +201,12 @@ def stored_weeks(factory: sessionmaker[Session]) -> list[tuple[str, str, date | 
         return [(digest_id, content, week) for digest_id, content, week in rows]
 
 
-def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxonomy) -> IngestReport:
+def ingest(
+    factory: sessionmaker[Session],
+    content: LoadResult,
+    taxonomy: Taxonomy,
+    clock: Clock = system_clock,
+) -> IngestReport:
     """Store what changed; idempotent. Digests missing from config are retired, not deleted.
 
     A digest whose file was refused this time keeps its stored version (listed in
@@ -213,6 +214,7 @@ def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxono
     changed are loaded with their papers.
     """
     report = IngestReport(problems=list(content.problems))
+    now = clock()
     loaded = content.digests
     report.unchanged.extend(sorted(content.unchanged_ids))
     with factory.begin() as session:
@@ -235,8 +237,8 @@ def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxono
             report.papers[digest_id] = len(item.papers)
             row = rows.get(digest_id)
             if row is None:
-                row = _new_digest(session, item)
-                _write_digest(session, row, item)
+                row = _new_digest(session, item, now)
+                _write_digest(session, row, item, now)
                 report.added.append(digest_id)
             elif (row.content_hash, row.config_hash, row.retired) == (
                 item.content_hash,
@@ -246,12 +248,12 @@ def ingest(factory: sessionmaker[Session], content: LoadResult, taxonomy: Taxono
                 report.unchanged.append(digest_id)
             else:
                 was_retired = row.retired
-                _write_digest(session, row, item)
+                _write_digest(session, row, item, now)
                 (report.restored if was_retired else report.updated).append(digest_id)
         for digest_id, row in rows.items():
             if digest_id not in listed and not row.retired:
                 row.retired = True
-                row.updated_at = _now()
+                row.updated_at = now
                 report.retired.append(digest_id)
                 report.papers[digest_id] = _paper_count(session, digest_id)
     return report

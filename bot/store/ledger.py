@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.clock import Clock, system_clock
 from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
 from bot.domain.models import copied_into
 from bot.store.models import Delivery, Digest, KeyValue, Publication, PublicationPost
@@ -81,15 +82,12 @@ def post_key(language: str, topics: Sequence[str]) -> str:
     return f"{language}|{' '.join(topics)}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Ledger:
     """Publications and deliveries."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self.factory = factory
+        self.clock = clock
 
     # --- which digest is next -------------------------------------------------------
 
@@ -143,7 +141,7 @@ class Ledger:
         try:
             with self.factory.begin() as session:
                 publication = Publication(
-                    digest_id=digest_id, trigger=trigger, slot=slot, started_at=_now()
+                    digest_id=digest_id, trigger=trigger, slot=slot, started_at=self.clock()
                 )
                 session.add(publication)
                 session.flush()
@@ -235,7 +233,7 @@ class Ledger:
         Each claim gets its own token (``worker`` plus a random suffix): one per delivery
         task, so two tasks of one process never both own a delivery.
         """
-        now = _now()
+        now = self.clock()
         in_flight = Delivery.parts_attempted > Delivery.parts_sent
         if in_doubt is InDoubt.RESEND:  # the part in doubt goes again, counted
             resume_values: dict[str, Any] = {
@@ -304,7 +302,7 @@ class Ledger:
                 update(Delivery)
                 .where(Delivery.id == delivery_id, Delivery.claimed_by == token)
                 .where(Delivery.status == DeliveryStatus.SENDING)
-                .values(claimed_at=_now(), **values)
+                .values(claimed_at=self.clock(), **values)
             )
             return result.rowcount == 1
 
@@ -331,7 +329,7 @@ class Ledger:
                 .values(
                     status=status,
                     error=error,
-                    sent_at=_now() if status == DeliveryStatus.SENT else None,
+                    sent_at=self.clock() if status == DeliveryStatus.SENT else None,
                 )
             )
 
@@ -374,7 +372,7 @@ class Ledger:
             session.execute(
                 update(Publication)
                 .where(Publication.id == publication_id, Publication.finished_at.is_(None))
-                .values(finished_at=_now())
+                .values(finished_at=self.clock())
             )
             return True
 

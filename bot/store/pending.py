@@ -9,11 +9,12 @@ finds the upload as it was left.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.clock import Clock, system_clock
 from bot.domain.models import copied_into
 from bot.store.models import PendingUpload
 
@@ -38,8 +39,9 @@ class Pending:
 class PendingUploads:
     """Create, read, change and finish pending uploads; each call is one transaction."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self.factory = factory
+        self.clock = clock
 
     def create(
         self,
@@ -62,7 +64,7 @@ class PendingUploads:
                 digest_id=digest_id,
                 week=week,
                 awaiting=None,
-                created_at=datetime.now(UTC),
+                created_at=self.clock(),
             )
             session.add(row)
             session.flush()
@@ -140,7 +142,7 @@ class PendingUploads:
                 digest_id=pending.digest_id,
                 week=pending.week,
                 awaiting=None,
-                created_at=datetime.now(UTC),
+                created_at=self.clock(),
             )
             session.add(row)
 

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.clock import Clock, system_clock
 from bot.domain.models import copied_into
 from bot.store.models import ReadingPoll, ReadingPollVote
 from bot.store.reading import ReadingList, TopPaper
@@ -85,8 +86,9 @@ def move_polls(session: Session, old_chat_id: int, new_chat_id: int) -> None:
 class PollStore:
     """Reads and writes ``reading_polls`` and ``reading_poll_votes``."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self.factory = factory
+        self.clock = clock
 
     # ------------------------------------------------------------------ sending
 
@@ -136,7 +138,7 @@ class PollStore:
             session.execute(
                 update(ReadingPoll)
                 .where(ReadingPoll.id == row_id)
-                .values(error=reason[:500], closed_at=datetime.now(UTC))
+                .values(error=reason[:500], closed_at=self.clock())
             )
 
     # ------------------------------------------------------------------ reading
@@ -208,11 +210,11 @@ class PollStore:
                         poll_row_id=row.id,
                         user_id=user_id,
                         option_ids=valid,
-                        voted_at=datetime.now(UTC),
+                        voted_at=self.clock(),
                     )
                 )
             else:
-                vote.option_ids, vote.voted_at = valid, datetime.now(UTC)
+                vote.option_ids, vote.voted_at = valid, self.clock()
             return True
 
     def poll_state(self, poll_id: str, counts: Sequence[int]) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.clock import Clock, system_clock
 from bot.domain.models import copied_into
 from bot.store.db import engine_of
 from bot.store.models import ReadingEntry
@@ -65,10 +66,6 @@ class TopPaper:
         return self.saves + self.votes
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every time here is UTC."""
     if moment is not None and moment.tzinfo is None:
@@ -97,8 +94,9 @@ def move_reading_list(session: Session, old_chat_id: int, new_chat_id: int) -> N
 class ReadingList:
     """Reads and writes the ``reading_entries`` table."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self.factory = factory
+        self.clock = clock
         self.engine = engine_of(factory)
 
     def save(
@@ -127,7 +125,7 @@ class ReadingList:
                         paper_id=paper_id,
                         saved_by=saved_by,
                         saved_by_name=saved_by_name[:NAME_CHARS],
-                        saved_at=now or _now(),
+                        saved_at=now or self.clock(),
                     )
                 )
             return True
@@ -173,7 +171,7 @@ class ReadingList:
             ).first()
             if row is None:
                 return False
-            row.read_at, row.read_by = (_now(), user_id) if read else (None, None)
+            row.read_at, row.read_by = (self.clock(), user_id) if read else (None, None)
             return True
 
     def page(self, chat_id: int, offset: int, limit: int) -> tuple[list[ReadingItem], int]:

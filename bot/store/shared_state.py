@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
-from collections.abc import Callable
 
 from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.clock import Clock, system_clock
 from bot.store.cache import TtlLru
 from bot.store.db import engine_of
 from bot.store.models import KeyValue
@@ -36,14 +35,12 @@ _REMEMBER = insert(KeyValue)
 class SharedState:
     """Result lists for paging and the config version, shared through the database."""
 
-    def __init__(
-        self, factory: sessionmaker[Session], clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self.factory = factory
         self.engine = engine_of(factory)
-        self._clock = clock
+        self.clock = clock
         self._stored: TtlLru[tuple[str, tuple[int, ...]], str] = TtlLru(
-            REUSE_SIZE, REUSE_SECONDS, clock
+            REUSE_SIZE, REUSE_SECONDS, self._seconds
         )
 
     def remember_results(self, query: str, ids: list[int]) -> str:
@@ -56,8 +53,11 @@ class SharedState:
         """
         return self._stored.get_or_compute((query, tuple(ids)), lambda: self._store(query, ids))
 
+    def _seconds(self) -> float:
+        return self.clock().timestamp()
+
     def _store(self, query: str, ids: list[int]) -> str:
-        now = int(self._clock())
+        now = int(self._seconds())
         key = f"{now:08x}{secrets.token_urlsafe(6)}"
         cutoff = f"{RESULTS_PREFIX}{max(now - RESULTS_TTL_SECONDS, 0):08x}"
         value = json.dumps({"query": query, "ids": ids}, ensure_ascii=False)

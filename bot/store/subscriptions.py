@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.clock import Clock, system_clock
 from bot.domain.models import copied_into
 from bot.store.db import engine_of
 from bot.store.models import Subscription
@@ -48,10 +48,6 @@ _SUBSCRIPTION = select(_SUBSCRIPTIONS).where(
 )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _view(row: Subscription | Row[Any]) -> SubscriptionView:
     return copied_into(SubscriptionView, row, topics=tuple(row.topics.split()))
 
@@ -59,8 +55,9 @@ def _view(row: Subscription | Row[Any]) -> SubscriptionView:
 class Subscriptions:
     """Reads and writes the subscriptions table."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self.factory = factory
+        self.clock = clock
         self.engine = engine_of(factory)
 
     def get(self, chat_id: int, thread_id: int = 0) -> SubscriptionView | None:
@@ -99,17 +96,17 @@ class Subscriptions:
                             topics=wanted,
                             language=language,
                             active=True,
-                            subscribed_at=_now(),
-                            changed_at=_now(),
+                            subscribed_at=self.clock(),
+                            changed_at=self.clock(),
                         )
                         session.add(row)
                         return True, _view(row)
                     changed = not row.active or row.topics != wanted
                     if changed:
                         if not row.active:
-                            row.subscribed_at = _now()
+                            row.subscribed_at = self.clock()
                         row.active, row.topics, row.reason = True, wanted, None
-                        row.changed_at = _now()
+                        row.changed_at = self.clock()
                     row.chat_type, row.language = chat_type, language
                     row.title = title or row.title
                     return changed, _view(row)
@@ -125,7 +122,9 @@ class Subscriptions:
             )
             if thread_id is not None:
                 stmt = stmt.where(Subscription.thread_id == thread_id)
-            result = session.execute(stmt.values(active=False, reason=reason, changed_at=_now()))
+            result = session.execute(
+                stmt.values(active=False, reason=reason, changed_at=self.clock())
+            )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def set_poll(self, chat_id: int, thread_id: int, on: bool) -> bool | None:
@@ -163,7 +162,11 @@ class Subscriptions:
                 if row.thread_id in taken:
                     row.active, row.reason = False, f"migrated to {new_chat_id}"
                 else:
-                    row.chat_id, row.chat_type, row.changed_at = new_chat_id, "supergroup", _now()
+                    row.chat_id, row.chat_type, row.changed_at = (
+                        new_chat_id,
+                        "supergroup",
+                        self.clock(),
+                    )
 
     def active_targets(self) -> list[Target]:
         """Every active subscription as a delivery target, oldest first."""
