@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
+import runpy
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 import yaml
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +21,7 @@ from bot.sandbox.runner import running_bot
 from bot.store.db import make_engine, make_session_factory, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+CLOCK_AHEAD = Path(__file__).resolve().parent / "clock_ahead"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_HOWTO = (
     "PostgreSQL not reachable at {url}: start a server on 127.0.0.1:5432 with a database "
@@ -32,16 +32,17 @@ PG_HOWTO = (
 def pytest_configure(config: pytest.Config) -> None:
     """As ``python -m bot`` does: PTB durations as timedeltas (no deprecation warnings).
 
-    ``TEST_CLOCK_AHEAD_DAYS=N`` runs the whole session with the wall clock N days ahead
-    (time-machine moves ``datetime.now``, ``date.today`` and ``time.time`` in every thread;
-    monotonic time, which timeouts use, is left alone). CI runs the suite once more a year
-    ahead, so a test that depends on today's date fails there.
+    ``TEST_CLOCK_AHEAD_DAYS=N`` runs the whole session, and every process it starts, with
+    the wall clock N days ahead (``tests/clock_ahead/sitecustomize.py``). CI runs the suite
+    once more a year ahead, so a test that depends on today's date fails there.
     """
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    ahead = os.environ.get("TEST_CLOCK_AHEAD_DAYS")
-    if ahead:
-        destination = datetime.now(UTC) + timedelta(days=int(ahead))
-        time_machine.travel(destination, tick=True).start()
+    if os.environ.get("TEST_CLOCK_AHEAD_DAYS"):
+        # the processes tests start (bots, ingest, check) import it at start-up too
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(CLOCK_AHEAD), os.environ.get("PYTHONPATH")])
+        )
+        runpy.run_path(str(CLOCK_AHEAD / "sitecustomize.py"))  # and this process
 
 
 def _pg_available() -> str | None:
