@@ -206,7 +206,7 @@ async def test_restore_replace_and_bad_files(
     )
     assert code == 1 and "not empty (digests, topics, papers, paper_topics hold rows)" in err
     files = tmp_path / "files"
-    code, out, err = python_m_bot(
+    code, _, err = python_m_bot(
         monkeypatch,
         bot_config,
         bot_config.database_url,
