@@ -305,8 +305,9 @@ class Session:
         except ValueError as exc:  # what Telegram's client would not let one do
             self.note(f"Telegram would not let you: {exc}")
             return
-        chosen = ", ".join(f"“{poll.options[int(n) - 1]}”" for n in numbers) or "nothing"
-        self.note(f"you voted for {chosen}; votes now: {_tally(poll.counts)}")
+        chosen = ", ".join(f"“{poll.options[int(n) - 1]}”" for n in numbers)
+        done = f"you voted for {chosen}" if chosen else "you took your vote back"
+        self.note(f"{done}; votes now: {_tally(poll.counts)}")
         settled = await self._settle()
         if not self.flush() and not settled:
             self.note("the bot is still busy; more may show up later")
