@@ -16,18 +16,12 @@ writes to any text stream, so tests drive it with a script.
 from __future__ import annotations
 
 import asyncio
-import codecs
-import contextlib
 import logging
-import os
 import sys
-import threading
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
-
-from sqlalchemy.engine import make_url
+from typing import TextIO
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment
@@ -38,11 +32,40 @@ from bot.sandbox.fake_telegram import (
     SentDocument,
     SentMessage,
 )
-from bot.sandbox.fake_telegram.html_check import TelegramHtmlError, parse_telegram_html
+from bot.sandbox.lines import aiter_lines, next_line, pasted_text, stdin_lines
 from bot.sandbox.runner import running_bot
-from bot.sandbox.workspace import DATABASE, Workspace, WorkspaceError, sandbox_workspace
+from bot.sandbox.screen import (
+    BANNER,
+    HELP,
+    KINDS,
+    MAX_MESSAGE,
+    PASTE_END,
+    USAGE,
+    describe_database,
+    document_lines,
+    file_size,
+    poll_lines,
+    render_html,
+    render_message,
+    tally,
+)
+from bot.sandbox.workspace import (
+    DATABASE,
+    Workspace,
+    WorkspaceError,
+    quit_notes,
+    sandbox_workspace,
+)
 
-__all__ = ["Session", "render_html", "render_message", "run_sandbox", "sandbox_session"]
+__all__ = [
+    "Session",
+    "describe_database",
+    "render_html",
+    "render_message",
+    "run_sandbox",
+    "sandbox_session",
+    "stdin_lines",
+]
 
 REPLY_TIMEOUT = 10.0  # everything a line causes must happen within this
 QUIET_SECONDS = 0.3  # after the handlers finished, wait this long for stragglers
@@ -51,99 +74,6 @@ INLINE_SHOWN = 10
 USER_NAME = "You"
 GROUP_ID = -1001000000001
 GROUP_TITLE = "Sandbox lab"
-
-HELP = """Sandbox commands:
-  :press N        press button [N] of the bot's last message with buttons
-  :paste          send the next lines as one message, up to a line :end
-  :file PATH      send a file as a document (e.g. a digest to add, as an admin)
-  :save N PATH    save document [N] the bot sent
-  :vote N [M …]   vote for option N (and M …) of the last poll here
-  :inline QUERY   what typing "@bot QUERY" in any chat offers
-  :lang zh|en     switch your Telegram language
-  :group          talk in a group where you are an administrator
-  :private        back to your private chat with the bot
-  :admin          make yourself a bot admin for the session (/stats, /postnow, /queue …)
-  :help           this list
-  :quit           leave (Ctrl-D and Ctrl-C work too)"""
-
-USAGE = (
-    "sandbox commands: :press N, :paste, :file PATH, :save N PATH, :vote N, :inline QUERY, "
-    ":lang zh|en, :group, :private, :admin, :help, :quit"
-)
-MAX_MESSAGE = 4096  # characters Telegram accepts in one message (it refuses longer ones)
-DOCUMENT_LINES = 5  # first lines of a text document shown
-PASTE_END = ":end"
-
-BANNER = """Paper Digest sandbox: the real bot, a fake Telegram on 127.0.0.1, no token needed.
-You are "{name}" (user id {user}) in a private chat with @{bot}. Database: {database}.
-{files}
-Try:  /help   /paper genie   /topic quantization   /digest latest   /subscribe
-{help}
-"""
-
-# Entity type → (start, end) ANSI codes; ends reset only their own attribute, so nesting works.
-_ANSI = {
-    "bold": ("\033[1m", "\033[22m"),
-    "italic": ("\033[3m", "\033[23m"),
-    "underline": ("\033[4m", "\033[24m"),
-    "strikethrough": ("\033[9m", "\033[29m"),
-}
-
-
-def _utf16_to_index(text: str) -> list[int]:
-    """``index[u]`` is the ``str`` index at UTF-16 offset ``u`` (entity offsets are UTF-16)."""
-    index = []
-    for position, char in enumerate(text):
-        index.extend([position] * (2 if ord(char) > 0xFFFF else 1))
-    index.append(len(text))
-    return index
-
-
-def render_message(visible: str, entities: list[dict[str, Any]], ansi: bool = False) -> str:
-    """A message as Telegram shows it, for a terminal: links as ``text <url>``, styles in ANSI.
-
-    ``visible``/``entities`` are what Telegram made of the HTML (tags gone, ``&amp;`` decoded).
-    """
-    index = _utf16_to_index(visible)
-    opens: dict[int, list[str]] = {}
-    closes: dict[int, list[str]] = {}
-    for entity in entities:
-        start = index[min(entity["offset"], len(index) - 1)]
-        end = index[min(entity["offset"] + entity["length"], len(index) - 1)]
-        kind = entity["type"]
-        if kind == "text_link":
-            url = entity.get("url", "")
-            if visible[start:end] != url:  # a bare link needs no repeating
-                closes.setdefault(end, []).append(f" <{url}>")
-        elif ansi and kind in _ANSI:
-            on, off = _ANSI[kind]
-            opens.setdefault(start, []).append(on)
-            # Inner entities (sorted after their outer one) must close first.
-            closes.setdefault(end, []).insert(0, off)
-    parts: list[str] = []
-    for position in range(len(visible) + 1):
-        parts.extend(closes.get(position, ()))
-        parts.extend(opens.get(position, ()))
-        if position < len(visible):
-            parts.append(visible[position])
-    return "".join(parts)
-
-
-def render_html(text: str, ansi: bool = False) -> str:
-    """Telegram HTML as terminal text (see :func:`render_message`)."""
-    try:
-        visible, entities = parse_telegram_html(text, strict_entities=False)
-    except TelegramHtmlError:  # Telegram would have refused it; show it as it is
-        return text
-    return render_message(visible, entities, ansi)
-
-
-def describe_database(url: str) -> str:
-    """Where the sandbox keeps its state, without any password."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return f"SQLite file {parsed.database}" if parsed.database else "SQLite in memory"
-    return parsed.render_as_string(hide_password=True)
 
 
 @dataclass
@@ -249,7 +179,7 @@ class Session:
         except OSError as exc:
             self.note(f"cannot read {path}: {exc.strerror}")
             return
-        self.note(f"you sent the file {path.name} ({_size(len(data))})")
+        self.note(f"you sent the file {path.name} ({file_size(len(data))})")
         self.api.send_document(
             path.name,
             data,
@@ -280,7 +210,7 @@ class Session:
         except OSError as exc:
             self.note(f"cannot write {path}: {exc.strerror}")
             return
-        self.note(f"saved {document.file_name} to {path} ({_size(len(document.content))})")
+        self.note(f"saved {document.file_name} to {path} ({file_size(len(document.content))})")
 
     async def vote(self, argument: str) -> None:
         """Vote for options of the last poll shown in this chat (``:vote`` alone retracts)."""
@@ -307,7 +237,7 @@ class Session:
             return
         chosen = ", ".join(f"“{poll.options[int(n) - 1]}”" for n in numbers)
         done = f"you voted for {chosen}" if chosen else "you took your vote back"
-        self.note(f"{done}; votes now: {_tally(poll.counts)}")
+        self.note(f"{done}; votes now: {tally(poll.counts)}")
         settled = await self._settle()
         if not self.flush() and not settled:
             self.note("the bot is still busy; more may show up later")
@@ -497,7 +427,7 @@ class Session:
         elif record.method == "sendPoll":
             self._print_poll(record, where)
         else:
-            kind = _KINDS.get(record.method, record.method)
+            kind = KINDS.get(record.method, record.method)
             self.write(f"bot{f' ({kind})' if kind else ''}{where}:")
             self.write(render_message(record.visible_text, record.entities, self.ansi))
         labels = []
@@ -509,43 +439,22 @@ class Session:
         self.write()
 
     def _print_document(self, record: SentMessage, where: str) -> None:
-        document = next(
-            (
-                d
-                for d in self.api.documents
-                if (d.chat_id, d.message_id) == (record.chat_id, record.message_id)
-            ),
-            None,
-        )
-        if document is None:  # cannot happen with this fake; say so rather than crash
-            self.write(f"bot (document){where}:")
-            return
+        key = (record.chat_id, record.message_id)
+        document = next(d for d in self.api.documents if (d.chat_id, d.message_id) == key)
         self.documents.append(document)
-        number = len(self.documents)
-        size = _size(len(document.content))
-        self.write(f"bot (document [{number}] {document.file_name}, {size}){where}:")
+        label, *lines = document_lines(document, len(self.documents))
+        self.write(f"bot ({label}){where}:")
         if record.visible_text:
             self.write(render_message(record.visible_text, record.entities, self.ansi))
-        try:
-            text = document.content.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None:
-            lines = text.splitlines()
-            for line in lines[:DOCUMENT_LINES]:
-                self.write(f"  | {line}")
-            if len(lines) > DOCUMENT_LINES:
-                self.write(f"  | … {len(lines) - DOCUMENT_LINES} more lines")
-        self.note(f":save {number} PATH saves it")
+        if lines:
+            self.write("\n".join(lines))
+        self.note(f":save {len(self.documents)} PATH saves it")
 
     def _print_poll(self, record: SentMessage, where: str) -> None:
         poll = self.api.poll_of(record)
         self.write(f"bot (poll){where}:")
-        self.write(poll.question)
-        for number, option in enumerate(poll.options, 1):
-            self.write(f"  {number}. {option}")
-        many = " [M …]" if poll.allows_multiple_answers else ""
-        self.note(f":vote N{many} to vote")
+        self.write("\n".join(poll_lines(poll)))
+        self.note(f":vote N{' [M …]' if poll.allows_multiple_answers else ''} to vote")
 
     def _keyboard(self) -> SentMessage | None:
         """The bot's last shown message in this chat that has buttons, as it is now."""
@@ -598,17 +507,21 @@ async def sandbox_session(
                 help=HELP,
             )
         )
-        source = _aiter(lines)
+        source = aiter_lines(lines)
         while True:
-            line = await _next_line(source, out, prompt)
-            if line is None:
+            raw = await next_line(source, out, prompt)
+            if raw is None:
                 break
+            line = raw.strip()
             if not line:
                 continue
             if echo:
                 session.write(f"you: {line}")
             if line.lower() == ":paste":
-                text = await _pasted(source, session, out, prompt, echo)
+                session.note(f"pasting: the lines up to one that says {PASTE_END} are one message")
+                text = await pasted_text(
+                    source, out, prompt, PASTE_END, session.write if echo else None
+                )
                 if text is None:
                     break
                 if text.strip():
@@ -625,143 +538,6 @@ async def sandbox_session(
             for note in quit_notes(workspace):
                 session.note(note)
     return 0
-
-
-async def _next_line(source: AsyncIterator[str], out: TextIO, prompt: bool) -> str | None:
-    """The next line without its surrounding blanks; None at the end of the input."""
-    raw = await _next_raw(source, out, prompt, "> ")
-    return None if raw is None else raw.strip()
-
-
-async def _next_raw(
-    source: AsyncIterator[str], out: TextIO, prompt: bool, marker: str
-) -> str | None:
-    if prompt:
-        out.write(marker)
-        out.flush()
-    try:
-        return await anext(source)
-    except StopAsyncIteration:
-        if prompt:
-            out.write("\n")  # Ctrl-D: leave the shell prompt on a line of its own
-            out.flush()
-        return None
-
-
-async def _pasted(
-    source: AsyncIterator[str], session: Session, out: TextIO, prompt: bool, echo: bool
-) -> str | None:
-    """The lines after ``:paste`` up to ``:end``, as one text (None: the input ended)."""
-    session.note(f"pasting: the lines up to one that says {PASTE_END} are sent as one message")
-    pasted: list[str] = []
-    while True:
-        raw = await _next_raw(source, out, prompt, "| ")
-        if raw is None:
-            return None
-        line = raw.rstrip("\r\n")
-        if line.strip().lower() == PASTE_END:
-            if echo:
-                session.write(f"you: {PASTE_END}")
-            return "\n".join(pasted)
-        if echo:
-            session.write(f"  | {line}")
-        pasted.append(line)
-
-
-def quit_notes(workspace: Workspace) -> list[str]:
-    """What ``:quit`` says about the copy: where it is, what changed, how to keep it."""
-    changes = workspace.changes()
-    listed = ", ".join(f"{name} ({what})" for what, name in changes)
-    if not workspace.kept:
-        notes = [f"the sandbox ran on a copy of config/ and content/ in {workspace.folder}"]
-        notes.append(
-            f"the copy is deleted now and your files are unchanged; the session changed {listed}"
-            if changes
-            else "the copy is deleted now; nothing in it had changed"
-        )
-        notes.append("to keep the copy and its changes: python -m bot sandbox --keep DIR")
-        return notes
-    notes = [f"the copy is kept in {workspace.folder}; your files are unchanged"]
-    if changes:
-        notes.append(f"changed in the copy: {listed}")
-        notes.append("to keep a change, copy it over your file:")
-        notes.extend(
-            f"  cp {workspace.folder / name} {workspace.original_of(name)}"
-            for what, name in changes
-            if what != "removed"
-        )
-    notes.append(f"python -m bot sandbox --keep {workspace.folder} carries on with this copy")
-    return notes
-
-
-_KINDS = {  # a record's method → how its label names it ("" for a plain message)
-    "sendMessage": "",
-    "editMessageText": "edited",
-    "editMessageCaption": "edited caption",
-    "stopPoll": "poll closed",
-}
-
-
-def _size(count: int) -> str:
-    """A file size as people read it: 812 bytes, 3.4 kB, 1.2 MB."""
-    if count < 1000:
-        return f"{count} bytes"
-    if count < 1_000_000:
-        return f"{count / 1000:.1f} kB"
-    return f"{count / 1_000_000:.1f} MB"
-
-
-def _tally(counts: list[int]) -> str:
-    return " · ".join(f"{number}: {count}" for number, count in enumerate(counts, 1))
-
-
-async def _aiter(lines: AsyncIterator[str] | Iterable[str]) -> AsyncIterator[str]:
-    if isinstance(lines, AsyncIterator):
-        async for line in lines:
-            yield line
-    else:
-        for line in lines:
-            yield line
-
-
-async def stdin_lines() -> AsyncIterator[str]:
-    """Lines from standard input, without blocking the event loop.
-
-    A daemon thread does raw ``os.read`` calls: unlike ``asyncio.to_thread(readline)`` it
-    does not keep the process alive after Ctrl-C (the default executor would wait for the
-    pending read, i.e. for the user to press Enter), and it holds no lock of ``sys.stdin``.
-    """
-    try:
-        fd = sys.stdin.fileno()
-    except (AttributeError, OSError, ValueError):  # no stdin at all: nothing to read
-        return
-    loop = asyncio.get_running_loop()
-    chunks: asyncio.Queue[bytes] = asyncio.Queue()
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                chunk = b""
-            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
-                loop.call_soon_threadsafe(chunks.put_nowait, chunk)
-            if not chunk:
-                return
-
-    threading.Thread(target=read, name="sandbox-stdin", daemon=True).start()
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    pending = ""
-    while True:
-        chunk = await chunks.get()
-        pending += decoder.decode(chunk, final=not chunk)
-        *complete, pending = pending.split("\n")
-        for line in complete:
-            yield line
-        if not chunk:  # end of input: Ctrl-D, or the end of a pipe
-            if pending:
-                yield pending
-            return
 
 
 TEMPORARY_DATABASE = "a temporary SQLite file, deleted on exit (--db URL to choose one)"

@@ -195,3 +195,29 @@ def _check_inside(config: BotConfig, folder: Path) -> None:
     for path in paths:
         if not path.resolve().is_relative_to(folder.resolve()):
             raise WorkspaceError(f"cannot copy {path} into the sandbox (write it relative)")
+
+
+def quit_notes(workspace: Workspace) -> list[str]:
+    """What ``:quit`` says about the copy: where it is, what changed, how to keep it."""
+    changes = workspace.changes()
+    listed = ", ".join(f"{name} ({what})" for what, name in changes)
+    if not workspace.kept:
+        notes = [f"the sandbox ran on a copy of config/ and content/ in {workspace.folder}"]
+        notes.append(
+            f"the copy is deleted now and your files are unchanged; the session changed {listed}"
+            if changes
+            else "the copy is deleted now; nothing in it had changed"
+        )
+        notes.append("to keep the copy and its changes: python -m bot sandbox --keep DIR")
+        return notes
+    notes = [f"the copy is kept in {workspace.folder}; your files are unchanged"]
+    if changes:
+        notes.append(f"changed in the copy: {listed}")
+        notes.append("to keep a change, copy it over your file:")
+        notes.extend(
+            f"  cp {workspace.folder / name} {workspace.original_of(name)}"
+            for what, name in changes
+            if what != "removed"
+        )
+    notes.append(f"python -m bot sandbox --keep {workspace.folder} carries on with this copy")
+    return notes
