@@ -19,7 +19,7 @@ from bot.app import BotApp
 from bot.content import LoadResult, load_content
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
-from bot.sandbox.fake_telegram import FakeBotApi
+from bot.sandbox.fake_telegram import DEFAULT_USER_ID, FakeBotApi
 from bot.store.content_repo import ingest
 from tests.authored import (
     BYLINE_DIGEST_ID,
@@ -487,7 +487,7 @@ async def test_non_admins_are_refused_and_nothing_happens(
     api: FakeBotApi, bot_app: BotApp, command: str
 ):
     reply = await Chat(api).ask(command)
-    assert reply.text == t("en", "admins_only")
+    assert reply.text == t("en", "admins_only", user_id=DEFAULT_USER_ID)
     assert bot_app.bot_data.services.ledger.published_ids() == set()
 
 

@@ -182,6 +182,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "next_post": "<now>",
         "status": "s",
         "username": "u",
+        "user_id": 1001,
         "query": "<q>",
         "total": 1,
         "page": 1,

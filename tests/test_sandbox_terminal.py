@@ -18,6 +18,7 @@ import pytest
 from bot.config import BotConfig, Environment, load_config
 from bot.sandbox import terminal
 from bot.sandbox.terminal import describe_database, render_html, sandbox_session, stdin_lines
+from bot.sandbox.workspace import sandbox_workspace
 from tests.conftest import ROOT
 
 GENIE = "Genie: Generative Interactive Environments"
@@ -271,3 +272,203 @@ def test_sandbox_leaves_the_configured_store_unchanged(config_dir: Path, tmp_pat
     assert "Published" in result.stdout
     assert store.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("bot.sqlite3-")]
+
+
+# --------------------------------------------------------------------------- the copy
+
+UPLOAD = (
+    "# AI papers, week of 2025-05-19\n\n"
+    "1) **Lantern Search: Retrieval for Long Documents** - a retrieval method that halves "
+    "compute. [Paper](https://arxiv.org/abs/2505.01111)\n"
+    "2) **Quiet Agents: Planning with Small Models** - small models plan well. "
+    "[Paper](https://arxiv.org/abs/2505.02222)\n"
+)
+
+
+def snapshot(*folders: Path) -> dict[Path, tuple[bytes, int]]:
+    """Every file's bytes and modification time under ``folders``."""
+    return {
+        path: (path.read_bytes(), path.stat().st_mtime_ns)
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+async def run_on_copy(config: BotConfig, *lines: Line) -> tuple[str, list[tuple[str, str]]]:
+    """A session as ``python -m bot sandbox`` runs it: on a temporary copy of the files;
+    the output and what the session changed in the copy."""
+    with sandbox_workspace(config) as workspace:
+        out = io.StringIO()
+
+        async def script() -> AsyncIterator[str]:
+            for item in [*lines, ":quit"]:
+                yield item(out.getvalue()) if callable(item) else item
+
+        assert await sandbox_session(workspace.config, script(), out, workspace=workspace) == 0
+        changes = workspace.changes()
+    assert not workspace.folder.exists()
+    return out.getvalue(), changes
+
+
+async def test_upload_queue_and_reload_change_only_the_copy(
+    sandbox_config: BotConfig, config_dir: Path, tmp_path: Path
+) -> None:
+    digest = tmp_path / "my digest.md"
+    digest.write_text(UPLOAD, encoding="utf-8")
+    real = snapshot(config_dir, config_dir.parent / "content")
+    out, changes = await run_on_copy(
+        sandbox_config,
+        ":admin",
+        f":file {digest}",
+        press("✅ Add"),
+        "/queue",
+        press("⬇️ 1"),
+        "/reload",
+        "/stats",
+    )
+    assert "(you sent the file my digest.md (285 bytes))" in out
+    assert "✅ Added 2025-w21 (2 papers): content/2025-w21.md" in out
+    # the queue move answers with a toast, then edits the list
+    _, moved = [text for sent, text in replies(out) if sent == ":press 1"]
+    assert "bot (toast): Saved to digests.yaml.\nbot (edited):\n" in moved
+    assert "1. 2024-w16 · 2024-04-15\n2. 2024-w09 · 2024-02-26" in moved
+    assert "Reloaded." in after(out, "/reload")
+    # :admin outlived ✅, the queue button and /reload
+    assert "Digests: 4" in after(out, "/stats")
+    assert changes == [("changed", "config/digests.yaml"), ("new", "content/2025-w21.md")]
+    # the real files: the same bytes, not even touched
+    assert snapshot(config_dir, config_dir.parent / "content") == real
+    notes = after(out, ":quit")
+    assert "(the sandbox ran on a copy of config/ and content/ in " in notes
+    assert (
+        "(the copy is deleted now and your files are unchanged; the session changed "
+        "config/digests.yaml (changed), content/2025-w21.md (new))"
+    ) in notes
+    assert "(to keep the copy and its changes: python -m bot sandbox --keep DIR)" in notes
+
+
+def test_keep_dir_keeps_the_copy_and_says_how_to_keep_the_changes(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    digest = tmp_path / "d.md"
+    digest.write_text(UPLOAD, encoding="utf-8")
+    kept = tmp_path / "kept"
+    real = snapshot(config_dir, config_dir.parent / "content")
+    command = [*sandbox_command(config_dir), "--keep", str(kept)]
+    result = subprocess.run(
+        command,
+        input=f":admin\n:file {digest}\n:press 1\n:quit\n",
+        capture_output=True,
+        text=True,
+        env=sandbox_process_env(tmp_path),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert snapshot(config_dir, config_dir.parent / "content") == real
+    assert (kept / "content" / "2025-w21.md").read_text(encoding="utf-8") == UPLOAD
+    # the sandbox's own admin is not left in the kept bot.yaml
+    assert (kept / "config" / "bot.yaml").read_bytes() == (config_dir / "bot.yaml").read_bytes()
+    assert f"(the copy is kept in {kept}; your files are unchanged)" in result.stdout
+    assert (
+        f"(  cp {kept}/config/digests.yaml {config_dir}/digests.yaml)\n"
+        f"(  cp {kept}/content/2025-w21.md {config_dir.parent}/content/2025-w21.md)\n"
+    ) in result.stdout
+    # a second session carries on with the copy: the added digest is there
+    again = subprocess.run(
+        command,
+        input="/digest 2025-w21\n:quit\n",
+        capture_output=True,
+        text=True,
+        env=sandbox_process_env(tmp_path),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"(carrying on with the kept copy in {kept})" in again.stdout
+    assert "1. Lantern Search: Retrieval for Long Documents" in again.stdout
+    # a folder that is something else is refused in one line
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = subprocess.run(
+        [*sandbox_command(config_dir), "--keep", str(other)],
+        input=":quit\n",
+        capture_output=True,
+        text=True,
+        env=sandbox_process_env(tmp_path),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"error: {other} is not empty and holds no sandbox copy: choose another\n"
+    )
+
+
+# --------------------------------------------------------------------------- trying everything
+
+
+async def test_paste_sends_one_multi_line_message(sandbox_config: BotConfig) -> None:
+    lines = ("/add " + UPLOAD).splitlines()  # typed (or pasted) line by line
+    out, _ = await run_on_copy(sandbox_config, ":admin", ":paste", *lines, ":end")
+    sent = after(out, ":end")
+    # one message: the /add preview, not one "To find a paper" reply per line
+    assert sent.startswith("bot:\n📥 ") and "2 papers" in sent
+    assert "To find a paper" not in out
+    assert "  | 1) **Lantern Search" in out  # the pasted lines are echoed, marked
+
+
+async def test_messages_over_4096_characters_are_refused(sandbox_config: BotConfig) -> None:
+    out = await run(sandbox_config, "/paper " + "x" * 4090, "/paper " + "x" * 4089)
+    assert after(out, "/paper " + "x" * 4090) == (
+        "(not sent: Telegram refuses messages over 4,096 characters, this one has 4,097 "
+        "(send a long digest with :file PATH))\n"
+    )
+    assert "No paper matches" in after(out, "/paper " + "x" * 4089)
+
+
+async def test_documents_are_shown_and_saved(sandbox_config: BotConfig, tmp_path: Path) -> None:
+    target = tmp_path / "genie.bib"
+    out = await run(
+        sandbox_config,
+        ":save 1 x",
+        "/paper genie",
+        press("📌 Save"),
+        "/bib",
+        f":save 1 {target}",
+        f":save 1 {target}",
+        ":save 2 x",
+    )
+    assert "(no document to save: the bot has sent none)" in after(out, ":save 1 x")
+    assert "bot (toast): 📌 Saved to this chat's reading list (/reading)." in out
+    shown = after(out, "/bib")
+    assert re.search(r"^bot \(document \[1\] \S+\.bib, \d+ bytes\):$", shown, re.MULTILINE)
+    assert "  | @" in shown  # the first lines of the BibTeX
+    assert "(:save 1 PATH saves it)" in shown
+    assert target.read_text(encoding="utf-8").startswith("@")
+    assert "(saved " in after(out, f":save 1 {target}")
+    assert f"({target} exists already: choose another name)" in out
+    assert "(usage: :save N PATH, N from 1 to 1)" in after(out, ":save 2 x")
+
+
+async def test_polls_show_their_options_and_take_votes(sandbox_config: BotConfig) -> None:
+    out = await run(
+        sandbox_config,
+        ":group",
+        "/subscribe",
+        "/subscribe poll",
+        ":admin",
+        "/postnow",
+        ":vote 2",
+        ":vote 99",
+    )
+    posted = after(out, "/postnow")
+    assert "bot (poll):\n" in posted
+    options = re.findall(r"^  (\d+)\. (.+)$", posted.split("bot (poll):\n")[1], re.MULTILINE)
+    assert [n for n, _ in options][:3] == ["1", "2", "3"]
+    assert "(:vote N to vote)" in posted
+    voted = after(out, ":vote 2")
+    assert voted.startswith(f"(you voted for “{options[1][1]}”; votes now: 1: 0 · 2: 1")
+    assert f"(usage: :vote N, N from 1 to {len(options)}" in after(out, ":vote 99")

@@ -60,7 +60,7 @@ async def test_reload_on_one_instance_is_followed_by_the_other(
     ):
         newcomer = Chat(api_b, chat_id=NEW_ADMIN, user_id=NEW_ADMIN)
         refused = await newcomer.ask("/stats")
-        assert refused.text == t("en", "admins_only")
+        assert refused.text == t("en", "admins_only", user_id=NEW_ADMIN)
         edit_bot_yaml(
             config_dir,
             admins=[ADMIN_ID, NEW_ADMIN],
@@ -87,7 +87,7 @@ async def test_reload_on_one_instance_is_followed_by_the_other(
 
         await api_b.wait_for(weekly_run_on_friday, REPLY_TIMEOUT, what="rescheduled")
         stats = await newcomer.ask("/stats")
-        assert stats.text != t("en", "admins_only")
+        assert stats.text != t("en", "admins_only", user_id=NEW_ADMIN)
 
 
 async def test_an_edited_postnow_publishes_nothing(e2e_config: BotConfig, api: FakeBotApi):

@@ -234,7 +234,7 @@ async def test_a_non_admins_upload_changes_nothing(
     assert services(app).pending.get(1) is None
     assert digests_yaml.read_bytes() == before
     for command in ("/add " + DIGEST.decode(), "/queue"):
-        assert (await stranger.ask(command)).text == t("en", "admins_only")
+        assert (await stranger.ask(command)).text == t("en", "admins_only", user_id=777)
 
 
 async def test_someone_elses_press_of_an_admin_button_is_refused(
@@ -249,7 +249,7 @@ async def test_someone_elses_press_of_an_admin_button_is_refused(
         await api.wait_for(
             lambda n=answered: len(api.callback_answers) > n, 15, what="callback answer"
         )
-        assert api.callback_answers[answered].text == t("en", "admins_only")
+        assert api.callback_answers[answered].text == t("en", "admins_only", user_id=777)
     assert services(app).pending.get(1) is not None
     assert digests_yaml.read_bytes() == before
 

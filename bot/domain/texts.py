@@ -212,8 +212,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，只有群管理员可以更改订阅。",
     },
     "admins_only": {
-        "en": "Sorry, this command is for the bot's admins.",
-        "zh": "抱歉，该命令仅限机器人管理员使用。",
+        "en": "Sorry, this command is for the bot's admins. Your user id is {user_id}: an "
+        "admin can add it to admins: in config/bot.yaml.",
+        "zh": "抱歉，该命令仅限机器人管理员使用。你的用户 ID 是 {user_id}：管理员可以把它加到 "
+        "config/bot.yaml 的 admins: 中。",
     },
     "settings": {
         "en": (

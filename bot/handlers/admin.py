@@ -35,7 +35,8 @@ def admin_only(handler: Handler) -> Handler:
         user = update.effective_user
         if not context.services.is_admin(user.id if user else None):
             log.info("refused %s for user %s", handler.__name__, user.id if user else None)
-            await reply(update, t(user_lang(update), "admins_only"))
+            user_id = user.id if user else "?"
+            await reply(update, t(user_lang(update), "admins_only", user_id=user_id))
             return
         await handler(update, context)
 

@@ -181,7 +181,7 @@ async def _refused_button(update: Update, context: BotContext, query: CallbackQu
     if context.services.is_admin(query.from_user.id):
         return False
     log.info("refused an admin button for user %s", query.from_user.id)
-    await query.answer(t(user_lang(update), "admins_only"))
+    await query.answer(t(user_lang(update), "admins_only", user_id=query.from_user.id))
     return True
 
 

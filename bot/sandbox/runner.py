@@ -44,7 +44,11 @@ async def running_bot(
     """
     if ingest:
         await db(sync_content, config)
-    env = replace(Environment(), token=token, api_base_url=api.base_url)
+    # the database too: a /reload reads the config files again, and the bot must stay on
+    # this database whatever bot.yaml names (the sandbox runs on its own)
+    env = replace(
+        Environment(), token=token, api_base_url=api.base_url, database_url=config.database_url
+    )
     application = build_application(
         config,
         env,

@@ -1,10 +1,13 @@
 """``python -m bot sandbox``: the real bot against the fake Bot API, with a chat in the terminal.
 
 A newcomer can try every command without a Telegram token: lines typed are sent as a user's
-messages, the bot's replies are printed (HTML rendered for the terminal, buttons numbered under
-each message), and a few ``:commands`` press buttons, try inline mode, switch language or chat.
+messages, the bot's replies are printed, each labelled by what it is (a message, an edit, a
+document, a poll, a toast; HTML rendered for the terminal, buttons numbered under each
+message), and a few ``:commands`` press buttons, vote, send a multi-line message or a file,
+save a file the bot sent, try inline mode, switch language or chat.
 Works with piped input too: ``printf '/paper genie\\n:quit\\n' | python -m bot sandbox``.
-It never touches the bot's real store: its own temporary database unless ``--db URL``.
+It never touches the bot's real files or store: it runs on its own copy of config/ and
+content/ (:mod:`bot.sandbox.workspace`) and its own database unless ``--db URL``.
 
 The core is :func:`sandbox_session`, which takes its input lines from any (async) iterable and
 writes to any text stream, so tests drive it with a script.
@@ -13,27 +16,56 @@ writes to any text stream, so tests drive it with a script.
 from __future__ import annotations
 
 import asyncio
-import codecs
-import contextlib
 import logging
-import os
 import sys
-import tempfile
-import threading
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
-
-from sqlalchemy.engine import make_url
+from typing import TextIO
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment
-from bot.sandbox.fake_telegram import DEFAULT_USER_ID, ChatType, FakeBotApi, SentMessage
-from bot.sandbox.fake_telegram.html_check import TelegramHtmlError, parse_telegram_html
+from bot.sandbox.fake_telegram import (
+    DEFAULT_USER_ID,
+    ChatType,
+    FakeBotApi,
+    SentDocument,
+    SentMessage,
+)
+from bot.sandbox.lines import aiter_lines, next_line, pasted_text, stdin_lines
 from bot.sandbox.runner import running_bot
+from bot.sandbox.screen import (
+    BANNER,
+    HELP,
+    KINDS,
+    MAX_MESSAGE,
+    PASTE_END,
+    USAGE,
+    describe_database,
+    document_lines,
+    file_size,
+    poll_lines,
+    render_html,
+    render_message,
+    tally,
+)
+from bot.sandbox.workspace import (
+    DATABASE,
+    Workspace,
+    WorkspaceError,
+    quit_notes,
+    sandbox_workspace,
+)
 
-__all__ = ["Session", "render_html", "render_message", "run_sandbox", "sandbox_session"]
+__all__ = [
+    "Session",
+    "describe_database",
+    "render_html",
+    "render_message",
+    "run_sandbox",
+    "sandbox_session",
+    "stdin_lines",
+]
 
 REPLY_TIMEOUT = 10.0  # everything a line causes must happen within this
 QUIET_SECONDS = 0.3  # after the handlers finished, wait this long for stragglers
@@ -42,90 +74,6 @@ INLINE_SHOWN = 10
 USER_NAME = "You"
 GROUP_ID = -1001000000001
 GROUP_TITLE = "Sandbox lab"
-
-HELP = """Sandbox commands:
-  :press N        press button [N] of the bot's last message with buttons
-  :inline QUERY   what typing "@bot QUERY" in any chat offers
-  :lang zh|en     switch your Telegram language
-  :group          talk in a group where you are an administrator
-  :private        back to your private chat with the bot
-  :admin          make yourself a bot admin (/stats, /preview, /postnow, /reload)
-  :help           this list
-  :quit           leave (Ctrl-D and Ctrl-C work too)"""
-
-USAGE = (
-    "sandbox commands: :press N, :inline QUERY, :lang zh|en, :group, :private, :admin, :help, :quit"
-)
-
-BANNER = """Paper Digest sandbox: the real bot, a fake Telegram on 127.0.0.1, no token needed.
-You are "{name}" (user id {user}) in a private chat with @{bot}. Database: {database}.
-Try:  /help   /paper genie   /topic quantization   /digest latest   /subscribe
-{help}
-"""
-
-# Entity type → (start, end) ANSI codes; ends reset only their own attribute, so nesting works.
-_ANSI = {
-    "bold": ("\033[1m", "\033[22m"),
-    "italic": ("\033[3m", "\033[23m"),
-    "underline": ("\033[4m", "\033[24m"),
-    "strikethrough": ("\033[9m", "\033[29m"),
-}
-
-
-def _utf16_to_index(text: str) -> list[int]:
-    """``index[u]`` is the ``str`` index at UTF-16 offset ``u`` (entity offsets are UTF-16)."""
-    index = []
-    for position, char in enumerate(text):
-        index.extend([position] * (2 if ord(char) > 0xFFFF else 1))
-    index.append(len(text))
-    return index
-
-
-def render_message(visible: str, entities: list[dict[str, Any]], ansi: bool = False) -> str:
-    """A message as Telegram shows it, for a terminal: links as ``text <url>``, styles in ANSI.
-
-    ``visible``/``entities`` are what Telegram made of the HTML (tags gone, ``&amp;`` decoded).
-    """
-    index = _utf16_to_index(visible)
-    opens: dict[int, list[str]] = {}
-    closes: dict[int, list[str]] = {}
-    for entity in entities:
-        start = index[min(entity["offset"], len(index) - 1)]
-        end = index[min(entity["offset"] + entity["length"], len(index) - 1)]
-        kind = entity["type"]
-        if kind == "text_link":
-            url = entity.get("url", "")
-            if visible[start:end] != url:  # a bare link needs no repeating
-                closes.setdefault(end, []).append(f" <{url}>")
-        elif ansi and kind in _ANSI:
-            on, off = _ANSI[kind]
-            opens.setdefault(start, []).append(on)
-            # Inner entities (sorted after their outer one) must close first.
-            closes.setdefault(end, []).insert(0, off)
-    parts: list[str] = []
-    for position in range(len(visible) + 1):
-        parts.extend(closes.get(position, ()))
-        parts.extend(opens.get(position, ()))
-        if position < len(visible):
-            parts.append(visible[position])
-    return "".join(parts)
-
-
-def render_html(text: str, ansi: bool = False) -> str:
-    """Telegram HTML as terminal text (see :func:`render_message`)."""
-    try:
-        visible, entities = parse_telegram_html(text, strict_entities=False)
-    except TelegramHtmlError:  # Telegram would have refused it; show it as it is
-        return text
-    return render_message(visible, entities, ansi)
-
-
-def describe_database(url: str) -> str:
-    """Where the sandbox keeps its state, without any password."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return f"SQLite file {parsed.database}" if parsed.database else "SQLite in memory"
-    return parsed.render_as_string(hide_password=True)
 
 
 @dataclass
@@ -151,6 +99,8 @@ class Session:
     shown: dict[int, int] = field(default_factory=dict)
     answers_shown: int = 0
     deleted_shown: int = 0
+    workspace: Workspace | None = None
+    documents: list[SentDocument] = field(default_factory=list)  # shown, numbered from 1
 
     def __post_init__(self) -> None:
         self.chats[self.chat.chat_id] = self.chat
@@ -169,6 +119,12 @@ class Session:
     async def say(self, text: str) -> None:
         """Send ``text`` as the user in the current chat and print what the bot answers."""
         self.flush()  # anything that arrived meanwhile (a scheduled post) comes first
+        if len(text) > MAX_MESSAGE:
+            self.note(
+                f"not sent: Telegram refuses messages over {MAX_MESSAGE:,} characters, this one "
+                f"has {len(text):,} (send a long digest with :file PATH)"
+            )
+            return
         self.api.send_message(
             text,
             chat_id=self.chat.chat_id,
@@ -210,6 +166,86 @@ class Session:
             self.note("that button is gone")
             return
         await self._settle_and_show()
+
+    async def send_file(self, argument: str) -> None:
+        """Send the file at ``argument`` as a document, as a user attaching it would."""
+        self.flush()
+        if not argument:
+            self.note("usage: :file PATH (e.g. :file content/my-digest.md)")
+            return
+        path = Path(argument).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.note(f"cannot read {path}: {exc.strerror}")
+            return
+        self.note(f"you sent the file {path.name} ({file_size(len(data))})")
+        self.api.send_document(
+            path.name,
+            data,
+            chat_id=self.chat.chat_id,
+            user_id=self.user_id,
+            chat_type=self.chat.chat_type,
+            language_code=self.lang,
+        )
+        await self._settle_and_show()
+
+    def save(self, argument: str) -> None:
+        """Write document ``[N]`` the bot sent to a file (never over an existing one)."""
+        number, _, target = argument.partition(" ")
+        if not self.documents:
+            self.note("no document to save: the bot has sent none")
+            return
+        if not number.isdigit() or not 1 <= int(number) <= len(self.documents) or not target:
+            self.note(f"usage: :save N PATH, N from 1 to {len(self.documents)}")
+            return
+        document = self.documents[int(number) - 1]
+        path = Path(target.strip()).expanduser()
+        try:
+            with path.open("xb") as out:
+                out.write(document.content)
+        except FileExistsError:
+            self.note(f"{path} exists already: choose another name")
+            return
+        except OSError as exc:
+            self.note(f"cannot write {path}: {exc.strerror}")
+            return
+        self.note(f"saved {document.file_name} to {path} ({file_size(len(document.content))})")
+
+    async def vote(self, argument: str) -> None:
+        """Vote for options of the last poll shown in this chat (``:vote`` alone retracts)."""
+        self.flush()
+        message = self._last_poll()
+        if message is None:
+            self.note("no poll to vote in here")
+            return
+        poll = self.api.poll_of(message)
+        numbers = argument.replace(",", " ").split()
+        if not all(n.isdigit() and 1 <= int(n) <= len(poll.options) for n in numbers):
+            self.note(f"usage: :vote N, N from 1 to {len(poll.options)} (:vote alone retracts)")
+            return
+        try:
+            self.api.vote(
+                message,
+                [int(n) - 1 for n in numbers],
+                user_id=self.user_id,
+                first_name=USER_NAME,
+                language_code=self.lang,
+            )
+        except ValueError as exc:  # what Telegram's client would not let one do
+            self.note(f"Telegram would not let you: {exc}")
+            return
+        chosen = ", ".join(f"“{poll.options[int(n) - 1]}”" for n in numbers)
+        done = f"you voted for {chosen}" if chosen else "you took your vote back"
+        self.note(f"{done}; votes now: {tally(poll.counts)}")
+        settled = await self._settle()
+        if not self.flush() and not settled:
+            self.note("the bot is still busy; more may show up later")
+
+    def _last_poll(self) -> SentMessage | None:
+        chat_id = self.chat.chat_id
+        records = self.api.messages_to(chat_id)[: self.shown.get(chat_id, 0)]
+        return next((r for r in reversed(records) if r.method == "sendPoll"), None)
 
     async def inline(self, query: str) -> None:
         """Show what inline mode offers for ``query``."""
@@ -268,12 +304,16 @@ class Session:
         self.note("back in your private chat with the bot")
 
     def become_admin(self) -> None:
-        """Add the user to the running bot's admins (config is frozen: replace it)."""
+        """Add the user to the bot's admins for the whole session: in the copy's bot.yaml,
+        which every reload (✅ Add, ``/queue``, ``/reload``) reads again, and in the running
+        config (frozen: replaced)."""
         services = self.app.bot_data.services
+        if self.workspace is not None:
+            self.workspace.add_admin(self.user_id)
         services.config = replace(
             services.config, admins=services.config.admins | frozenset({self.user_id})
         )
-        self.note("you are now a bot admin: try /stats, /preview, /postnow (/reload undoes it)")
+        self.note("you are a bot admin for this session: try /stats, /postnow, /queue, /reload")
 
     async def command(self, line: str) -> bool:
         """Run a ``:command``; False means quit."""
@@ -283,6 +323,12 @@ class Session:
             return False
         if name == "press":
             await self.press(rest)
+        elif name == "file":
+            await self.send_file(rest)
+        elif name == "save":
+            self.save(rest)
+        elif name == "vote":
+            await self.vote(rest)
         elif name == "inline":
             await self.inline(rest)
         elif name == "lang":
@@ -355,7 +401,7 @@ class Session:
         printed = False
         for answer in answers:
             if answer.text and answer.user_id == self.user_id:
-                self.write(f"[{'alert' if answer.show_alert else 'popup'}] {answer.text}")
+                self.write(f"bot ({'alert' if answer.show_alert else 'toast'}): {answer.text}")
                 printed = True
         for record in sorted(records, key=lambda r: r.time):
             self._print_record(record)
@@ -376,9 +422,13 @@ class Session:
         where = self._where(record.chat_id)
         if record.method == "editMessageReplyMarkup":
             self.write(f"bot (changed the buttons of a message{where}):")
+        elif record.method == "sendDocument":
+            self._print_document(record, where)
+        elif record.method == "sendPoll":
+            self._print_poll(record, where)
         else:
-            edited = " (edited)" if record.method != "sendMessage" else ""
-            self.write(f"bot{edited}{where}:")
+            kind = KINDS.get(record.method, record.method)
+            self.write(f"bot{f' ({kind})' if kind else ''}{where}:")
             self.write(render_message(record.visible_text, record.entities, self.ansi))
         labels = []
         for number, button in enumerate(record.buttons, 1):
@@ -387,6 +437,24 @@ class Session:
         if labels:
             self.write("  " + "  ".join(labels))
         self.write()
+
+    def _print_document(self, record: SentMessage, where: str) -> None:
+        key = (record.chat_id, record.message_id)
+        document = next(d for d in self.api.documents if (d.chat_id, d.message_id) == key)
+        self.documents.append(document)
+        label, *lines = document_lines(document, len(self.documents))
+        self.write(f"bot ({label}){where}:")
+        if record.visible_text:
+            self.write(render_message(record.visible_text, record.entities, self.ansi))
+        if lines:
+            self.write("\n".join(lines))
+        self.note(f":save {len(self.documents)} PATH saves it")
+
+    def _print_poll(self, record: SentMessage, where: str) -> None:
+        poll = self.api.poll_of(record)
+        self.write(f"bot (poll){where}:")
+        self.write("\n".join(poll_lines(poll)))
+        self.note(f":vote N{' [M …]' if poll.allows_multiple_answers else ''} to vote")
 
     def _keyboard(self) -> SentMessage | None:
         """The bot's last shown message in this chat that has buttons, as it is now."""
@@ -412,128 +480,116 @@ async def sandbox_session(
     echo: bool = True,
     prompt: bool = False,
     database_note: str | None = None,
+    workspace: Workspace | None = None,
 ) -> int:
     """Run the bot and a terminal chat over ``lines``; returns the exit code (0).
 
     ``echo`` repeats each line as ``you: ...`` (for piped input, where the terminal does not
     show it); ``prompt`` writes ``> `` when the next line is wanted; ``database_note``
-    says in the banner where the database is, instead of its URL.
+    says in the banner where the database is, instead of its URL; ``workspace`` is the copy
+    of the files the bot runs on (``config`` is loaded from it), described on ``:quit``.
     """
     async with FakeBotApi() as api, running_bot(config, api) as app:
-        session = Session(api, app, out, ansi)
+        session = Session(api, app, out, ansi, workspace=workspace)
+        files = (
+            f"Files: a copy of config/ and content/ in {workspace.folder} (your files are "
+            "never changed)."
+            if workspace
+            else ""
+        )
         session.write(
             BANNER.format(
                 name=USER_NAME,
                 user=session.user_id,
                 bot=app.bot_data.services.bot_username,
                 database=database_note or describe_database(config.database_url),
+                files=files,
                 help=HELP,
             )
         )
-        source = _aiter(lines)
+        source = aiter_lines(lines)
         while True:
-            if prompt:
-                out.write("> ")
-                out.flush()
-            try:
-                line = (await anext(source)).strip()
-            except StopAsyncIteration:
-                if prompt:
-                    session.write()  # Ctrl-D: leave the shell prompt on a line of its own
+            raw = await next_line(source, out, prompt)
+            if raw is None:
                 break
+            line = raw.strip()
             if not line:
                 continue
             if echo:
                 session.write(f"you: {line}")
-            if line.startswith(":"):
+            if line.lower() == ":paste":
+                session.note(f"pasting: the lines up to one that says {PASTE_END} are one message")
+                text = await pasted_text(
+                    source, out, prompt, PASTE_END, session.write if echo else None
+                )
+                if text is None:
+                    break
+                if text.strip():
+                    await session.say(text)
+                else:
+                    session.note("nothing pasted: nothing sent")
+            elif line.startswith(":"):
                 if not await session.command(line):
                     break
             else:
                 await session.say(line)
+        if workspace is not None:
+            workspace.drop_admin()
+            for note in quit_notes(workspace):
+                session.note(note)
     return 0
 
 
-async def _aiter(lines: AsyncIterator[str] | Iterable[str]) -> AsyncIterator[str]:
-    if isinstance(lines, AsyncIterator):
-        async for line in lines:
-            yield line
-    else:
-        for line in lines:
-            yield line
-
-
-async def stdin_lines() -> AsyncIterator[str]:
-    """Lines from standard input, without blocking the event loop.
-
-    A daemon thread does raw ``os.read`` calls: unlike ``asyncio.to_thread(readline)`` it
-    does not keep the process alive after Ctrl-C (the default executor would wait for the
-    pending read, i.e. for the user to press Enter), and it holds no lock of ``sys.stdin``.
-    """
-    try:
-        fd = sys.stdin.fileno()
-    except (AttributeError, OSError, ValueError):  # no stdin at all: nothing to read
-        return
-    loop = asyncio.get_running_loop()
-    chunks: asyncio.Queue[bytes] = asyncio.Queue()
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                chunk = b""
-            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
-                loop.call_soon_threadsafe(chunks.put_nowait, chunk)
-            if not chunk:
-                return
-
-    threading.Thread(target=read, name="sandbox-stdin", daemon=True).start()
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    pending = ""
-    while True:
-        chunk = await chunks.get()
-        pending += decoder.decode(chunk, final=not chunk)
-        *complete, pending = pending.split("\n")
-        for line in complete:
-            yield line
-        if not chunk:  # end of input: Ctrl-D, or the end of a pipe
-            if pending:
-                yield pending
-            return
-
-
 TEMPORARY_DATABASE = "a temporary SQLite file, deleted on exit (--db URL to choose one)"
+KEPT_DATABASE = "a SQLite file in the kept copy, {path}"
 
 
-def run_sandbox(config: BotConfig, env: Environment, database: str | None = None) -> int:
-    """Entry point of ``python -m bot sandbox``: on ``database``, or on a temporary SQLite
-    file (never the configured store: a fake group subscribed there, or a digest marked
-    published, would reach the real bot)."""
+def run_sandbox(
+    config: BotConfig,
+    env: Environment,
+    database: str | None = None,
+    keep: Path | None = None,
+) -> int:
+    """Entry point of ``python -m bot sandbox``: on a copy of the config and content files
+    (in ``keep``, else a temporary folder) and on ``database``, or a SQLite file in the
+    copy (never the configured store nor the real files: a fake group subscribed there, a
+    digest marked published or a test upload would reach the real bot)."""
     del env  # the sandbox never talks to Telegram: its own fake token, its own base URL
     logging.getLogger().setLevel(logging.WARNING)  # keep the chat readable
     interactive = sys.stdin.isatty()
-    with tempfile.TemporaryDirectory(prefix="bot-sandbox-") as scratch:
-        url = database or f"sqlite:///{Path(scratch) / 'sandbox.sqlite3'}"
-        return _run_sandbox(
-            replace(config, database_url=url),
-            interactive,
-            None if database else TEMPORARY_DATABASE,
-        )
+    try:
+        with sandbox_workspace(config, keep, database) as workspace:
+            if database:
+                note = None
+            elif keep:
+                note = KEPT_DATABASE.format(path=workspace.folder / DATABASE)
+            else:
+                note = TEMPORARY_DATABASE
+            if workspace.continued:
+                print(f"(carrying on with the kept copy in {workspace.folder})")
+            return _run_sandbox(workspace, interactive, note)
+    except WorkspaceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
-def _run_sandbox(config: BotConfig, interactive: bool, database_note: str | None) -> int:
+def _run_sandbox(workspace: Workspace, interactive: bool, database_note: str | None) -> int:
     try:
         return asyncio.run(
             sandbox_session(
-                config,
+                workspace.config,
                 stdin_lines(),
                 sys.stdout,
                 ansi=sys.stdout.isatty(),
                 echo=not interactive,
                 prompt=interactive,
                 database_note=database_note,
+                workspace=workspace,
             )
         )
     except KeyboardInterrupt:  # Ctrl-C: asyncio.run has already stopped the bot
         sys.stdout.write("\n")
+        workspace.drop_admin()
+        for note in quit_notes(workspace):
+            sys.stdout.write(f"({note})\n")
         return 0
