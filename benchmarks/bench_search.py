@@ -293,6 +293,8 @@ def report(result: BenchResult, stats: dict[str, Any]) -> None:
         baseline=base,
         baseline_value=naive["p50"],
         ratio=naive["p50"] / eng["p50"],
+        notes=f"{stats['queries']} held-out queries (seed {HELD_OUT_SEED}); warm-up: the "
+        f"{stats['warm_up_queries']} of the tuning set (seed {TUNING_SEED})",
     )
     p95_target = P95_TARGET_MS.get(label)
     ok95: bool | None = None
