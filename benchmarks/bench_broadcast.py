@@ -121,10 +121,12 @@ def _mismatch(expected: list[str], got: list[str] | None) -> str | None:
 
 
 def group_floor(messages_per_group: int, groups: int) -> float:
-    """Seconds the limits need at least: the 30/s overall, or a group's 20 per minute (its
-    ``k``-th message leaves ⌊(k-1)/20⌋ windows after its first)."""
-    per_group = (messages_per_group - 1) // GROUP_PER_MINUTE * 60.0
-    return max(messages_per_group * groups / RATE, per_group)
+    """Seconds the limits need at least. A group's ``k``-th message cannot leave before
+    ``⌊(k-1)/20⌋`` minutes; the messages of the last minute-window (``r`` per group) then
+    still pass the 30/s, and so does everything overall."""
+    windows = (messages_per_group - 1) // GROUP_PER_MINUTE
+    last = messages_per_group - windows * GROUP_PER_MINUTE
+    return max(messages_per_group * groups / RATE, windows * 60.0 + last * groups / RATE)
 
 
 def _store(ctx: Any, name: str, digests: int) -> Any:
