@@ -12,8 +12,9 @@ Telegram's limits (``api.flood_limits(30, 20)``) and answers 429 beyond them. Tw
   20/min per-group limit binds, not the 30/s.
 
 Baseline: the floor the limits allow — ``messages ÷ 30/s`` for many chats; for the
-groups, the larger of that and the per-group floor (a group's ``k``-th message cannot
-leave before ``⌊(k-1)/20⌋`` minutes). The ratio is elapsed ÷ floor (1.00 = at the limit,
+groups also the per-group floor: a group's ``k``-th message cannot leave before
+``⌊(k-1)/20⌋`` minutes, and the last minute-window's messages of all groups then still pass
+the 30/s (:func:`group_floor`). The ratio is elapsed ÷ floor (1.00 = at the limit,
 target ≤ 1.10), with 0 refusals. Correctness is checked against the rendered posts
 (``weekly_post`` of each published digest): every chat must have received exactly every
 part of every post, in order, once — not merely the same as the other chats.
