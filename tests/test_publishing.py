@@ -83,7 +83,9 @@ async def test_scheduled_run_posts_the_next_digest_at_the_configured_time(
     config = load_config(
         config_dir / "bot.yaml", Environment(database_url=f"sqlite:///{tmp_path}/s.sqlite3")
     )
-    soon = (datetime.now(config.timezone) + timedelta(seconds=3)).replace(microsecond=0)
+    # far enough ahead for the bot to be up on a loaded machine (a later start would
+    # schedule next week's run instead)
+    soon = (datetime.now(config.timezone) + timedelta(seconds=8)).replace(microsecond=0)
     edit_bot_yaml(
         config_dir,
         schedule={"day_of_week": soon.strftime("%a").lower(), "time": soon.strftime("%H:%M:%S")},
