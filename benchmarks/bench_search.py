@@ -12,7 +12,24 @@ is drawn from those papers with a fixed seed, in the kinds people type:
 
 Engine: ``make_search(engine).search(session, q, limit=50)``; baseline:
 ``naive_like_search(session, q, 50)``, both with a fresh session per query as the bot's
-``Library`` does. Each engine query runs once untimed (warm-up) and once timed.
+``Library`` does.
+
+**Held out.** The search's thresholds and PostgreSQL's slice sizes were tuned on the
+queries of seed :data:`TUNING_SEED`; that set is only the warm-up here (page cache,
+statement caches). The timed and reported queries come from seed :data:`HELD_OUT_SEED`,
+less any text the tuning set has, so no reported query was seen before — neither by the
+people tuning the engine nor by the engine's own per-query memories (SQLite's trigram
+counts).
+
+**Recall targets, from what a person needs** (not from an earlier run): a result list shows
+5 papers a page, and a person pages once before retyping, so "found" means in the top 10.
+Only a query whose words single out at most 10 papers can be held to that — when more
+papers share the typed words no ranking can put a given one in the top 10, and the person
+must type more — so recall counts the *singled-out* queries; the others are reported
+apart in the details. Of those, a title's first words typed right (``prefix``) must find
+the paper 95% of the time (the words are right: a miss is the engine's fault); with one
+typo in a long word (``typo``) 80% (a person who mistyped half expects to retype, but
+most typos must be forgiven).
 """
 
 from __future__ import annotations
@@ -33,15 +50,15 @@ from bot.store.models import Digest, Paper
 
 KINDS = ("exact_en", "exact_zh", "arxiv", "prefix", "typo", "chinese", "abstract")
 MUST_BE_FIRST = ("exact_en", "exact_zh", "arxiv")
-# issue #11 "Fast answers": p95 (and PostgreSQL's p99) in ms at 100k papers, and typo and
-# prefix recall in the top 10 not below what the run before it measured (%)
+# issue #11 "Fast answers": p95 (and PostgreSQL's p99) in ms at 100k papers
 P95_TARGET_MS = {"sqlite": 8.0, "postgresql": 15.0}
 P99_TARGET_MS = {"postgresql": 30.0}
 SPEEDUP_TARGET = 20.0  # SQLite's p95 against the LIKE scan's
-RECALL_FLOOR = {
-    "sqlite": {"typo": 63.0, "prefix": 72.9},
-    "postgresql": {"typo": 68.0, "prefix": 72.9},
-}
+# what a person needs (module docstring): % of singled-out queries found in the top 10
+RECALL_FLOOR = {"prefix": 95.0, "typo": 80.0}
+FOUND_WITHIN = 10  # two pages of five
+TUNING_SEED = 3  # the set the thresholds were tuned on: warm-up only
+HELD_OUT_SEED = 29
 ABSTRACT_QUERIES = (
     "GSM8K",
     "MMLU GSM8K",
@@ -86,6 +103,7 @@ class Query:
     kind: str
     text: str
     target: int | None = None
+    shared: int = 1  # papers whose title has the typed words (the typo undone) in place
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -99,11 +117,24 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
+def _head(title: str, words: int) -> tuple[str, ...]:
+    """A title's first ``words`` words as typed (case and a trailing colon do not count)."""
+    return tuple(w.strip(":").casefold() for w in title.split()[:words])
+
+
+def held_out_queries(store: LoadedStore, per_kind: int) -> list[Query]:
+    """The reported queries: seed :data:`HELD_OUT_SEED` less any text of the tuning set."""
+    tuned = {q.text for q in make_queries(store, per_kind, TUNING_SEED)}
+    return [q for q in make_queries(store, per_kind, HELD_OUT_SEED) if q.text not in tuned]
+
+
 def make_queries(store: LoadedStore, per_kind: int, seed: int = 3) -> list[Query]:
     """``per_kind`` queries of every kind in :data:`KINDS`, deterministic from ``seed``."""
     rng = random.Random(seed)
     papers, ids = store.papers, store.ids
     zh_counts = Counter(compact(p.title_zh) for p in papers)
+    heads3 = Counter(_head(p.title_en, 3) for p in papers)
+    heads4 = Counter(_head(p.title_en, 4) for p in papers)
     picks = rng.sample(range(len(papers)), min(len(papers), per_kind * 8))
     queries: list[Query] = []
     by_kind: dict[str, list[Query]] = {k: [] for k in KINDS}
@@ -131,18 +162,24 @@ def make_queries(store: LoadedStore, per_kind: int, seed: int = 3) -> list[Query
                 text = paper.name.lower()  # "/paper hyenascale": several papers share it
                 by_kind["prefix"].append(Query("prefix", text, None))
             else:
-                by_kind["prefix"].append(Query("prefix", " ".join(words[:3]), pid))
+                shared = heads3[_head(paper.title_en, 3)]
+                by_kind["prefix"].append(Query("prefix", " ".join(words[:3]), pid, shared))
         long_words = [i for i, w in enumerate(words[:4]) if len(w.strip(":")) >= 6]
         if want("typo") and long_words:
             head = [w.strip(":") for w in words[:4]]
             i = rng.choice(long_words)
             head[i] = _typo(head[i], rng)
-            by_kind["typo"].append(Query("typo", " ".join(head), pid))
+            shared = heads4[_head(paper.title_en, 4)]
+            by_kind["typo"].append(Query("typo", " ".join(head), pid, shared))
     for i in range(per_kind):
         two = " ".join(rng.sample(synth.ZH_TERMS, 2))
         text = two if i % 2 else rng.choice(synth.ZH_TERMS)
         by_kind["chinese"].append(Query("chinese", text))
-        by_kind["abstract"].append(Query("abstract", ABSTRACT_QUERIES[i % len(ABSTRACT_QUERIES)]))
+        if seed == TUNING_SEED:  # the set the engine was tuned on, as it was
+            abstract = ABSTRACT_QUERIES[i % len(ABSTRACT_QUERIES)]
+        else:  # held out: two of the phrases together, a text the tuning set never had
+            abstract = " ".join(rng.sample(ABSTRACT_QUERIES, 2))
+        by_kind["abstract"].append(Query("abstract", abstract))
     for kind in KINDS:
         queries.extend(by_kind[kind])
     return queries
@@ -171,7 +208,8 @@ def measure(
     try:
         factory = make_session_factory(engine)
         search = make_search(engine)
-        queries = make_queries(store, per_kind)
+        warm_up = make_queries(store, per_kind, TUNING_SEED)
+        queries = held_out_queries(store, per_kind)
 
         def engine_run(session: Any, q: str) -> list[int]:
             return [hit.paper_id for hit in search.search(session, q, limit=50)]
@@ -179,7 +217,7 @@ def measure(
         def naive_run(session: Any, q: str) -> list[int]:
             return naive_like_search(session, q, 50)
 
-        _time_queries(factory, engine_run, queries)  # warm-up: page cache, statement cache
+        _time_queries(factory, engine_run, warm_up)  # page cache, statement caches; untimed
         eng_s, eng_hits = _time_queries(factory, engine_run, queries)
         naive_queries = [
             q for k in KINDS for q in [x for x in queries if x.kind == k][:naive_per_kind]
@@ -206,6 +244,8 @@ def measure(
         if targeted:
             top1 = sum(1 for i in targeted if eng_hits[i][:1] == [queries[i].target])
             top10 = sum(1 for i in targeted if queries[i].target in eng_hits[i][:10])
+            single = [i for i in targeted if queries[i].shared <= FOUND_WITHIN]
+            single_found = sum(1 for i in single if queries[i].target in eng_hits[i][:10])
             naive_any = [
                 q.target in h
                 for h, q in zip(naive_hits, naive_queries, strict=True)
@@ -215,6 +255,9 @@ def measure(
                 "queries": len(targeted),
                 "top1": top1 / len(targeted),
                 "top10": top10 / len(targeted),
+                "singled_out": len(single),
+                "singled_out_top10": single_found / len(single) if single else None,
+                "shared_by_more": len(targeted) - len(single),
                 "naive_found": (sum(naive_any) / len(naive_any)) if naive_any else None,
                 "misses": [
                     {"query": queries[i].text, "got": eng_hits[i][:3], "want": queries[i].target}
@@ -226,6 +269,8 @@ def measure(
         "label": label,
         "papers": len(store.papers),
         "queries": len(queries),
+        "warm_up_queries": len(warm_up),
+        "seeds": {"warm_up (tuning set)": TUNING_SEED, "reported (held out)": HELD_OUT_SEED},
         "naive_queries": len(naive_queries),
         "engine_ms": latency_summary(eng_s),
         "naive_ms": latency_summary(naive_s),
@@ -248,6 +293,8 @@ def report(result: BenchResult, stats: dict[str, Any]) -> None:
         baseline=base,
         baseline_value=naive["p50"],
         ratio=naive["p50"] / eng["p50"],
+        notes=f"{stats['queries']} held-out queries (seed {HELD_OUT_SEED}); warm-up: the "
+        f"{stats['warm_up_queries']} of the tuning set (seed {TUNING_SEED})",
     )
     p95_target = P95_TARGET_MS.get(label)
     ok95: bool | None = None
@@ -292,22 +339,24 @@ def report(result: BenchResult, stats: dict[str, Any]) -> None:
         notes=f"{total} queries (exact en/zh titles, arXiv ids)",
     )
     for kind in ("prefix", "typo"):
-        if kind in acc:
-            floor = RECALL_FLOOR.get(label, {}).get(kind)
-            recall = 100.0 * acc[kind]["top10"]
+        if kind in acc and acc[kind]["singled_out_top10"] is not None:
+            floor = RECALL_FLOOR[kind]
+            recall = 100.0 * acc[kind]["singled_out_top10"]
             result.add(
                 f"{label} {kind} in top-10",
                 recall,
                 "%",
-                target=f"≥ {floor:g}%" if floor is not None else "",
-                ok=round(recall, 1) >= floor if floor is not None else None,
+                target=f"≥ {floor:g}% (need)",
+                ok=recall >= floor,
                 baseline="LIKE scan finds it",
                 baseline_value=(
                     100.0 * acc[kind]["naive_found"]
                     if acc[kind]["naive_found"] is not None
                     else None
                 ),
-                notes=f"top-1 {100.0 * acc[kind]['top1']:.0f}%",
+                notes=f"{acc[kind]['singled_out']} held-out queries singling out ≤ 10 papers "
+                f"({acc[kind]['shared_by_more']} sharing their words with more apart; all: "
+                f"{100.0 * acc[kind]['top10']:.0f}%), top-1 {100.0 * acc[kind]['top1']:.0f}%",
             )
 
 

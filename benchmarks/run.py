@@ -107,12 +107,22 @@ def format_number(value: float | None) -> str:
 
 def table(results: Sequence[BenchResult]) -> str:
     """The result table (GitHub markdown, so it pastes into the README and reports)."""
-    header = ("bench", "figure", "value", "baseline", "baseline value", "ratio", "target", "ok")
+    header = (
+        "bench",
+        "figure",
+        "value",
+        "baseline",
+        "baseline value",
+        "ratio",
+        "target",
+        "ok",
+        "notes (this run)",
+    )
     rows: list[tuple[str, ...]] = []
     for result in results:
         if result.error:
             rows.append(
-                (result.bench, "ERROR", result.error.splitlines()[-1][:70], "", "", "", "", "✗")
+                (result.bench, "ERROR", result.error.splitlines()[-1][:70], *[""] * 4, "✗", "")
             )
         for f in result.figures:
             ok = "" if f.ok is None else ("✓" if f.ok else "✗")
@@ -126,6 +136,7 @@ def table(results: Sequence[BenchResult]) -> str:
                     f"{format_number(f.ratio)}×" if f.ratio is not None else "",
                     f.target,
                     ok,
+                    f.notes,
                 )
             )
     widths = [

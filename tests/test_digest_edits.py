@@ -57,37 +57,56 @@ COMMENTED = """\
 
 
 def config_with(config_dir: Path, text: str) -> BotConfig:
-    (config_dir / "digests.yaml").write_text(text, encoding="utf-8")
+    (config_dir / "digests.yaml").write_bytes(text.encode("utf-8"))
     return load_config(config_dir / "bot.yaml", Environment(database_url="sqlite://"))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        COMMENTED,
-        # indented list items, under a ``digests:`` key
-        "digests:\n  # ours\n  - id: 2024-w09\n"
-        "    file: ../content/2024-02-26_weekly-ai-papers.txt\n",
-        # an empty file, and one with only a comment
-        "",
-        "# nothing yet\n",
-    ],
+NESTED = (
+    "digests:\n  # ours\n  - id: 2024-w09\n    file: ../content/2024-02-26_weekly-ai-papers.txt\n"
 )
+LAYOUTS = {
+    "commented": COMMENTED,
+    "under a digests: key": NESTED,  # indented list items
+    "empty": "",
+    "comment only": "# nothing yet\n",
+    "windows line endings": COMMENTED.replace("\n", "\r\n"),
+    "no final newline": COMMENTED.rstrip("\n"),
+}
+
+
+@pytest.mark.parametrize("text", LAYOUTS.values(), ids=LAYOUTS.keys())
 def test_add_keeps_every_byte_and_appends_one_loadable_entry(config_dir: Path, text: str):
     config = config_with(config_dir, text)
     written = add_digest(config, NEW)
-    after = (config_dir / "digests.yaml").read_text(encoding="utf-8")
-    if text.strip() and not text.startswith("#"):
-        assert after.startswith(text)
-        indent = "  " if text.startswith("digests:") else ""
-        expected = "".join(indent + line + "\n" for line in ENTRY.splitlines())
-        assert after == text + expected
+    after = (config_dir / "digests.yaml").read_bytes().decode("utf-8")
+    # the whole file as it was, then only the lines of the new entry, in the file's style
+    newline = "\r\n" if "\r\n" in text else "\n"
+    before = text if not text or text.endswith("\n") else text + newline
+    indent = "  " if text.startswith("digests:") else ""
+    expected = "".join(indent + line + newline for line in ENTRY.splitlines())
+    assert after == before + expected
     assert written.file == (config_dir.parent / "content" / "2025-w21.md").resolve()
     assert written.file.read_bytes() == NEW.content
     reloaded = load_config(config_dir / "bot.yaml", Environment(database_url="sqlite://"))
     entry = reloaded.digests[-1]
     assert (entry.id, entry.file, entry.week) == ("2025-w21", written.file, date(2025, 5, 19))
     assert oct(written.file.stat().st_mode & 0o777) == oct(0o644)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [COMMENTED.replace("\n", "\r\n"), COMMENTED.rstrip("\n")],
+    ids=["windows line endings", "no final newline"],
+)
+def test_a_move_and_its_undo_keep_line_endings_and_the_last_line(config_dir: Path, text: str):
+    config = config_with(config_dir, text)
+    path = config_dir / "digests.yaml"
+    move_digest(config, "2024-w21", None, "2024-w09")
+    moved = path.read_bytes().decode("utf-8")
+    assert ("\r\n" in moved) == ("\r\n" in text)
+    assert moved.count("\n") == text.count("\n")  # LF everywhere or CRLF everywhere
+    move_digest(config, "2024-w21", None, "2024-w16")
+    assert path.read_bytes() == text.encode("utf-8")
 
 
 def test_the_entry_text_for_a_read_only_config_is_what_add_appends(config_dir: Path):

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,7 +83,9 @@ async def test_scheduled_run_posts_the_next_digest_at_the_configured_time(
     config = load_config(
         config_dir / "bot.yaml", Environment(database_url=f"sqlite:///{tmp_path}/s.sqlite3")
     )
-    soon = (datetime.now(config.timezone) + timedelta(seconds=3)).replace(microsecond=0)
+    # far enough ahead for the bot to be up on a loaded machine (a later start would
+    # schedule next week's run instead)
+    soon = (datetime.now(config.timezone) + timedelta(seconds=8)).replace(microsecond=0)
     edit_bot_yaml(
         config_dir,
         schedule={"day_of_week": soon.strftime("%a").lower(), "time": soon.strftime("%H:%M:%S")},
@@ -143,8 +146,18 @@ async def test_postnow_follows_digests_yaml_order_then_reports_an_empty_queue(
         assert (await posts(api, 601, sent))[-len(want) :] == want
     before_empty = len(api.messages_to(ADMIN_ID))
     assert await postnow(api) == t("en", "queue_empty")
-    await asyncio.sleep(0.3)
-    assert len(api.messages_to(ADMIN_ID)) == before_empty + 1  # the reply, no extra notice
+    # the admin's updates run in order: once a later /start is answered, /postnow's handler
+    # has ended, and any extra notice it caused is in
+    api.send_message("/start", chat_id=ADMIN_ID, user_id=ADMIN_ID)
+    await api.wait_for(
+        lambda: any(
+            m.text != t("en", "queue_empty") for m in api.messages_to(ADMIN_ID)[before_empty:]
+        ),
+        20,
+        what="the reply to /start",
+    )
+    after = [m.text for m in api.messages_to(ADMIN_ID)[before_empty:]]
+    assert after[:-1] == [t("en", "queue_empty")]  # the reply, no extra notice
     # the weekly job with an empty queue tells the admins once, not every week
     publisher = app.bot_data.services.publisher
     admin_chat = api.messages_to(ADMIN_ID)
@@ -285,8 +298,9 @@ async def test_posts_never_exceed_telegram_limits_and_never_cut_a_paper(
 
 
 async def test_catch_up_posts_once_and_not_again_after_restart(
-    config_dir: Path, tmp_path: Path, api: FakeBotApi
+    config_dir: Path, tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ):
+    from bot import app as app_module
     from bot.jobs.weekly import INSTALLED_FLAG
     from bot.store.db import make_engine, make_session_factory, migrate
     from bot.store.ledger import Ledger
@@ -307,11 +321,24 @@ async def test_catch_up_posts_once_and_not_again_after_restart(
     api.add_chat(1601, "private")
     Subscriptions(factory).subscribe(1601)
     engine.dispose()
+    caught_up: list[str | None] = []  # what each start's catch-up job published, once done
+    real_catch_up = app_module.catch_up
+
+    async def recorded(*args: Any) -> str | None:
+        slot = await real_catch_up(*args)
+        caught_up.append(slot)
+        return slot
+
+    monkeypatch.setattr(app_module, "catch_up", recorded)
     async with running_bot(config, api, catch_up_on_start=True) as app:
         want = expected_post(app, ORDER[0])
         assert await posts(api, 1601, len(want)) == want
+        await api.wait_for(lambda: caught_up, 20, what="the first catch-up finished")
+    assert caught_up[0] is not None
     async with running_bot(config, api, catch_up_on_start=True) as app:
-        await asyncio.sleep(1.5)  # give a wrong second catch-up the time to show itself
+        # the second start's catch-up ran to its end (and its deliveries with it)
+        await api.wait_for(lambda: len(caught_up) == 2, 20, what="the second catch-up finished")
+        assert caught_up[1] is None
         assert app.bot_data.services.ledger.published_ids() == {ORDER[0]}
     assert len(api.messages_to(1601)) == len(want)
 

@@ -138,8 +138,10 @@ def _yaml_for(text: str) -> YAML:
 
 
 def _load(path: Path) -> tuple[YAML, str, Any, CommentedSeq]:
-    """The round-trip document and its list of digests (the list itself, or ``digests:``)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    """The round-trip document and its list of digests (the list itself, or ``digests:``).
+
+    The text is the file's exact bytes decoded (``read_text`` would turn CRLF into LF)."""
+    text = path.read_bytes().decode("utf-8") if path.exists() else ""
     yaml = _yaml_for(text)
     data = yaml.load(text) if text.strip() else None
     if data is None:
@@ -154,6 +156,36 @@ def _dump(yaml: YAML, data: Any) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _like(original: str, dumped: str) -> bytes:
+    """``dumped`` with the original's line endings and (lack of a) final newline: ruamel.yaml
+    writes LF and always ends with one."""
+    if "\r\n" in original:
+        dumped = dumped.replace("\r\n", "\n").replace("\n", "\r\n")
+    if original and not original.endswith("\n"):
+        dumped = dumped.rstrip("\r\n")
+    return dumped.encode()
+
+
+def _appended(yaml: YAML, text: str, data: Any, items: CommentedSeq, entry: CommentedMap) -> str:
+    """``text`` with ``entry`` written after its last line: every byte before stays as it
+    was (a round-trip dump may still re-space a line). Falls back to the dump where the list
+    of digests is not what ends the file (another key after ``digests:``, a flow list)."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    match = _SEQUENCE_DASH.search(text)
+    indent = match.group(1) if match else ""
+    block = _dump(_yaml_for(""), CommentedSeq([entry]))
+    lines = [indent + line for line in block.splitlines()]
+    head = text if not text or text.endswith("\n") else text + newline
+    candidate = head + newline.join(lines) + newline
+    try:
+        loaded = _yaml_for(candidate).load(candidate)
+        listed = loaded["digests"] if isinstance(loaded, CommentedMap) else loaded
+        fits = list(listed) == list(items)
+    except Exception:  # the append did not parse as intended: write the round trip
+        fits = False
+    return candidate if fits else _like(text, _dump(yaml, data)).decode()
 
 
 def _entry(config: BotConfig, new: NewDigest, file: Path) -> CommentedMap:
@@ -182,7 +214,7 @@ def add_digest(config: BotConfig, new: NewDigest) -> Written:
     file = folder / file_name(new.digest_id, new.suffix)
     digests_path = config.digests_path
     with config_lock(digests_path.parent):
-        yaml, _text, data, items = _load(digests_path)
+        yaml, text, data, items = _load(digests_path)
         if any(str(item.get("id")) == new.digest_id for item in items):
             raise ConfigEditError(f"digest id {new.digest_id!r} is taken")
         if file.exists() and file.read_bytes() != new.content:
@@ -192,7 +224,7 @@ def add_digest(config: BotConfig, new: NewDigest) -> Written:
         created = not file.exists()
         atomic_write(file, new.content)
         try:
-            atomic_write(digests_path, _dump(yaml, data).encode())
+            atomic_write(digests_path, _appended(yaml, text, data, items, entry).encode())
         except BaseException:
             if created:  # no file in content/ that digests.yaml does not list
                 with contextlib.suppress(OSError):
@@ -214,7 +246,7 @@ def move_digest(config: BotConfig, digest_id: str, before: str | None, after: st
     an entry move with it; the file's header and trailing comments stay where they are."""
     digests_path = config.digests_path
     with config_lock(digests_path.parent):
-        yaml, _text, data, items = _load(digests_path)
+        yaml, text, data, items = _load(digests_path)
         order = list(range(len(items)))
         moving = _index(items, digest_id)
         order.remove(moving)
@@ -225,7 +257,7 @@ def move_digest(config: BotConfig, digest_id: str, before: str | None, after: st
         else:
             raise ConfigEditError("move where?")
         _reorder(data, items, order)
-        atomic_write(digests_path, _dump(yaml, data).encode())
+        atomic_write(digests_path, _like(text, _dump(yaml, data)))
 
 
 def _tail(item: CommentedMap) -> Any:
@@ -289,10 +321,10 @@ def set_skip(config: BotConfig, digest_id: str, skip: bool) -> None:
     """Set (or remove) ``skip: true`` on a digest's entry in digests.yaml."""
     digests_path = config.digests_path
     with config_lock(digests_path.parent):
-        yaml, _text, data, items = _load(digests_path)
+        yaml, text, data, items = _load(digests_path)
         item = items[_index(items, digest_id)]
         if skip:
             item["skip"] = True
         else:
             item.pop("skip", None)
-        atomic_write(digests_path, _dump(yaml, data).encode())
+        atomic_write(digests_path, _like(text, _dump(yaml, data)))
