@@ -29,9 +29,11 @@ from sqlalchemy.engine import make_url
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment
+from bot.domain.webapp import WebUser
 from bot.sandbox.fake_telegram import DEFAULT_USER_ID, ChatType, FakeBotApi, SentMessage
 from bot.sandbox.fake_telegram.html_check import TelegramHtmlError, parse_telegram_html
 from bot.sandbox.runner import running_bot
+from bot.sandbox.webapp import open_link, serving_webapp, signed_init_data
 
 __all__ = ["Session", "render_html", "render_message", "run_sandbox", "sandbox_session"]
 
@@ -419,7 +421,11 @@ async def sandbox_session(
     show it); ``prompt`` writes ``> `` when the next line is wanted; ``database_note``
     says in the banner where the database is, instead of its URL.
     """
-    async with FakeBotApi() as api, running_bot(config, api) as app:
+    async with (
+        FakeBotApi() as api,
+        running_bot(config, api) as app,
+        serving_webapp(app) as web,
+    ):
         session = Session(api, app, out, ansi)
         session.write(
             BANNER.format(
@@ -430,6 +436,9 @@ async def sandbox_session(
                 help=HELP,
             )
         )
+        user = WebUser(session.user_id, USER_NAME, language_code=session.lang)
+        link = open_link(web, signed_init_data(app, user))
+        session.write(f"Mini App (open in a browser, signed for {USER_NAME}): {link}")
         source = _aiter(lines)
         while True:
             if prompt:
