@@ -5,7 +5,6 @@ Browse buttons, and the webhook sharing the web server's port."""
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ import pytest
 
 from bot.app import build_application, serve_bot
 from bot.config import BotConfig, Environment
+from bot.content import LoadResult, load_content
 from bot.domain.webapp import (
     ChatLink,
     InvalidInitData,
@@ -26,12 +26,11 @@ from bot.domain.webapp import (
     read_chat_token,
     sign_init_data,
 )
-from bot.content import LoadResult, load_content
 from bot.sandbox.fake_telegram import FakeBotApi
-from bot.store.content_repo import ingest
-from tests.authored import BYLINE_DIGEST_ID, HINTON_AUTHORS, HINTON_TITLE, byline_digest
 from bot.sandbox.runner import SANDBOX_TOKEN
+from bot.store.content_repo import ingest
 from bot.web.access import RateLimit
+from tests.authored import BYLINE_DIGEST_ID, HINTON_AUTHORS, HINTON_TITLE, byline_digest
 from tests.conftest import ADMIN_ID
 from tests.harness import Chat
 from tests.webapp_helpers import ALICE, BOB, GROUP, WEBAPP_URL, WebBot, web_bot
@@ -320,12 +319,12 @@ async def test_the_fake_refuses_web_app_buttons_outside_private_chats(api: FakeB
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("x", web_app=WebAppInfo(WEBAPP_URL))]])
     async with Bot(SANDBOX_TOKEN, base_url=api.base_url) as bot:
         await bot.send_message(77, "ok", reply_markup=markup)
-        with pytest.raises(BadRequest, match="(?i)button_type_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)button_type_invalid"):
             await bot.send_message(GROUP, "no", reply_markup=markup)
         http = InlineKeyboardMarkup(
             [[InlineKeyboardButton("x", web_app=WebAppInfo("http://plain.example.org/"))]]
         )
-        with pytest.raises(BadRequest, match="(?i)button_url_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)button_url_invalid"):
             await bot.send_message(77, "no", reply_markup=http)
 
 
