@@ -32,6 +32,7 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     "all_topics": {"en": "All topics", "zh": "全部主题"},
     "all_weeks": {"en": "All weeks", "zh": "全部周"},
     "results": {"en": "{count} papers", "zh": "{count} 篇论文"},
+    "results_one": {"en": "1 paper", "zh": "1 篇论文"},
     "no_results": {"en": "No paper matches.", "zh": "没有匹配的论文。"},
     "latest": {"en": "Latest digest", "zh": "最新一期"},
     "papers_count": {"en": "{count} papers", "zh": "{count} 篇"},

@@ -73,9 +73,10 @@ class Visitor:
 
 @dataclass
 class RateLimit:
-    """At most ``requests`` per user in any ``seconds`` (monotonic time: not wall clock)."""
+    """At most ``requests`` per user in any ``seconds`` (monotonic time: not wall clock);
+    a fast typist searching as they type sends about ten a second."""
 
-    requests: int = 60
+    requests: int = 120
     seconds: float = 10.0
     _seen: dict[int, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

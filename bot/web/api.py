@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.domain.texts_webapp import PAGE_TEXTS
 from bot.services import Services, db
+from bot.store.cache import TtlLru
 from bot.web import queries
 from bot.web.access import INIT_DATA_HEADER, Access, Refused, Visitor
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 STATIC = files("bot.web") / "static"
 BIB_FILE_NAME = "reading-list.bib"
 MAX_QUERY_CHARS = 256
+OVERVIEW_SECONDS = 30.0  # a new digest shows in the filters within this
 SECURITY_HEADERS = {
     # scripts and styles from this server only: a title that smuggled markup in runs nothing
     "Content-Security-Policy": (
@@ -56,6 +58,8 @@ class WebApi:
         self.services = services
         self.access = access
         self.page = _page()
+        # the filters' choices change only with an ingest: every page load asks for them
+        self._overview: TtlLru[None, queries.Json] = TtlLru(1, OVERVIEW_SECONDS)
 
     def routes(self) -> list[BaseRoute]:
         """Every route of the Mini App."""
@@ -103,7 +107,10 @@ class WebApi:
         """Who the page is for, which chat, what to open first, and the filters' choices."""
         membership = await self.access.membership(visitor)
         link = visitor.link
-        chosen = await db(queries.overview, self.services)
+        chosen = self._overview.peek(None)
+        if chosen is None:
+            chosen = await db(queries.overview, self.services)
+            self._overview.put(None, chosen)
         return JSONResponse(
             {
                 "user": {"id": visitor.user_id, "name": visitor.init.user.full_name},

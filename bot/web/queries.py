@@ -17,7 +17,7 @@ from bot.domain.views import DigestView, PaperView, TopicView
 from bot.services import Services
 from bot.services.answers import marked
 
-RESULTS = 50  # papers a search or a filter shows
+RESULTS = 30  # papers a search or a filter shows (a phone's few screens)
 SEARCHED = 300  # hits the filters choose from
 WEEKS = 200  # digests offered in the week filter
 Json = dict[str, Any]
@@ -68,7 +68,8 @@ def search(services: Services, query: str, topic: str, week: str, chat_id: int |
     words: the topic's or the week's papers, or the latest digest's."""
     library = services.library
     if query:
-        hits = library.search(query, SEARCHED)
+        # narrowed by a filter, choose from more hits; else the first page is all we show
+        hits = library.search(query, SEARCHED if topic or week else RESULTS)
         papers = library.papers([hit.paper_id for hit in hits])
         if topic:
             papers = [p for p in papers if any(t.id == topic for t in p.topics)]

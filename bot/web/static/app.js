@@ -104,12 +104,14 @@
 
   // ---------------------------------------------------------------- navigation
   function go(view, id, replace) {
+    if (!replace) state.pushed = (state.pushed || 0) + 1;
     var url = "?v=" + view + (id !== undefined && id !== null ? "&id=" + encodeURIComponent(id) : "");
     if (replace) history.replaceState({ view: view, id: id }, "", url);
     else history.pushState({ view: view, id: id }, "", url);
     render(view, id);
   }
   window.addEventListener("popstate", function (e) {
+    state.pushed = Math.max(0, (state.pushed || 0) - 1);
     var s = e.state || { view: "search" };
     render(s.view, s.id);
   });
@@ -126,7 +128,9 @@
   }
   function back() {
     return el("button", { type: "button", "class": "back", text: t("back"),
-      onclick: function () { history.back(); } });
+      onclick: function () {
+        if (state.pushed > 0) { state.pushed--; history.back(); } else go("search", null, true);
+      } });
   }
 
   // ---------------------------------------------------------------- lists of papers
@@ -194,17 +198,24 @@
       controller = new AbortController();
       var q = "api/search?q=" + encodeURIComponent(input.value.trim()) +
         "&topic=" + encodeURIComponent(topic.value) + "&week=" + encodeURIComponent(week.value);
-      api(q, { signal: controller.signal }).then(function (found) {
+      var asked = q === "api/search?q=&topic=&week=" && firstSearch ? firstSearch
+        : api(q, { signal: controller.signal });
+      firstSearch = null;
+      asked.then(function (found) {
         if (seq !== state.searchSeq) return;
         clear(results);
-        count.textContent = found.total ? t("results", { count: found.total }) : t("no_results");
+        count.textContent = found.total === 1 ? t("results_one")
+          : found.total ? t("results", { count: found.total }) : t("no_results");
         results.appendChild(paperList(found.papers));
+        // how long the answer took from the key press (what benchmarks/bench_webapp.py reads)
+        if (state.inputAt) main.setAttribute("data-search-ms", (performance.now() - state.inputAt).toFixed(1));
         main.setAttribute("data-results", String(seq));
       }).catch(failed);
     }
     input.addEventListener("input", function () {
+      state.inputAt = performance.now();
       clearTimeout(state.timer);
-      state.timer = setTimeout(run, 30);
+      state.timer = setTimeout(run, 15);
     });
     topic.addEventListener("change", run);
     week.addEventListener("change", run);
@@ -374,6 +385,9 @@
   var proxy = window.TelegramWebviewProxy;
   if (proxy && proxy.postEvent) { proxy.postEvent("web_app_ready", ""); proxy.postEvent("web_app_expand", ""); }
 
+  // the first list is asked for alongside the session: the page is usable one round trip sooner
+  var firstSearch = api("api/search?q=&topic=&week=");
+  firstSearch.catch(function () { /* the session's answer explains */ });
   api("api/session").then(function (session) {
     state.session = session;
     if (!stored("lang")) state.lang = session.lang;
