@@ -181,7 +181,8 @@ def read_chat_token(bot_token: str, token: str) -> ChatLink | None:
     """What a ``startapp`` value names, or None if the bot did not sign it."""
     if not _START_PARAM.fullmatch(token) or len(token) <= _SIGNATURE_CHARS + 1:
         return None
-    body, sep, signature = token[: -_SIGNATURE_CHARS - 1], token[-_SIGNATURE_CHARS - 1], token[-16:]
+    body, sep = token[: -_SIGNATURE_CHARS - 1], token[-_SIGNATURE_CHARS - 1]
+    signature = token[-_SIGNATURE_CHARS:]
     match = _TOKEN_BODY.fullmatch(body)
     if sep != "_" or match is None:
         return None
