@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
-from typing import Any
+from typing import Any, NoReturn
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -220,7 +220,7 @@ class WebApi:
         return JSONResponse({"read": body["read"]})
 
 
-def raise_gone() -> None:
+def raise_gone() -> NoReturn:
     """A 404 the page explains."""
     raise Refused(404, "error_gone")
 
