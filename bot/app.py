@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
+import signal
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from starlette.applications import Starlette
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -23,7 +29,7 @@ from bot.domain.clock import Clock, system_clock
 from bot.domain.delivery import InDoubt
 from bot.handlers import register
 from bot.handlers.lanes import ChatLanes
-from bot.handlers.menu import set_menus
+from bot.handlers.menu import set_browse_menu, set_menus
 from bot.jobs.polls import ReadingPolls
 from bot.jobs.publisher import Publisher, PublishSettings
 from bot.jobs.ratelimit import DeliveryRateLimiter
@@ -40,6 +46,8 @@ from bot.store.reading import ReadingList
 from bot.store.search import make_search
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
+from bot.web.access import RateLimit
+from bot.web.server import build_web, serving, webhook_route
 
 log = logging.getLogger(__name__)
 BotApp = Application[Any, BotContext, Any, Any, BotData, Any]
@@ -161,6 +169,8 @@ async def startup(application: BotApp) -> None:
     me = await application.bot.get_me()
     services.bot_username = me.username or services.bot_username
     await register_commands(application)
+    if services.env.webapp_url:
+        await set_browse_menu(application.bot, services.env.webapp_url)
     if services.catch_up_on_start and application.job_queue:
         application.job_queue.run_once(_startup_job, when=0, name="startup-catch-up")
     log.info("bot @%s ready", services.bot_username)
@@ -172,14 +182,19 @@ async def shutdown(application: BotApp) -> None:
 
 
 def run_bot(config: BotConfig, env: Environment) -> int:
-    """Ingest what changed, then poll (or serve a webhook when WEBHOOK_URL is set)."""
+    """Ingest what changed, then poll (or serve a webhook when WEBHOOK_URL is set); with
+    WEBAPP_URL, the Mini App is served on ``$PORT`` too (sharing it with the webhook)."""
     report = sync_content(config)
     for line in report.lines():
         log.info("content: %s", line)
     application = build_application(config, env)
+    secret = None
     if env.webhook_url:
         secret = env.webhook_secret or _derived_secret(env.token or "")
         root_redactor().add([secret])
+    if env.webapp_url:
+        asyncio.run(serve_bot(application, secret))
+    elif secret is not None:
         application.run_webhook(
             listen="0.0.0.0",
             port=env.port,
@@ -194,6 +209,76 @@ def run_bot(config: BotConfig, env: Environment) -> int:
             allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
         )
     return 0
+
+
+def build_web_app(
+    application: BotApp, webhook_secret: str | None = None, rate: RateLimit | None = None
+) -> Starlette:
+    """The one Starlette app on ``$PORT``: the Mini App (when WEBAPP_URL is set) and, with
+    a secret, the webhook route PTB's own server would otherwise serve."""
+    services = application.bot_data.services
+    route = webhook_route(application, webhook_secret) if webhook_secret else None
+    pages = bool(services.env.webapp_url)
+    return build_web(services, application.bot, webhook=route, rate=rate, pages=pages)
+
+
+async def _retrying(action: Callable[[], Awaitable[object]], what: str) -> None:
+    """``action`` with the start-up retries ``run_polling`` gives: network errors are
+    waited out with backoff (about 20 s in all); a refused token is not retried."""
+    delay = 1.5
+    for attempt in range(BOOTSTRAP_RETRIES + 1):
+        try:
+            await action()
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as exc:
+            if attempt == BOOTSTRAP_RETRIES:
+                raise
+            log.warning("%s failed (%s); retrying in %.1f s", what, exc, delay)
+            await asyncio.sleep(delay)
+            delay *= 1.5
+
+
+async def serve_bot(
+    application: BotApp, webhook_secret: str | None, stop: asyncio.Event | None = None
+) -> None:
+    """Run the bot and the web server on ``$PORT`` in this event loop until SIGINT/SIGTERM
+    (or ``stop``): updates by webhook (on the same server) with a secret, else polling."""
+    env = application.bot_data.services.env
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # not in the main thread (tests): whoever runs us stops us with ``stop``
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    await _retrying(application.initialize, "start")
+    updater = application.updater
+    try:
+        await startup(application)
+        if webhook_secret and env.webhook_url:
+            url, secret = env.webhook_url, webhook_secret
+            await _retrying(
+                lambda: application.bot.set_webhook(
+                    url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+                ),
+                "setWebhook",
+            )
+        elif updater is not None:
+            await updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
+        await application.start()
+        async with serving(build_web_app(application, webhook_secret), "0.0.0.0", env.port):
+            log.info("web server on port %d (Mini App at %s)", env.port, env.webapp_url)
+            await stop.wait()
+    finally:
+        if updater is not None and updater.running:
+            await updater.stop()
+        if application.running:
+            await application.stop()
+        await shutdown(application)
+        await application.shutdown()
 
 
 def _derived_secret(token: str) -> str:

@@ -184,20 +184,22 @@ class Environment:
     config_path: Path = DEFAULT_CONFIG
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    port: int = 8443
+    port: int = 8080
+    webapp_url: str | None = None  # the Mini App's public HTTPS address; None: no Mini App
+    webapp_name: str = "browse"  # its short name from BotFather's /newapp (direct links)
+    webapp_max_age: dt.timedelta = dt.timedelta(hours=24)  # oldest initData accepted
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Environment:
         """Read the environment once, at start-up (never at import time)."""
         env = os.environ if environ is None else environ
-        port_text = env.get("PORT", "8443")
-        try:
-            port = int(port_text)
-        except ValueError as exc:
-            raise ConfigError(
-                "environment", "PORT", f"expected a number, got {port_text!r}"
-            ) from exc
+        port = _env_number(env, "PORT", 8080)
+        max_age_hours = _env_number(env, "WEBAPP_MAX_AGE_HOURS", 24)
+        webapp_url = env.get("WEBAPP_URL") or None
+        if webapp_url and not webapp_url.lower().startswith("https://"):
+            # Telegram opens Mini Apps over HTTPS only
+            raise ConfigError("environment", "WEBAPP_URL", "expected an https:// address")
         config_path = Path(env["BOT_CONFIG"]) if env.get("BOT_CONFIG") else DEFAULT_CONFIG
         return cls(
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
@@ -207,7 +209,22 @@ class Environment:
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             port=port,
+            webapp_url=webapp_url,
+            webapp_name=env.get("WEBAPP_NAME") or "browse",
+            webapp_max_age=dt.timedelta(hours=max_age_hours),
         )
+
+
+def _env_number(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole positive number from the environment, or a one-line ConfigError."""
+    text = env.get(name) or str(default)
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise ConfigError("environment", name, f"expected a number, got {text!r}") from exc
+    if value <= 0:
+        raise ConfigError("environment", name, f"expected a number above 0, got {text!r}")
+    return value
 
 
 class _BotFile(_Section):

@@ -230,6 +230,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "name": "<Ada>",
         "date": "2026-11-30",
         "period": "p",
+        "url": "https://app.example.org/?a=1&b=<2>",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

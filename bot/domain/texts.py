@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.domain.texts_polls import POLL_TEXTS
 from bot.domain.texts_reading import READING_TEXTS
+from bot.domain.texts_webapp import WEBAPP_TEXTS
 
 LANGS = ("en", "zh")
 
@@ -483,6 +484,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inline_empty": {"en": "No matching paper", "zh": "没有匹配的论文"},
     **READING_TEXTS,
     **POLL_TEXTS,
+    **WEBAPP_TEXTS,
 }
 
 

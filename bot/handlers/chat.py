@@ -14,7 +14,16 @@ from bot.domain.schedule import format_local
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import Raw, t
 from bot.handlers.browse import topics_keyboard
-from bot.handlers.common import is_chat_admin, is_group, query_text, reply, thread_of, user_lang
+from bot.handlers.common import (
+    browse_button,
+    is_chat_admin,
+    is_group,
+    keyboard,
+    query_text,
+    reply,
+    thread_of,
+    user_lang,
+)
 from bot.handlers.menu import set_admin_menu
 from bot.handlers.papers import send_card
 from bot.handlers.reading import chat_id_of
@@ -73,6 +82,8 @@ async def start_command(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is not None and services.is_admin(user.id):
         commands += t(lang, "admin_commands")
+        url = services.env.webapp_url
+        commands += t(lang, "webapp_on_admin", url=url) if url else t(lang, "webapp_off_admin")
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             await set_admin_menu(context.bot, user.id)
@@ -83,7 +94,7 @@ async def start_command(update: Update, context: BotContext) -> None:
         next_post=next_post_label(context, lang),
         status=Raw(await subscription_status(update, context, lang)),
     )
-    await reply(update, text)
+    await reply(update, text, keyboard([[b] for b in [browse_button(update, context, lang)] if b]))
 
 
 async def poll_status(update: Update, context: BotContext, lang: str) -> str:

@@ -11,6 +11,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
@@ -19,6 +20,7 @@ from bot.domain.callbacks import OpenPaper, PageButton, PageLabel
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import lang_of, t
 from bot.domain.views import PaperView
+from bot.domain.webapp import ChatLink, chat_token, direct_link, page_url
 from bot.services.answers import PAGE_SIZE
 from bot.services.context import BotContext
 
@@ -120,3 +122,30 @@ async def is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> bool
         log.warning("getChatMember failed in %s: %s", chat_id, exc)
         return False
     return member.status in ADMIN_STATUSES
+
+
+def browse_button(
+    update: Update,
+    context: BotContext,
+    lang: str,
+    *,
+    paper_id: int | None = None,
+    reading: bool = False,
+) -> InlineKeyboardButton | None:
+    """🔎 Browse: opens the Mini App (at a paper, or at the chat's reading list); None when
+    the Mini App is off. Private chats get a ``web_app`` button; elsewhere Telegram allows
+    only links, so groups get a direct Mini App link whose signed token names the chat."""
+    services = context.services
+    env = services.env
+    chat = update.effective_chat
+    if not env.webapp_url or not env.token or chat is None:
+        return None
+    key = "browse_paper_button" if paper_id else "browse_reading_button" if reading else ""
+    label = t(lang, key or "browse_button")
+    if chat.type == ChatType.PRIVATE:
+        url = page_url(env.webapp_url, paper_id=paper_id, reading=reading)
+        return InlineKeyboardButton(label, web_app=WebAppInfo(url))
+    token = chat_token(env.token, ChatLink(chat.id, paper_id, reading))
+    return InlineKeyboardButton(
+        label, url=direct_link(services.bot_username, env.webapp_name, token)
+    )

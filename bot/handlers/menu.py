@@ -9,8 +9,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
+
+from bot.domain.texts_webapp import WEBAPP_TEXTS
 
 log = logging.getLogger(__name__)
 MENU_LANGUAGES = {"en": None, "zh": "zh"}  # None: the default for every other language
@@ -67,3 +76,12 @@ async def set_menus(bot: Bot, admins: Iterable[int]) -> None:
         await bot.set_my_commands(_commands(USER_COMMANDS, lang), BotCommandScopeDefault(), code)
     for admin in sorted(admins):
         await set_admin_menu(bot, admin)
+
+
+async def set_browse_menu(bot: Bot, url: str) -> None:
+    """🔎 Browse as the menu button of every private chat: it opens the Mini App."""
+    button = MenuButtonWebApp(WEBAPP_TEXTS["browse_button"]["en"], WebAppInfo(url))
+    try:
+        await bot.set_chat_menu_button(menu_button=button)
+    except TelegramError as exc:  # the bot works without it; say why it is missing
+        log.warning("could not set the Mini App menu button: %s", exc)

@@ -29,9 +29,15 @@ INLINE_RESULTS = 20
 
 
 def card_markup(
-    paper: PaperView, lang: str, has_more: bool, full: bool, saved: bool
+    paper: PaperView,
+    lang: str,
+    has_more: bool,
+    full: bool,
+    saved: bool,
+    browse: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup:
-    """Buttons under a card: 📌 save (or remove), more/less, and the digest it came from."""
+    """Buttons under a card: 📌 save (or remove), more/less, the digest it came from, and
+    🔎 open in the Mini App (``browse``, when it is on)."""
     row: list[InlineKeyboardButton] = []
     if has_more:
         toggle = PaperCard(paper.id, full=not full)
@@ -39,7 +45,10 @@ def card_markup(
         row.append(InlineKeyboardButton(label, callback_data=toggle.pack()))
     digest = OpenDigest(paper.digest.id)
     row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=digest.pack()))
-    return InlineKeyboardMarkup([card_save_row(paper, saved, lang), row])
+    rows = [card_save_row(paper, saved, lang), row]
+    if browse is not None:
+        rows.append([browse])
+    return InlineKeyboardMarkup(rows)
 
 
 async def send_card(
@@ -47,7 +56,8 @@ async def send_card(
 ) -> None:
     """Reply with a paper's card (its 📌 shows whether this chat saved it: ``saved``)."""
     text, has_more = paper_card(paper, lang)
-    await common.reply(update, text, card_markup(paper, lang, has_more, False, saved))
+    browse = common.browse_button(update, context, lang, paper_id=paper.id)
+    await common.reply(update, text, card_markup(paper, lang, has_more, False, saved, browse))
 
 
 def results_page(
@@ -132,7 +142,8 @@ async def paper_button_callback(
         await send_card(update, context, paper, lang, saved)
         return
     text, has_more = paper_card(paper, lang, full=button.full)
-    markup = card_markup(paper, lang, has_more or button.full, button.full, saved)
+    browse = common.browse_button(update, context, lang, paper_id=paper.id)
+    markup = card_markup(paper, lang, has_more or button.full, button.full, saved, browse)
     await edit_in_place(query, text, markup)
 
 

@@ -42,6 +42,7 @@ from bot.domain.texts import t
 from bot.domain.views import PaperView
 from bot.handlers.buttons import answer_stale, edit_in_place, show_page
 from bot.handlers.common import (
+    browse_button,
     is_chat_admin,
     keyboard,
     page_count,
@@ -172,13 +173,19 @@ async def _relabel(query: CallbackQuery, saved: bool) -> None:
 
 
 async def reading_page(
-    context: BotContext, chat_id: int, page: int, lang: str
+    context: BotContext,
+    chat_id: int,
+    page: int,
+    lang: str,
+    browse: InlineKeyboardButton | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """One page of the chat's list with its buttons; None if there is no such page."""
+    """One page of the chat's list with its buttons (and 🔎 ``browse`` under them, when
+    the Mini App is on); None if there is no such page."""
     services = context.services
     items, total = await db(services.reading.page, chat_id, page * PAGE_SIZE, PAGE_SIZE)
+    browse_row = [browse] if browse is not None else []
     if total == 0:
-        return t(lang, "reading_empty"), None
+        return t(lang, "reading_empty"), keyboard([browse_row])
     pages = page_count(total)
     if page >= pages:
         return None
@@ -204,15 +211,21 @@ async def reading_page(
         for index, (item, _) in enumerate(listed)
     ]
     rows.append(pager(lang, page, pages, ReadingPage))
+    rows.append(browse_row)
     return text, keyboard(rows)
 
 
+def _reading_browse(update: Update, context: BotContext, lang: str) -> InlineKeyboardButton | None:
+    return browse_button(update, context, lang, reading=True)
+
+
 async def _page_or_last(
-    context: BotContext, chat_id: int, page: int, lang: str
+    update: Update, context: BotContext, chat_id: int, page: int, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The page again after a change; its last page if the change emptied it."""
+    browse = _reading_browse(update, context, lang)
     while True:
-        shown = await reading_page(context, chat_id, page, lang)
+        shown = await reading_page(context, chat_id, page, lang, browse)
         if shown is not None or page == 0:
             assert shown is not None  # page 0 always exists
             return shown
@@ -225,7 +238,7 @@ async def reading_command(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     lang = user_lang(update)
-    first = await reading_page(context, chat.id, 0, lang)
+    first = await reading_page(context, chat.id, 0, lang, _reading_browse(update, context, lang))
     assert first is not None  # page 0 always exists
     await reply(update, *first)
 
@@ -236,7 +249,10 @@ async def reading_page_callback(
     """Button ``rl:<page>``: another page of the list, in place."""
     chat = update.effective_chat
     lang = user_lang(update)
-    shown = None if chat is None else await reading_page(context, chat.id, button.page, lang)
+    browse = _reading_browse(update, context, lang)
+    shown = (
+        None if chat is None else await reading_page(context, chat.id, button.page, lang, browse)
+    )
     await show_page(update, query, shown)
 
 
@@ -256,7 +272,7 @@ async def reading_mark_callback(
         await query.answer(t(lang, "not_on_list"))
     else:
         await query.answer(t(lang, "marked_read" if button.read else "marked_unread"))
-    await edit_in_place(query, *await _page_or_last(context, chat.id, button.page, lang))
+    await edit_in_place(query, *await _page_or_last(update, context, chat.id, button.page, lang))
 
 
 async def reading_remove_callback(
@@ -278,7 +294,7 @@ async def reading_remove_callback(
     else:
         await db(reading.remove, chat.id, button.paper_id)
         await query.answer(t(lang, "removed_toast"))
-    await edit_in_place(query, *await _page_or_last(context, chat.id, button.page, lang))
+    await edit_in_place(query, *await _page_or_last(update, context, chat.id, button.page, lang))
 
 
 # --------------------------------------------------------------------------- /bib

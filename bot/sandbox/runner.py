@@ -37,17 +37,24 @@ async def running_bot(
     publish_settings: PublishSettings | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     concurrent_updates: int | bool | BaseUpdateProcessor | None = None,
+    webapp_url: str | None = None,
 ) -> AsyncIterator[BotApp]:
     """The bot, polling ``api``, for the duration of the ``async with`` block.
 
-    ``ingest`` loads the content first, as ``python -m bot`` does on start.
+    ``ingest`` loads the content first, as ``python -m bot`` does on start; ``webapp_url``
+    turns the 🔎 Browse buttons on, as ``WEBAPP_URL`` does (serve the page with
+    :func:`bot.sandbox.webapp.serving_webapp`).
     """
     if ingest:
         await db(sync_content, config)
     # the database too: a /reload reads the config files again, and the bot must stay on
     # this database whatever bot.yaml names (the sandbox runs on its own)
     env = replace(
-        Environment(), token=token, api_base_url=api.base_url, database_url=config.database_url
+        Environment(),
+        token=token,
+        api_base_url=api.base_url,
+        database_url=config.database_url,
+        webapp_url=webapp_url,
     )
     application = build_application(
         config,

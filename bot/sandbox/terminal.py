@@ -25,6 +25,7 @@ from typing import TextIO
 
 from bot.app import BotApp
 from bot.config import BotConfig, Environment
+from bot.domain.webapp import WebUser
 from bot.sandbox.fake_telegram import (
     DEFAULT_USER_ID,
     ChatType,
@@ -49,6 +50,7 @@ from bot.sandbox.screen import (
     render_message,
     tally,
 )
+from bot.sandbox.webapp import open_link, serving_webapp, signed_init_data
 from bot.sandbox.workspace import (
     DATABASE,
     Workspace,
@@ -489,7 +491,11 @@ async def sandbox_session(
     says in the banner where the database is, instead of its URL; ``workspace`` is the copy
     of the files the bot runs on (``config`` is loaded from it), described on ``:quit``.
     """
-    async with FakeBotApi() as api, running_bot(config, api) as app:
+    async with (
+        FakeBotApi() as api,
+        running_bot(config, api) as app,
+        serving_webapp(app) as web,
+    ):
         session = Session(api, app, out, ansi, workspace=workspace)
         files = (
             f"Files: a copy of config/ and content/ in {workspace.folder} (your files are "
@@ -507,6 +513,9 @@ async def sandbox_session(
                 help=HELP,
             )
         )
+        user = WebUser(session.user_id, USER_NAME, language_code=session.lang)
+        link = open_link(web, signed_init_data(app, user))
+        session.write(f"Mini App (open in a browser, signed for {USER_NAME}): {link}")
         source = aiter_lines(lines)
         while True:
             raw = await next_line(source, out, prompt)

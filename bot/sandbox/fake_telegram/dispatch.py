@@ -24,7 +24,7 @@ from bot.sandbox.fake_telegram.world import JsonDict
 # fake has to know each parameter's type to decode it back, exactly like Telegram does.
 _JSON_PARAMS = names(
     "reply_markup entities caption_entities link_preview_options reply_parameters results "
-    "commands scope allowed_updates button media permissions rights message_ids"
+    "commands scope allowed_updates button media permissions rights message_ids menu_button"
 )
 _INT_PARAMS = names(
     "message_id offset limit timeout user_id message_thread_id cache_time "

@@ -202,6 +202,7 @@ def send_message(tg: Backend, params: JsonDict) -> JsonDict:
     visible, entities = rules.check_text(text, parse_mode, params.get("entities"))
     raw_markup = params.get("reply_markup")
     markup = rules.check_markup(raw_markup)
+    rules.check_web_app_chat(markup, chat.type)
     _check_reply_target(world, chat, params)
     tg.faults.flood.check(chat)
 
@@ -262,6 +263,7 @@ def edit_message_text(tg: Backend, params: JsonDict) -> JsonDict | bool:
     visible, entities = rules.check_text(text, parse_mode, params.get("entities"))
     # An edit without reply_markup removes the inline keyboard, as in Telegram.
     markup = rules.check_markup(params.get("reply_markup"))
+    rules.check_web_app_chat(markup, chat.type)
     if visible == stored.visible and entities == stored.entities and markup == stored.markup:
         raise bad(NOT_MODIFIED)
     edit = _Edit("editMessageText", str(text), parse_mode, visible, entities, markup)
@@ -275,6 +277,7 @@ def edit_message_reply_markup(tg: Backend, params: JsonDict) -> JsonDict | bool:
         return True
     chat, stored = _editable(tg, params)
     markup = rules.check_markup(params.get("reply_markup"))
+    rules.check_web_app_chat(markup, chat.type)
     if markup == stored.markup:
         raise bad(NOT_MODIFIED)
     previous = stored.latest
@@ -413,6 +416,28 @@ def get_chat_member(tg: Backend, params: JsonDict) -> JsonDict:
         return chat_member(world.bot.user(), chat.bot_status, chat.type)
     status = world.members.get(chat.id, {}).get(user_id, "member")
     return chat_member(world.user(user_id), status, chat.type)
+
+
+@bot_api("setChatMenuButton")
+def set_chat_menu_button(tg: Backend, params: JsonDict) -> bool:
+    """The bot's menu button in one private chat, or (no ``chat_id``) the default."""
+    button = rules.check_menu_button(params.get("menu_button"))
+    chat_id = 0
+    if params.get("chat_id") is not None:
+        chat = tg.world.chat(params, sending=False)
+        if chat.type != "private":
+            raise bad("chat not found")
+        chat_id = chat.id
+    tg.world.menu_buttons[chat_id] = button
+    return True
+
+
+@bot_api("getChatMenuButton")
+def get_chat_menu_button(tg: Backend, params: JsonDict) -> JsonDict:
+    """The menu button a private chat shows (its own, else the default)."""
+    buttons = tg.world.menu_buttons
+    chat_id = int(params["chat_id"]) if params.get("chat_id") is not None else 0
+    return buttons.get(chat_id) or buttons.get(0) or {"type": "commands"}
 
 
 @bot_api("getChatAdministrators")

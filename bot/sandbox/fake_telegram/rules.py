@@ -209,6 +209,38 @@ def _check_button(button: Any) -> None:
         url = button["url"]
         if not isinstance(url, str) or not _BUTTON_URL.fullmatch(url):
             raise bad("BUTTON_URL_INVALID")
+    if "web_app" in button:
+        check_web_app(button["web_app"])
+
+
+def check_web_app(web_app: Any) -> None:
+    """A ``WebAppInfo``: Telegram opens Mini Apps over HTTPS only."""
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not url.lower().startswith("https://"):
+        raise bad("BUTTON_URL_INVALID")
+
+
+def check_web_app_chat(markup: JsonDict | None, chat_type: str) -> None:
+    """``web_app`` buttons are allowed only in private chats between a user and the bot."""
+    if markup is None or chat_type == "private":
+        return
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if "web_app" in button:
+                raise bad("BUTTON_TYPE_INVALID")
+
+
+def check_menu_button(button: Any) -> JsonDict:
+    """The ``menu_button`` of a ``setChatMenuButton`` (default: the commands menu)."""
+    if button is None:
+        return {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
+        raise bad("can't parse menu button JSON object")
+    if button["type"] == "web_app":
+        if not str(button.get("text") or "").strip():
+            raise bad("BUTTON_TEXT_INVALID")
+        check_web_app(button.get("web_app"))
+    return button
 
 
 # --------------------------------------------------------------------------- other parameters

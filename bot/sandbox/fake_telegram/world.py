@@ -188,6 +188,7 @@ class World:
         self._query_ids = itertools.count(700_000_001)
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}  # (scope, language) → list
         self.webhook_url = ""
+        self.menu_buttons: dict[int, JsonDict] = {}  # private chat → button; 0: the default
         self.records = Records(self.lock, self.changed)
 
     # ------------------------------------------------------------------ configuration
