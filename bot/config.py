@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -35,6 +36,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from bot.domain.clock import Clock, system_clock
+from bot.domain.dates import date_problem
 from bot.domain.parsing import LAYOUT_NAMES
 from bot.domain.topics import Taxonomy, Topic
 
@@ -237,15 +240,60 @@ class _BotFile(_Section):
         return value.strip()
 
 
+def yaml_reads_as(text: str) -> Any:
+    """What a YAML reader makes of ``text`` written unquoted: the text itself when YAML 1.1
+    (PyYAML, which reads the config) and YAML 1.2 (ruamel.yaml, which edits it) both read it
+    as that text, else the first other value one of them reads (``no`` → False, ``010`` → 8
+    in YAML 1.1, ``1_000``, ``.inf``, ``2024-02-26`` a date, ``~`` None …). ``y`` and
+    ``n`` count as booleans: the YAML 1.1 spec says so, though PyYAML reads them as text."""
+    if text.lower() in ("y", "n"):
+        return text.lower() == "y"
+    try:
+        old = yaml.load(text, Loader=_SAFE_LOADER)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        old = None
+    if old != text:
+        return old
+    try:
+        new = _yaml12().load(text)
+    except Exception:  # ruamel raises its own error classes for odd scalars; any means "no"
+        return None
+    return text if new == text else new
+
+
 def digest_id_problem(digest_id: str) -> str | None:
-    """Why ``digest_id`` cannot be a digest id (or a file name made from one), or None."""
+    """Why ``digest_id`` cannot be a digest id (or a file name made from one), or None.
+
+    An id YAML would read as something else (``no``, ``on``, ``010``, ``1e3``, a date) is
+    refused too: written to digests.yaml it would come back as false or a number."""
     if not _ID_RE.match(digest_id) or digest_id.strip(".") != digest_id:
         return f"{digest_id!r}: use 1-40 lowercase letters, digits, '.', '_' or '-'"
+    read = yaml_reads_as(digest_id)
+    if read != digest_id:
+        return (
+            f"{digest_id!r} reads in YAML as {_yaml_word(read)}, not as text: "
+            "add a letter or a word (e.g. 'digest-" + digest_id.strip(".") + "')"
+        )
     return None
 
 
+def _yaml_word(value: Any) -> str:
+    """``False`` → "false", ``None`` → "empty (null)", ``8`` → "the number 8"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    return repr(value)
+
+
 def _digest_id(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or value is None:
+        raise _invalid(f"YAML read it as {_yaml_word(value)}: put the id in quotes")
+    if not isinstance(value, str | int):
         raise _invalid(f"expected text or a whole number, got {value!r}")
     digest_id = str(value).strip()
     if not _ID_RE.match(digest_id):
@@ -279,14 +327,18 @@ def _title(value: str | None) -> str | None:
     return value
 
 
-def _monday(value: Any) -> date:
+def _monday(value: Any, info: ValidationInfo) -> date:
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())
         except ValueError as exc:
             raise _invalid(f"expected an ISO date like 2024-02-26, got {value!r}") from exc
-    if not isinstance(value, date):
+    if not isinstance(value, date) or isinstance(value, dt.datetime):
         raise _invalid(f"expected an ISO date like 2024-02-26, got {value!r}")
+    today = (info.context or {}).get("today")
+    problem = date_problem(value, today) if isinstance(today, date) else None
+    if problem:
+        raise _invalid(problem)
     if value.weekday() != 0:
         raise _invalid(f"{value.isoformat()} is not a Monday")
     return value
@@ -408,14 +460,77 @@ def _read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, "", f"cannot read: {exc}") from exc
+    return _parse_yaml(path, text)
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    """``text`` read as YAML 1.1 (PyYAML); a mistake is one line with its line and column
+    and, for the usual slips, what to check in plain words."""
     try:
-        # libyaml's loader when present: a digests.yaml of years of weeks loads in ms
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        return yaml.load(text, Loader=_SAFE_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, "", f"YAML syntax error at {where}: {problem}") from exc
+        problem = exc.problem or str(exc)
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            raise ConfigError(path, "", f"{where}: {problem}") from exc
+        hint = _syntax_hint(exc)
+        raise ConfigError(path, "", f"YAML syntax error at {where}: {problem} — {hint}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, "", f"YAML syntax error: {exc}") from exc
+
+
+_SYNTAX_HINTS = (
+    ("tab character", "a tab: indent with spaces only"),
+    ("found character '\\t'", "a tab: indent with spaces only"),
+    ("mapping values are not allowed", "a ':' inside a value: put that value in quotes"),
+    ("could not find expected ':'", "a line without 'key: value', or a quote left open above"),
+    ("expected <block end>", "the indentation: keys of one entry start in the same column"),
+    ("expected '-' indicator", "the indentation: keys of one entry start in the same column"),
+    ("end of stream", "a quote or bracket that is never closed"),
+    ("expected ',' or ']'", "a '[' list without its ']' (or a ',' missing)"),
+    ("expected ',' or '}'", "a '{' mapping without its '}' (or a ',' missing)"),
+    ("found undefined alias", "a value starting with '*': put it in quotes"),
+    ("found character '@'", "a value starting with '@' or '`': put it in quotes"),
+    ("found character '`'", "a value starting with '@' or '`': put it in quotes"),
+    ("found duplicate anchor", "a value starting with '&': put it in quotes"),
+)
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:
+    """What to check for a YAML syntax error, in plain words."""
+    text = f"{exc.context or ''} {exc.problem or ''}"
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in text:
+            return f"check {hint}"
+    return "check the indentation, quotes and the ':' after each key on that line or the one above"
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """YAML 1.1 dates, an impossible one (``2025-02-30``) refused at its line."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date ({exc})", node.start_mark
+        ) from exc
+
+
+# libyaml's loader when present: a digests.yaml of years of weeks loads in ms
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader that refuses impossible dates with their line."""
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_SAFE_LOADER: Any = _SafeLoader
+
+
+@functools.cache
+def _yaml12() -> Any:
+    """ruamel.yaml's YAML 1.2 reader (what edits digests.yaml), made on first use."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True)
 
 
 def _validate(schema: type[T], path: Path, data: Any) -> T:
@@ -441,24 +556,46 @@ def _stripped(text: str | None) -> str | None:
     return text.strip() if text else None
 
 
-def load_digests(path: Path) -> tuple[DigestEntry, ...]:
+def load_digests(path: Path, today: date | None = None) -> tuple[DigestEntry, ...]:
     """Read ``digests.yaml``: an ordered list of ``{id, file, title?, week?, source?,
-    format?, skip?}``; the list order is the publishing order."""
-    data = _read_yaml(path)
+    format?, skip?}``; the list order is the publishing order. With ``today``, a week
+    outside :func:`bot.domain.dates.sane_date_range` is refused."""
+    if not path.is_file():
+        raise ConfigError(path, "", "file not found")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "", f"cannot read: {exc}") from exc
+    return parse_digests(path, text, today)
+
+
+def parse_digests(path: Path, text: str, today: date | None = None) -> tuple[DigestEntry, ...]:
+    """:func:`load_digests` of ``text`` (what an edit is about to write to ``path``)."""
+    data = _parse_yaml(path, text)
     if data is None:
         return ()
     if isinstance(data, dict) and set(data) == {"digests"}:
         data = data["digests"]
     if not isinstance(data, list):
         raise ConfigError(path, "(top level)", "expected a list of digests")
-    items = _validate(list[_DigestItem], path, data)
+    context = {"folder": path.parent, "today": today}
+    try:
+        items = TypeAdapter(list[_DigestItem]).validate_python(data, context=context)
+    except ValidationError as exc:
+        errors = exc.errors()
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        key = _key(error["loc"]) or "(top level)"
+        raise ConfigError(path, key, _problem(error, _DigestItem)) from exc
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         if item.id in seen:
+            lines = _item_lines(text)
+            first = seen[item.id]
             raise ConfigError(
                 path,
                 f"[{index}].id",
-                f"duplicate digest id {item.id!r} (also at [{seen[item.id]}])",
+                f"duplicate digest id {item.id!r} at line {lines.get(index, '?')} "
+                f"(also at line {lines.get(first, '?')})",
             )
         seen[item.id] = index
     return tuple(
@@ -474,6 +611,19 @@ def load_digests(path: Path) -> tuple[DigestEntry, ...]:
         )
         for index, item in enumerate(items)
     )
+
+
+def _item_lines(text: str) -> dict[int | str, int]:
+    """The 1-based line of each digests.yaml item, by its index (for messages only)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if isinstance(node, yaml.MappingNode):
+        node = next((v for k, v in node.value if k.value == "digests"), None)
+    if not isinstance(node, yaml.SequenceNode):
+        return {}
+    return {index: item.start_mark.line + 1 for index, item in enumerate(node.value)}
 
 
 def load_topics(path: Path) -> Taxonomy:
@@ -512,8 +662,11 @@ def default_database_url(config_dir: Path, raw: str | None) -> str:
     return f"sqlite:///{db_path}"
 
 
-def load_config(path: Path | None = None, env: Environment | None = None) -> BotConfig:
-    """Load and validate the main config file and the files it names."""
+def load_config(
+    path: Path | None = None, env: Environment | None = None, clock: Clock = system_clock
+) -> BotConfig:
+    """Load and validate the main config file and the files it names (``clock``: today, for
+    the range of accepted weeks)."""
     env = env or Environment()
     path = (path or env.config_path).resolve()
     raw = _validate(_BotFile, path, _read_yaml(path))
@@ -528,7 +681,7 @@ def load_config(path: Path | None = None, env: Environment | None = None) -> Bot
         digests_path=digests_path,
         topics_path=topics_path,
         database_url=env.database_url or default_database_url(path.parent, raw.database),
-        digests=load_digests(digests_path),
+        digests=load_digests(digests_path, clock().date()),
         taxonomy=load_topics(topics_path),
         bot_username=raw.bot_username,
         delivery=raw.delivery,

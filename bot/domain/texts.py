@@ -391,6 +391,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⚠️ {text} is not a week. Send a date like 2025-05-21 or an ISO week like 2025-W21.",
         "zh": "⚠️ {text} 不是有效的周。请发送日期（如 2025-05-21）或 ISO 周（如 2025-W21）。",
     },
+    "bad_week_range": {
+        "en": "⚠️ Not a usable week: {problem}. Send another one.",
+        "zh": "⚠️ 周不可用：{problem}。请另发一个。",
+    },
     "bad_id": {
         "en": "⚠️ Not a usable id: {problem}. Send another one.",
         "zh": "⚠️ 编号不可用：{problem}。请另发一个。",

@@ -309,6 +309,9 @@ async def text_message(update: Update, context: BotContext) -> None:
         if problem == "not a week":
             await reply(update, t(lang, "bad_week", text=value))
             return
+        if problem is not None and problem != "gone":
+            await reply(update, t(lang, "bad_week_range", problem=problem))
+            return
     else:
         problem = await db(service.set_id, services, pending.id, value)
         if problem is not None and problem != "gone":

@@ -157,4 +157,4 @@ class Services:
     def config_on_disk(self) -> BotConfig:
         """The config files as they are now — what /reload would apply — without applying
         them (blocking; run in a thread). Raises ConfigError."""
-        return load_config(self.config.path, self.env)
+        return load_config(self.config.path, self.env, self.clock)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot.config import BotConfig, ConfigError, DigestEntry, digest_id_problem
 from bot.content import LoadedDigest, listed_file_hash, parse_upload
+from bot.domain.dates import date_problem
 from bot.domain.models import DigestParseError
 from bot.domain.parsing.week import parse_week
 from bot.domain.preview import DigestPreview
@@ -209,11 +210,18 @@ def view(services: Services, pending_id: int) -> UploadView | Refused | None:
 
 
 def set_week(services: Services, pending_id: int, text: str) -> str | None:
-    """🗓: the week from ``text``; None when set, else what is wrong. An id proposed from
-    the old week follows the new one."""
-    week = parse_week(text)
+    """🗓: the week from ``text``; None when set, else what is wrong (``not a week``, or a
+    date outside :func:`bot.domain.dates.sane_date_range`). An id proposed from the old
+    week follows the new one."""
+    try:
+        week = parse_week(text)
+    except (ValueError, OverflowError):
+        week = None
     if week is None:
         return "not a week"
+    out_of_range = date_problem(week, services.clock().date())
+    if out_of_range:
+        return out_of_range
     pending = services.pending.get(pending_id)
     if pending is None:
         return "gone"
@@ -282,7 +290,7 @@ def add(
         return NotAdded(str(exc))
     new = NewDigest(pending.digest_id, pending.suffix, pending.content, pending.week)
     try:
-        written: Written = add_digest(config, new)
+        written: Written = add_digest(config, new, services.clock().date())
     except ReadOnlyConfig as exc:
         # the upload ends here: the admin commits the two things sent back and deploys
         log.info("admin %s: upload %d not added, %s", admin_id, pending_id, exc)
