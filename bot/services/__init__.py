@@ -13,7 +13,7 @@ import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import BotConfig, Environment, load_config
 from bot.domain.clock import Clock, system_clock
 from bot.domain.schedule import next_occurrence
+from bot.logs import DatabaseHealth, OncePer
 from bot.services.ingestion import sync
 from bot.services.ports import PollsPort, PublisherPort, SchedulerPort
 from bot.store.content_repo import IngestReport
@@ -91,6 +92,9 @@ class Services:
     reading_polls_ref: PollsPort | None = None  # set by the wiring (bot.app)
     catch_up_on_start: bool = True
     config_version: int = 0  # the shared config version this process's config is at
+    # a readable log through an outage: one line per failure, a traceback once a minute
+    health: DatabaseHealth = field(default_factory=DatabaseHealth)
+    tracebacks: OncePer = field(default_factory=OncePer)
 
     @property
     def publisher(self) -> PublisherPort:
