@@ -249,12 +249,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": (
             "<b>Stats</b>\nDigests: {digests} ({retired} retired)\nPapers: {papers}\n"
             "Subscribed chats: {subscribers}\nPublished: {published} · queued: {queued}\n"
-            "Parts resent after a crash: {resent}\nLast post: {last_post}\nNext post: {next_post}"
+            "Parts resent after a crash: {resent}\nLast post: {last_post}\nNext post: {next_post}\n"
+            "Unreadable updates skipped: {unreadable}"
         ),
         "zh": (
             "<b>统计</b>\n速递：{digests}（已下线 {retired}）\n论文：{papers}\n"
             "订阅的聊天：{subscribers}\n已发布：{published} · 待发布：{queued}\n"
-            "崩溃后重发的消息：{resent}\n上次推送：{last_post}\n下次推送：{next_post}"
+            "崩溃后重发的消息：{resent}\n上次推送：{last_post}\n下次推送：{next_post}\n"
+            "无法读取而跳过的更新：{unreadable}"
         ),
     },
     "never": {"en": "never", "zh": "尚无"},

@@ -37,6 +37,7 @@ from bot.store.subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 
+UNREADABLE_UPDATES_KEY = "unreadable_updates"  # bot_state: updates skipped (bot.handlers.poison)
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
@@ -115,6 +116,15 @@ class Services:
     def pending(self) -> PendingUploads:
         """Digests sent in the chat and waiting for ✅ / ❌ (in the database)."""
         return PendingUploads(self.factory, self.clock)
+
+    async def count_unreadable_update(self, update_id: int, reason: str) -> None:
+        """One more update skipped because it could not be read (``/stats``; in the
+        database, so any instance's ``/stats`` counts every instance's skips)."""
+        await db(self.ledger.add_to_counter, UNREADABLE_UPDATES_KEY, 1)
+
+    def unreadable_updates(self) -> int:
+        """How many updates were skipped as unreadable (blocking)."""
+        return int(self.ledger.get_flag(UNREADABLE_UPDATES_KEY) or 0)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""

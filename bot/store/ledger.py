@@ -436,3 +436,14 @@ class Ledger:
                 session.add(KeyValue(key=key, value=value))
             else:
                 row.value = value
+
+    def add_to_counter(self, key: str, amount: int) -> int:
+        """Add ``amount`` to the bot-state counter ``key`` (row-locked: exact across
+        instances); returns the new value."""
+        with self.factory.begin() as session:
+            row = session.get(KeyValue, key, with_for_update=True)
+            if row is None:
+                row = KeyValue(key=key, value="0")
+                session.add(row)
+            row.value = str(int(row.value) + amount)
+            return int(row.value)
