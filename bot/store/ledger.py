@@ -96,6 +96,17 @@ class Ledger:
         with self.factory() as session:
             return set(session.scalars(select(Publication.digest_id).distinct()))
 
+    def last_published(self) -> str | None:
+        """The digest of the newest publication that is still active (None: none yet)."""
+        with self.factory() as session:
+            return session.scalars(
+                select(Publication.digest_id)
+                .join(Digest, Digest.id == Publication.digest_id)
+                .where(Digest.retired.is_(False))
+                .order_by(Publication.started_at.desc(), Publication.id.desc())
+                .limit(1)
+            ).first()
+
     def next_digest(self) -> str | None:
         """The first active digest, in ``digests.yaml`` order, never published nor skipped."""
         queue = self.upcoming()
