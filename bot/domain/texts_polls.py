@@ -52,7 +52,10 @@ POLL_TEXTS: dict[str, dict[str, str]] = {
             "To switch the weekly reading poll, send /{command} poll with nothing after it; "
             "topics go in their own /{command} &lt;topic …&gt;."
         ),
-        "zh": "开关每周阅读投票请只发送 /{command} poll（后面不加其他内容）；主题请另发 /{command} &lt;主题 …&gt;。",
+        "zh": (
+            "开关每周阅读投票请只发送 /{command} poll（后面不加其他内容）；"
+            "主题请另发 /{command} &lt;主题 …&gt;。"
+        ),
     },
     "poll_not_in_channels": {
         "en": (
