@@ -41,7 +41,7 @@ from bot.store.config_files import (
     move_digest,
     set_skip,
 )
-from bot.store.content_repo import stored_weeks
+from bot.store.content_repo import remember_chat_added, stored_weeks
 from bot.store.pending import Pending
 
 log = logging.getLogger(__name__)
@@ -304,6 +304,8 @@ def add(
     except (ConfigEditError, OSError) as exc:
         services.pending.put_back(pending)
         return NotAdded(str(exc))
+    # instances with config/ and content/ of their own keep it on their restarts
+    remember_chat_added(services.factory, new.digest_id, written.file.name)
     try:
         report = services.reload()
     except ConfigError as exc:  # the entry is written; the admin sees why it is not live
