@@ -476,6 +476,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "该速递已不在待发布队列中。",
     },
     "queue_changed": {"en": "Saved to digests.yaml.", "zh": "已写入 digests.yaml。"},
+    "queue_stale": {
+        "en": "The queue changed since this list was drawn: nothing moved. Here it is now.",
+        "zh": "此列表显示后队列已有变动：未作更改。以下是当前队列。",
+    },
     "unknown_command": {
         "en": "I don't know {command}. /help lists what I can do.",
         "zh": "没有 {command} 这个命令。发送 /help 查看全部命令。",

@@ -16,6 +16,7 @@ Everything here blocks (files, parsing, database): handlers call it through ``db
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,10 +114,19 @@ class QueueItem:
 
 @dataclass(frozen=True, slots=True)
 class Queue:
-    """The upcoming digests in publishing order, and when the next post goes out."""
+    """The upcoming digests in publishing order, and when the next post goes out;
+    ``version`` identifies this order (its buttons carry it)."""
 
     items: list[QueueItem] = field(default_factory=list)
     next_post: datetime | None = None
+    version: str = ""
+
+
+def queue_version(rows: list[tuple[str, date | None, bool]]) -> str:
+    """8 hex digits that change whenever the upcoming digests, their order or their skips
+    change: the compare half of /queue's compare-and-swap."""
+    text = "|".join(f"{digest_id}:{int(skipped)}" for digest_id, _week, skipped in rows)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def propose_id(week: date | None, taken: set[str], today: date) -> str:
@@ -329,14 +339,31 @@ def add(
 
 def queue_of(services: Services, now: datetime) -> Queue:
     """``/queue``: what the weekly job will post, in its order (skipped ones marked)."""
-    items = [QueueItem(*row) for row in services.ledger.upcoming()]
-    return Queue(items, services.next_post_time(now))
+    rows = services.ledger.upcoming()
+    return Queue(
+        [QueueItem(*row) for row in rows], services.next_post_time(now), queue_version(rows)
+    )
 
 
-def move(services: Services, digest_id: str, up: bool, admin_id: int) -> str | None:
+def move(services: Services, digest_id: str, up: bool, admin_id: int, version: str) -> str | None:
     """Swap ``digest_id`` with its upcoming neighbour in digests.yaml, then reload. None
-    when done, else what is wrong (``read-only`` for a read-only config folder)."""
-    ids = [digest for digest, _week, _skipped in services.ledger.upcoming()]
+    when done, else what is wrong (``read-only`` for a read-only config folder, ``stale``
+    when the queue changed since the button was drawn: ``version`` is the queue it saw).
+
+    Compare and swap: the queue is read, compared and written under the queue lock, and
+    the reload that stores the new order ends before the lock is let go, so two instances'
+    presses never both act on the same old order."""
+    with services.ledger.queue_lock():
+        rows = services.ledger.upcoming()
+        if queue_version(rows) != version:
+            log.info("admin %s: stale /queue press on %s refused", admin_id, digest_id)
+            return "stale"
+        return _move(services, [digest for digest, _w, _s in rows], digest_id, up, admin_id)
+
+
+def _move(
+    services: Services, ids: list[str], digest_id: str, up: bool, admin_id: int
+) -> str | None:
     if digest_id not in ids:
         return "gone"
     index = ids.index(digest_id)
@@ -357,9 +384,21 @@ def move(services: Services, digest_id: str, up: bool, admin_id: int) -> str | N
     )
 
 
-def skip(services: Services, digest_id: str, skipped: bool, admin_id: int) -> str | None:
+def skip(
+    services: Services, digest_id: str, skipped: bool, admin_id: int, version: str
+) -> str | None:
     """Set or clear ``skip: true`` on an upcoming digest, then reload (as :func:`move`)."""
-    if digest_id not in {digest for digest, _week, _skipped in services.ledger.upcoming()}:
+    with services.ledger.queue_lock():
+        rows = services.ledger.upcoming()
+        if queue_version(rows) != version:
+            return "stale"
+        return _skip(services, {digest for digest, _w, _s in rows}, digest_id, skipped, admin_id)
+
+
+def _skip(
+    services: Services, ids: set[str], digest_id: str, skipped: bool, admin_id: int
+) -> str | None:
+    if digest_id not in ids:
         return "gone"
     try:
         config = services.config_on_disk()

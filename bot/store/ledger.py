@@ -19,8 +19,9 @@ holds across restarts and across several bot processes sharing one database:
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,6 +36,8 @@ from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
 from bot.domain.models import copied_into
 from bot.store.models import Delivery, Digest, KeyValue, Publication, PublicationPost
 from bot.store.subscriptions import Target
+
+QUEUE_LOCK = 0x5155455545  # pg_advisory_xact_lock key of /queue edits ("QUEUE")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,16 @@ class Ledger:
         """Digests that have been published (by any trigger) at least once."""
         with self.factory() as session:
             return set(session.scalars(select(Publication.digest_id).distinct()))
+
+    @contextlib.contextmanager
+    def queue_lock(self) -> Iterator[None]:
+        """Hold the publishing queue's lock (PostgreSQL: an advisory lock across instances)
+        while a /queue press compares the queue with its button and writes the change.
+        SQLite takes no lock here: its one write lock would block the reload inside."""
+        with self.factory.begin() as session:
+            if session.connection().dialect.name == "postgresql":
+                session.execute(select(func.pg_advisory_xact_lock(QUEUE_LOCK)))
+            yield
 
     def last_published(self) -> str | None:
         """The digest of the newest publication that is still active (None: none yet)."""
