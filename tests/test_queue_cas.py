@@ -56,37 +56,41 @@ def config(config_dir: Path, pg_url: str) -> BotConfig:
 async def test_presses_on_two_instances_are_compared_and_swapped(
     config: BotConfig, config_dir: Path
 ) -> None:
-    async with FakeBotApi() as api_a, FakeBotApi() as api_b:
-        async with running_bot(config, api_a), running_bot(config, api_b, ingest=False):
-            on_a = Chat(api_a, chat_id=ADMIN_ID, user_id=ADMIN_ID)
-            on_b = Chat(api_b, chat_id=ADMIN_ID, user_id=ADMIN_ID)
-            queue_a = await on_a.ask("/queue")
-            queue_b = await on_b.ask("/queue")
-            assert order(config_dir) == ["2024-w09", "2024-w16", "2024-w21"]
+    async with (
+        FakeBotApi() as api_a,
+        FakeBotApi() as api_b,
+        running_bot(config, api_a),
+        running_bot(config, api_b, ingest=False),
+    ):
+        on_a = Chat(api_a, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+        on_b = Chat(api_b, chat_id=ADMIN_ID, user_id=ADMIN_ID)
+        queue_a = await on_a.ask("/queue")
+        queue_b = await on_b.ask("/queue")
+        assert order(config_dir) == ["2024-w09", "2024-w16", "2024-w21"]
 
-            assert await press(on_a, queue_a, "q:2024-w09:d") == t("en", "queue_changed")
-            assert order(config_dir) == ["2024-w16", "2024-w09", "2024-w21"]
-            # B's list was drawn before A's move: refused, nothing moves, B's list redrawn
-            assert await press(on_b, queue_b, "q:2024-w09:d") == t("en", "queue_stale")
-            assert order(config_dir) == ["2024-w16", "2024-w09", "2024-w21"]
-            queue_b = await redrawn(api_b, on_b, queue_b)
-            assert "2. <b>2024-w09</b>" in queue_b.text
-            # B's fresh list works; now A's is the stale one
-            assert await press(on_b, queue_b, "q:2024-w09:d") == t("en", "queue_changed")
-            assert order(config_dir) == ["2024-w16", "2024-w21", "2024-w09"]
-            queue_a = [m for m in on_a.records if m.message_id == queue_a.message_id][-1]
-            assert await press(on_a, queue_a, "q:2024-w09:u") == t("en", "queue_stale")
-            assert order(config_dir) == ["2024-w16", "2024-w21", "2024-w09"]
+        assert await press(on_a, queue_a, "q:2024-w09:d") == t("en", "queue_changed")
+        assert order(config_dir) == ["2024-w16", "2024-w09", "2024-w21"]
+        # B's list was drawn before A's move: refused, nothing moves, B's list redrawn
+        assert await press(on_b, queue_b, "q:2024-w09:d") == t("en", "queue_stale")
+        assert order(config_dir) == ["2024-w16", "2024-w09", "2024-w21"]
+        queue_b = await redrawn(api_b, on_b, queue_b)
+        assert "2. <b>2024-w09</b>" in queue_b.text
+        # B's fresh list works; now A's is the stale one
+        assert await press(on_b, queue_b, "q:2024-w09:d") == t("en", "queue_changed")
+        assert order(config_dir) == ["2024-w16", "2024-w21", "2024-w09"]
+        queue_a = [m for m in on_a.records if m.message_id == queue_a.message_id][-1]
+        assert await press(on_a, queue_a, "q:2024-w09:u") == t("en", "queue_stale")
+        assert order(config_dir) == ["2024-w16", "2024-w21", "2024-w09"]
 
-            # both press at once on lists of the same order: one wins, one is refused
-            queue_a, queue_b = await on_a.ask("/queue"), await on_b.ask("/queue")
-            answers_a, answers_b = len(api_a.callback_answers), len(api_b.callback_answers)
-            api_a.press_button(queue_a, data(queue_a, "q:2024-w16:d"), user_id=ADMIN_ID)
-            api_b.press_button(queue_b, data(queue_b, "q:2024-w16:d"), user_id=ADMIN_ID)
-            await api_a.wait_for(lambda: len(api_a.callback_answers) > answers_a, 20, what="A")
-            await api_b.wait_for(lambda: len(api_b.callback_answers) > answers_b, 20, what="B")
-            toasts = sorted(
-                [api_a.callback_answers[answers_a].text, api_b.callback_answers[answers_b].text]
-            )
-            assert toasts == sorted([t("en", "queue_changed"), t("en", "queue_stale")])
-            assert order(config_dir) == ["2024-w21", "2024-w16", "2024-w09"]  # one place
+        # both press at once on lists of the same order: one wins, one is refused
+        queue_a, queue_b = await on_a.ask("/queue"), await on_b.ask("/queue")
+        answers_a, answers_b = len(api_a.callback_answers), len(api_b.callback_answers)
+        api_a.press_button(queue_a, data(queue_a, "q:2024-w16:d"), user_id=ADMIN_ID)
+        api_b.press_button(queue_b, data(queue_b, "q:2024-w16:d"), user_id=ADMIN_ID)
+        await api_a.wait_for(lambda: len(api_a.callback_answers) > answers_a, 20, what="A")
+        await api_b.wait_for(lambda: len(api_b.callback_answers) > answers_b, 20, what="B")
+        toasts = sorted(
+            [api_a.callback_answers[answers_a].text, api_b.callback_answers[answers_b].text]
+        )
+        assert toasts == sorted([t("en", "queue_changed"), t("en", "queue_stale")])
+        assert order(config_dir) == ["2024-w21", "2024-w16", "2024-w09"]  # one place
