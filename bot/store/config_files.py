@@ -38,7 +38,8 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from bot.config import BotConfig, ConfigError, digest_id_problem, parse_digests, yaml_reads_as
+from bot.config import BotConfig, ConfigError, digest_id_problem, parse_digests
+from bot.yaml_io import yaml_reads_as
 
 _READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 _SEQUENCE_DASH = re.compile(r"^( *)- ", re.MULTILINE)
