@@ -30,6 +30,7 @@ from bot.domain.delivery import InDoubt
 from bot.handlers import register
 from bot.handlers.lanes import ChatLanes
 from bot.handlers.menu import set_browse_menu, set_menus
+from bot.handlers.poison import SkipUnreadableUpdates
 from bot.jobs.polls import ReadingPolls
 from bot.jobs.publisher import Publisher, PublishSettings
 from bot.jobs.ratelimit import DeliveryRateLimiter
@@ -126,6 +127,8 @@ def build_application(
         .concurrent_updates(ChatLanes() if concurrent_updates is None else concurrent_updates)
         .post_init(startup)
         .post_shutdown(shutdown)
+        # an update it cannot read is skipped (logged, counted), not fetched again forever
+        .get_updates_request(SkipUnreadableUpdates(services.count_unreadable_update))
     )
     if env.api_base_url:
         base = env.api_base_url.rstrip("/")

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -35,8 +34,11 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from bot.domain.clock import Clock, system_clock
+from bot.domain.dates import date_problem
 from bot.domain.parsing import LAYOUT_NAMES
 from bot.domain.topics import Taxonomy, Topic
+from bot.yaml_io import YamlProblem, item_lines, parse_yaml, yaml_reads_as, yaml_word
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "bot.yaml"
@@ -255,14 +257,25 @@ class _BotFile(_Section):
 
 
 def digest_id_problem(digest_id: str) -> str | None:
-    """Why ``digest_id`` cannot be a digest id (or a file name made from one), or None."""
+    """Why ``digest_id`` cannot be a digest id (or a file name made from one), or None.
+
+    An id YAML would read as something else (``no``, ``on``, ``010``, ``1e3``, a date) is
+    refused too: written to digests.yaml it would come back as false or a number."""
     if not _ID_RE.match(digest_id) or digest_id.strip(".") != digest_id:
         return f"{digest_id!r}: use 1-40 lowercase letters, digits, '.', '_' or '-'"
+    read = yaml_reads_as(digest_id)
+    if read != digest_id:
+        return (
+            f"{digest_id!r} reads in YAML as {yaml_word(read)}, not as text: "
+            "add a letter or a word (e.g. 'digest-" + digest_id.strip(".") + "')"
+        )
     return None
 
 
 def _digest_id(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or value is None:
+        raise _invalid(f"YAML read it as {yaml_word(value)}: put the id in quotes")
+    if not isinstance(value, str | int):
         raise _invalid(f"expected text or a whole number, got {value!r}")
     digest_id = str(value).strip()
     if not _ID_RE.match(digest_id):
@@ -296,14 +309,18 @@ def _title(value: str | None) -> str | None:
     return value
 
 
-def _monday(value: Any) -> date:
+def _monday(value: Any, info: ValidationInfo) -> date:
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())
         except ValueError as exc:
             raise _invalid(f"expected an ISO date like 2024-02-26, got {value!r}") from exc
-    if not isinstance(value, date):
+    if not isinstance(value, date) or isinstance(value, dt.datetime):
         raise _invalid(f"expected an ISO date like 2024-02-26, got {value!r}")
+    today = (info.context or {}).get("today")
+    problem = date_problem(value, today) if isinstance(today, date) else None
+    if problem:
+        raise _invalid(problem)
     if value.weekday() != 0:
         raise _invalid(f"{value.isoformat()} is not a Monday")
     return value
@@ -425,14 +442,14 @@ def _read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, "", f"cannot read: {exc}") from exc
+    return _parse_yaml(path, text)
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
     try:
-        # libyaml's loader when present: a digests.yaml of years of weeks loads in ms
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, "", f"YAML syntax error at {where}: {problem}") from exc
+        return parse_yaml(text)
+    except YamlProblem as exc:
+        raise ConfigError(path, "", str(exc)) from exc
 
 
 def _validate(schema: type[T], path: Path, data: Any) -> T:
@@ -458,24 +475,46 @@ def _stripped(text: str | None) -> str | None:
     return text.strip() if text else None
 
 
-def load_digests(path: Path) -> tuple[DigestEntry, ...]:
+def load_digests(path: Path, today: date | None = None) -> tuple[DigestEntry, ...]:
     """Read ``digests.yaml``: an ordered list of ``{id, file, title?, week?, source?,
-    format?, skip?}``; the list order is the publishing order."""
-    data = _read_yaml(path)
+    format?, skip?}``; the list order is the publishing order. With ``today``, a week
+    outside :func:`bot.domain.dates.sane_date_range` is refused."""
+    if not path.is_file():
+        raise ConfigError(path, "", "file not found")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "", f"cannot read: {exc}") from exc
+    return parse_digests(path, text, today)
+
+
+def parse_digests(path: Path, text: str, today: date | None = None) -> tuple[DigestEntry, ...]:
+    """:func:`load_digests` of ``text`` (what an edit is about to write to ``path``)."""
+    data = _parse_yaml(path, text)
     if data is None:
         return ()
     if isinstance(data, dict) and set(data) == {"digests"}:
         data = data["digests"]
     if not isinstance(data, list):
         raise ConfigError(path, "(top level)", "expected a list of digests")
-    items = _validate(list[_DigestItem], path, data)
+    context = {"folder": path.parent, "today": today}
+    try:
+        items = TypeAdapter(list[_DigestItem]).validate_python(data, context=context)
+    except ValidationError as exc:
+        errors = exc.errors()
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        key = _key(error["loc"]) or "(top level)"
+        raise ConfigError(path, key, _problem(error, _DigestItem)) from exc
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         if item.id in seen:
+            lines = item_lines(text)
+            first = seen[item.id]
             raise ConfigError(
                 path,
                 f"[{index}].id",
-                f"duplicate digest id {item.id!r} (also at [{seen[item.id]}])",
+                f"duplicate digest id {item.id!r} at line {lines.get(index, '?')} "
+                f"(also at line {lines.get(first, '?')})",
             )
         seen[item.id] = index
     return tuple(
@@ -529,8 +568,11 @@ def default_database_url(config_dir: Path, raw: str | None) -> str:
     return f"sqlite:///{db_path}"
 
 
-def load_config(path: Path | None = None, env: Environment | None = None) -> BotConfig:
-    """Load and validate the main config file and the files it names."""
+def load_config(
+    path: Path | None = None, env: Environment | None = None, clock: Clock = system_clock
+) -> BotConfig:
+    """Load and validate the main config file and the files it names (``clock``: today, for
+    the range of accepted weeks)."""
     env = env or Environment()
     path = (path or env.config_path).resolve()
     raw = _validate(_BotFile, path, _read_yaml(path))
@@ -545,7 +587,7 @@ def load_config(path: Path | None = None, env: Environment | None = None) -> Bot
         digests_path=digests_path,
         topics_path=topics_path,
         database_url=env.database_url or default_database_url(path.parent, raw.database),
-        digests=load_digests(digests_path),
+        digests=load_digests(digests_path, clock().date()),
         taxonomy=load_topics(topics_path),
         bot_username=raw.bot_username,
         delivery=raw.delivery,

@@ -51,7 +51,9 @@ buttons: st.SearchStrategy[CallbackData] = st.one_of(
     st.builds(DigestsPage, pages),
     st.just(PageLabel()),
     st.builds(UploadAction, ids, st.sampled_from("awix")),
-    st.builds(QueueAction, slugs, st.sampled_from("udsr")),
+    st.builds(
+        QueueAction, slugs, st.sampled_from("udsr"), st.from_regex(r"[0-9a-f]{8}", fullmatch=True)
+    ),
     st.builds(SavePaper, ids),
     st.builds(ReadingPage, pages),
     st.builds(ReadingMark, ids, pages, st.booleans()),
@@ -72,7 +74,7 @@ buttons: st.SearchStrategy[CallbackData] = st.one_of(
         (DigestsPage(0), "dl:0"),
         (PageLabel(), "noop"),
         (UploadAction(3, "a"), "u:3:a"),
-        (QueueAction("2025-w21", "s"), "q:2025-w21:s"),
+        (QueueAction("2025-w21", "s", "0a1b2c3d"), "q:2025-w21:s:0a1b2c3d"),
         (SavePaper(17), "sv:17"),
         (ReadingPage(3), "rl:3"),
         (ReadingMark(17, 2, read=True), "rr:17:2"),
@@ -154,8 +156,10 @@ MALFORMED = [
     "u:0:a",
     "u:1:aa",
     "q:2025-w21",
-    "q:2025-w21:x",
-    "q:../x:u",
+    "q:2025-w21:x:0a1b2c3d",
+    "q:2025-w21:s",  # no queue version
+    "q:2025-w21:s:0A1B2C3D",
+    "q:../x:u:0a1b2c3d",
     "sv:",
     "sv:0",
     f"sv:{TOO_BIG}",

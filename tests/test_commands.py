@@ -356,7 +356,8 @@ async def test_chinese_ui_names_the_weekday_in_chinese(api: FakeBotApi):
 
 async def test_digest_latest_date_and_id(api: FakeBotApi):
     chat = Chat(api)
-    latest = await chat.ask("/digest latest")
+    # /digest latest is the newest posted digest: tests/test_small_points.py
+    latest = await chat.ask("/digest 2024-w21")
     assert latest.text.startswith("<b>本周最重要的LLM论文")
     assert "17 papers" in latest.text and latest.text.count("\n") >= 11
     assert [b["text"] for b in latest.buttons][:10] == [str(n) for n in range(1, 11)]
@@ -510,23 +511,27 @@ async def test_admin_stats_and_preview(api: FakeBotApi, bot_app: BotApp):
     assert bot_app.bot_data.services.ledger.published_ids() == set()
 
 
-async def test_admin_preview_of_a_digest_id_shows_every_paper_as_stored(api: FakeBotApi):
+async def test_admin_preview_of_a_digest_id_shows_its_papers_as_stored(api: FakeBotApi):
     admin = Chat(api, chat_id=ADMIN_ID, user_id=ADMIN_ID)
     before = len(admin.records)
     api.send_message("/preview 2024-w21", chat_id=ADMIN_ID, user_id=ADMIN_ID)
     await api.wait_for(lambda: len(admin.records) > before, 15, what="preview header")
     header = admin.records[before].text
     assert header.startswith("👀 <b>2024-w21</b> as it will be stored and posted")
-    count = int(re.search(r"(\d+) messages", header).group(1))
-    assert count > 1  # 17 papers do not fit one message
+    count = int(re.search(r"(\d+) messages?", header).group(1))
     await api.wait_for(lambda: len(admin.records) >= before + 1 + count, 15, what="parts")
     parts = [m.text for m in admin.records[before + 1 : before + 1 + count]]
     assert all(len(part) <= 4096 for part in parts)
     assert parts[0].startswith("<b>digest 2024-w21 · week 2024-05-20 – 2024-05-26 · 17 papers</b>")
     numbered = re.findall(r"<b>(\d+)\. (.*?)</b>", "\n".join(parts))
     newest = [p[1] for p in SEED_PAPERS if p[0] == "2024-05-20"]
-    assert [int(n) for n, _ in numbered] == list(range(1, 18))
-    assert [title for _, title in numbered] == [html.escape(x, quote=False) for x in newest]
+    # capped like a post: the first 10 papers, then the count and check --show
+    assert [int(n) for n, _ in numbered] == list(range(1, 11))
+    assert [title for _, title in numbered] == [html.escape(x, quote=False) for x in newest[:10]]
+    assert parts[-1].endswith(
+        "… and 7 more papers. Every paper and warning: </i>"
+        "<code>python -m bot check --show 2024-w21</code>"
+    )
     assert "   topics: " in parts[0] and "   summary: " in parts[0]
 
 

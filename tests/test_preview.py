@@ -82,7 +82,7 @@ def test_a_big_digest_is_split_between_papers_under_the_limit() -> None:
         dataclasses.replace(byline_papers()[0], title_en=f"{en} <{i}>", abstract=abstract)
         for i, (_w, en, _zh, _ax, _s, abstract) in enumerate(SEED_PAPERS * 3)
     )
-    messages = preview_messages(preview(papers=papers))
+    messages = preview_messages(preview(papers=papers), papers=len(papers))  # uncapped
     assert len(messages) > 1
     for message in messages:
         assert utf16_len(message) <= MESSAGE_LIMIT

@@ -212,18 +212,42 @@ def test_a_429_pauses_only_its_chat_and_is_retried() -> None:
     assert sent["refused once"] >= 5.0
 
 
-def test_a_429_without_a_chat_pauses_everything() -> None:
-    async def scenario() -> Recorder:
-        recorder = Recorder(DeliveryRateLimiter())
-        await asyncio.gather(
-            recorder.send(None, "global flood", fail_first=3),
-            recorder.send(PERSON_B, "other chat", at=1.0),
-        )
-        return recorder
+def test_a_429_without_a_chat_pauses_only_that_method() -> None:
+    """answerCallbackQuery's flood (no chat) holds back button answers, not replies."""
 
-    sent = {label: t for t, _chat, label in run_virtual(scenario).sent}
-    assert sent["other chat"] >= 3.0
-    assert sent["global flood"] >= 3.0
+    async def scenario() -> dict[str, float]:
+        limiter = DeliveryRateLimiter()
+        loop = asyncio.get_running_loop()
+        sent: dict[str, float] = {}
+        failures = [3]
+
+        def call(label: str) -> Callable[[], Awaitable[bool]]:
+            async def callback() -> bool:
+                if label == "flooded" and failures:
+                    raise RetryAfter(failures.pop())
+                sent[label] = loop.time()
+                return True
+
+            return callback
+
+        async def request(label: str, endpoint: str, chat: int | None, at: float) -> None:
+            await asyncio.sleep(at)
+            data = {"chat_id": chat} if chat is not None else {}
+            await limiter.process_request(call(label), (), {}, endpoint, data, None)
+
+        await asyncio.gather(
+            request("flooded", "answerCallbackQuery", None, 0.0),
+            request("other chat", "sendMessage", PERSON_B, 1.0),
+            request("inline", "answerInlineQuery", None, 1.0),
+            request("next answer", "answerCallbackQuery", None, 1.0),
+        )
+        return sent
+
+    sent = run_virtual(scenario)
+    assert sent["other chat"] == 1.0
+    assert sent["inline"] == 1.0
+    assert sent["next answer"] >= 3.0
+    assert sent["flooded"] >= 3.0
 
 
 def test_the_hook_runs_after_the_wait_and_refused_on_a_429() -> None:

@@ -205,6 +205,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "published": 1,
         "queued": 0,
         "resent": 0,
+        "unreadable": 0,
         "last_post": "x",
         "id": "i",
         "n": 2,

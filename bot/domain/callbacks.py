@@ -90,6 +90,9 @@ SLUG = DataField("topic or digest id", re.compile(r"[a-z0-9][a-z0-9._-]{0,39}"))
 # what an upload's or a queue entry's button does (one letter each)
 UPLOAD_ACTION = DataField("upload action", re.compile(r"[awix]"))
 QUEUE_ACTION = DataField("queue action", re.compile(r"[udsr]"))
+# the queue as the buttons were drawn (bot.services.uploads.queue_version): a stale press
+# is refused instead of moving a digest from a place it is no longer in
+QUEUE_VERSION = DataField("queue version", re.compile(r"[0-9a-f]{8}"))
 # the keys of remembered search results (secrets.token_urlsafe)
 RESULTS_KEY = DataField("result list key", re.compile(r"[A-Za-z0-9_-]{1,32}"))
 
@@ -286,12 +289,14 @@ class UploadAction(CallbackData, prefixes=("u",), layout=(PAPER_ID, UPLOAD_ACTIO
 
 
 @dataclass(frozen=True, slots=True)
-class QueueAction(CallbackData, prefixes=("q",), layout=(SLUG, QUEUE_ACTION)):
-    """``q:<digest>:<a>`` — under /queue: ``u`` move up, ``d`` move down, ``s`` skip,
-    ``r`` put a skipped digest back in the queue."""
+class QueueAction(CallbackData, prefixes=("q",), layout=(SLUG, QUEUE_ACTION, QUEUE_VERSION)):
+    """``q:<digest>:<a>:<version>`` — under /queue: ``u`` move up, ``d`` move down, ``s``
+    skip, ``r`` put a skipped digest back in the queue; ``version`` is the queue the button
+    was drawn from."""
 
     digest_id: str
     action: str
+    version: str
 
 
 @dataclass(frozen=True, slots=True)

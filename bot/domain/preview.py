@@ -7,6 +7,10 @@ English and Chinese titles, arXiv id, authors and venue (when the digest gives t
 start of its summary and its topics. A missing value is shown as ``—`` so that an admin
 sees what the parser did not find.
 
+In the chat the preview is capped like a post: the first :data:`CHAT_PAPERS` papers in full
+(and the first :data:`CHAT_WARNINGS` warnings), then how many more there are and the
+``check --show`` command that lists them all; a 2,000-paper digest is two messages, not 124.
+
 The papers are read through :class:`PreviewPaper`, which the tagged papers of the loading
 code satisfy, so the domain depends on nothing above it.
 """
@@ -23,6 +27,8 @@ from bot.domain.render import esc, shorten, split_blocks
 SUMMARY_CHARS = 80
 FIELD_CHARS = 300  # a longer title or author list is cut (it is already suspicious)
 MISSING = "—"
+CHAT_PAPERS = 10  # papers shown in full by /preview <id> and an upload's preview
+CHAT_WARNINGS = 10
 
 
 class PreviewPaper(Protocol):
@@ -110,12 +116,28 @@ def preview_text(digest: DigestPreview) -> list[str]:
     return lines
 
 
-def preview_messages(digest: DigestPreview) -> list[str]:
+def preview_messages(
+    digest: DigestPreview, papers: int = CHAT_PAPERS, warnings: int = CHAT_WARNINGS
+) -> list[str]:
     """The same preview as Telegram HTML messages of at most 4096 characters each; every
-    value escaped, a paper never split across two messages."""
+    value escaped, a paper never split across two messages. Only the first ``papers``
+    papers and ``warnings`` warnings are shown; a last line counts the rest and names the
+    ``check --show`` command that shows everything."""
     header = header_lines(digest)
-    blocks = [f"<b>{esc(header[0])}</b>\n" + "\n".join(esc(line) for line in header[1:])]
-    for number, paper in enumerate(digest.papers, start=1):
+    body = header[1 : len(header) - len(digest.warnings) + warnings]
+    hidden_warnings = max(0, len(digest.warnings) - warnings)
+    if hidden_warnings:
+        body.append(f"… and {hidden_warnings} more warnings")
+    blocks = [f"<b>{esc(header[0])}</b>\n" + "\n".join(esc(line) for line in body)]
+    for number, paper in enumerate(digest.papers[:papers], start=1):
         first, *rest = paper_lines(number, paper)
         blocks.append("\n".join([f"<b>{esc(first)}</b>", *(esc(line) for line in rest)]))
+    hidden = len(digest.papers) - papers
+    if hidden > 0 or hidden_warnings:
+        target = digest.id if digest.id is not None else digest.file
+        more = f"… and {hidden} more {'paper' if hidden == 1 else 'papers'}. " if hidden > 0 else ""
+        blocks.append(
+            f"<i>{esc(more)}Every paper and warning: </i>"
+            f"<code>python -m bot check --show {esc(target)}</code>"
+        )
     return split_blocks(blocks, separator="\n\n")

@@ -252,12 +252,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": (
             "<b>Stats</b>\nDigests: {digests} ({retired} retired)\nPapers: {papers}\n"
             "Subscribed chats: {subscribers}\nPublished: {published} · queued: {queued}\n"
-            "Parts resent after a crash: {resent}\nLast post: {last_post}\nNext post: {next_post}"
+            "Parts resent after a crash: {resent}\nLast post: {last_post}\nNext post: {next_post}\n"
+            "Unreadable updates skipped: {unreadable}"
         ),
         "zh": (
             "<b>统计</b>\n速递：{digests}（已下线 {retired}）\n论文：{papers}\n"
             "订阅的聊天：{subscribers}\n已发布：{published} · 待发布：{queued}\n"
-            "崩溃后重发的消息：{resent}\n上次推送：{last_post}\n下次推送：{next_post}"
+            "崩溃后重发的消息：{resent}\n上次推送：{last_post}\n下次推送：{next_post}\n"
+            "无法读取而跳过的更新：{unreadable}"
         ),
     },
     "never": {"en": "never", "zh": "尚无"},
@@ -394,6 +396,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⚠️ {text} is not a week. Send a date like 2025-05-21 or an ISO week like 2025-W21.",
         "zh": "⚠️ {text} 不是有效的周。请发送日期（如 2025-05-21）或 ISO 周（如 2025-W21）。",
     },
+    "bad_week_range": {
+        "en": "⚠️ Not a usable week: {problem}. Send another one.",
+        "zh": "⚠️ 周不可用：{problem}。请另发一个。",
+    },
     "bad_id": {
         "en": "⚠️ Not a usable id: {problem}. Send another one.",
         "zh": "⚠️ 编号不可用：{problem}。请另发一个。",
@@ -473,6 +479,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "该速递已不在待发布队列中。",
     },
     "queue_changed": {"en": "Saved to digests.yaml.", "zh": "已写入 digests.yaml。"},
+    "queue_stale": {
+        "en": "The queue changed since this list was drawn: nothing moved. Here it is now.",
+        "zh": "此列表显示后队列已有变动：未作更改。以下是当前队列。",
+    },
     "unknown_command": {
         "en": "I don't know {command}. /help lists what I can do.",
         "zh": "没有 {command} 这个命令。发送 /help 查看全部命令。",

@@ -47,6 +47,16 @@ POLL_TEXTS: dict[str, dict[str, str]] = {
         "en": "Subscribe first with /subscribe; then /subscribe poll adds the weekly poll.",
         "zh": "请先发送 /subscribe 订阅，然后发送 /subscribe poll 开启每周投票。",
     },
+    "poll_alone": {
+        "en": (
+            "To switch the weekly reading poll, send /{command} poll with nothing after it; "
+            "topics go in their own /{command} &lt;topic …&gt;."
+        ),
+        "zh": (
+            "开关每周阅读投票请只发送 /{command} poll（后面不加其他内容）；"
+            "主题请另发 /{command} &lt;主题 …&gt;。"
+        ),
+    },
     "poll_not_in_channels": {
         "en": (
             "Reading polls are for groups and private chats: a channel's polls cannot show "

@@ -149,6 +149,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         queued=sum(1 for _id, _week, skipped in upcoming if not skipped),
         last_post=format_local(last, tz, lang) if last else t(lang, "never"),
         next_post=format_local(services.next_post_time(services.clock()), tz, lang),
+        unreadable=await db(services.unreadable_updates),
     )
     await reply(update, text)
 

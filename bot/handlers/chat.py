@@ -168,6 +168,9 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
     if query_text(context).strip().lower() == "poll":
         await _switch_poll(update, context, chat, lang, on=True)
         return
+    if _poll_with_more(query_text(context)):
+        await reply(update, t(lang, "poll_alone", command="subscribe"))
+        return
     taxonomy = context.services.config.taxonomy
     wanted: list[str] = []
     unknown: list[str] = []
@@ -220,10 +223,19 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
     if query_text(context).strip().lower() == "poll":
         await _switch_poll(update, context, chat, lang, on=False)
         return
+    if _poll_with_more(query_text(context)):
+        await reply(update, t(lang, "poll_alone", command="unsubscribe"))
+        return
     removed = await db(
         context.services.subscriptions.unsubscribe, chat.id, thread_of(update) or 0, "user"
     )
     await reply(update, t(lang, "unsubscribed" if removed else "not_subscribed"))
+
+
+def _poll_with_more(text: str) -> bool:
+    """``poll`` and other words (``/subscribe poll extra``): not a topic, not the poll."""
+    words = text.replace(",", " ").replace("，", " ").lower().split()
+    return "poll" in words and len(words) > 1
 
 
 async def _switch_poll(

@@ -309,6 +309,9 @@ async def text_message(update: Update, context: BotContext) -> None:
         if problem == "not a week":
             await reply(update, t(lang, "bad_week", text=value))
             return
+        if problem is not None and problem != "gone":
+            await reply(update, t(lang, "bad_week_range", problem=problem))
+            return
     else:
         problem = await db(service.set_id, services, pending.id, value)
         if problem is not None and problem != "gone":
@@ -349,11 +352,12 @@ async def _queue_message(services: Services, lang: str) -> tuple[str, InlineKeyb
         lines.append(t(lang, key, n=number, id=item.digest_id, week=week))
         row = []
         if index > 0:
-            row.append(_button(f"⬆️ {number}", QueueAction(item.digest_id, "u")))
+            row.append(_button(f"⬆️ {number}", QueueAction(item.digest_id, "u", queue.version)))
         if index < len(queue.items) - 1:
-            row.append(_button(f"⬇️ {number}", QueueAction(item.digest_id, "d")))
+            row.append(_button(f"⬇️ {number}", QueueAction(item.digest_id, "d", queue.version)))
         skip = ("↩️", "r") if item.skipped else ("⏭", "s")
-        row.append(_button(f"{skip[0]} {number}", QueueAction(item.digest_id, skip[1])))
+        action = QueueAction(item.digest_id, skip[1], queue.version)
+        row.append(_button(f"{skip[0]} {number}", action))
         rows.append(row)
     if len(queue.items) > QUEUE_SHOWN:
         lines.append(t(lang, "queue_more", count=len(queue.items) - QUEUE_SHOWN))
@@ -373,12 +377,15 @@ async def queue_button(
     lang = user_lang(update)
     services = context.services
     admin_id = query.from_user.id
+    up, version = button.action == "u", button.version
     if button.action in ("u", "d"):
-        problem = await db(service.move, services, button.digest_id, button.action == "u", admin_id)
+        problem = await db(service.move, services, button.digest_id, up, admin_id, version)
     else:
-        problem = await db(service.skip, services, button.digest_id, button.action == "s", admin_id)
+        skipped = button.action == "s"
+        problem = await db(service.skip, services, button.digest_id, skipped, admin_id, version)
     answers = {
         None: t(lang, "queue_changed"),
+        "stale": t(lang, "queue_stale"),
         "gone": t(lang, "queue_gone"),
         "edge": t(lang, "queue_edge"),
         "read-only": t(lang, "queue_read_only"),

@@ -18,6 +18,7 @@ stored in the ledger, so a resumed delivery sends the same messages.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import uuid
@@ -50,6 +51,8 @@ from bot.store.subscriptions import Subscriptions, Target
 
 log = logging.getLogger(__name__)
 QUEUE_EMPTY_FLAG = "queue_empty_notified"
+# stored beside a post's messages (post key + this): the 📌 buttons of each message
+BUTTONS_KEY = "\x1fbuttons"
 _GONE_CHAT_ERRORS = ("chat not found", "thread not found", "have no rights", "not enough rights")
 
 
@@ -247,12 +250,27 @@ class Publisher:
         return weekly_post(digest, papers, language, topics, [names.get(t, t) for t in topics])
 
     def _render_posts(self, digest_id: str, targets: Sequence[Target]) -> dict[str, list[str]]:
-        """The post for every (language, topic filter) among ``targets``, to store."""
+        """The post for every (language, topic filter) among ``targets``, to store; with
+        each, under ``key + BUTTONS_KEY``, the 📌 buttons of each message (paper id and
+        label, as JSON): a resumed delivery sends the same buttons even after the titles
+        changed (the buttons are found by title in the render, which is kept as it was)."""
         wanted = {post_key(t.language, t.topics): t for t in targets}
-        return {
-            key: self._render(digest_id, target.language, target.topics)
-            for key, target in wanted.items()
-        }
+        posts: dict[str, list[str]] = {}
+        papers = self.library.digest_papers(digest_id) if wanted else []
+        for key, target in wanted.items():
+            parts = self._render(digest_id, target.language, target.topics)
+            posts[key] = parts
+            posts[key + BUTTONS_KEY] = [
+                json.dumps(
+                    [
+                        [paper.id, post_save_label(paper)]
+                        for paper in papers_in_post_part(part, papers)
+                    ],
+                    ensure_ascii=False,
+                )
+                for part in parts
+            ]
+        return posts
 
     def _post(self, job: DeliveryJob) -> list[str]:
         """The messages stored with the publication (rendered now if it predates that)."""
@@ -272,14 +290,20 @@ class Publisher:
         key = (job.publication_id, post_key(job.language, job.topics))
         cached = self._markup_cache.get(key)
         if cached is None:
-            papers = self.library.digest_papers(job.digest_id)
-            cached = []
-            for part in parts:
-                buttons = [
-                    InlineKeyboardButton(
-                        post_save_label(paper), callback_data=SavePaper(paper.id).pack()
+            stored = self.ledger.post(key[0], key[1] + BUTTONS_KEY)
+            if stored is None or len(stored) != len(parts):  # opened before buttons were kept
+                papers = self.library.digest_papers(job.digest_id)
+                stored = [
+                    json.dumps(
+                        [[p.id, post_save_label(p)] for p in papers_in_post_part(part, papers)]
                     )
-                    for paper in papers_in_post_part(part, papers)
+                    for part in parts
+                ]
+            cached = []
+            for part_buttons in stored:
+                buttons = [
+                    InlineKeyboardButton(str(label), callback_data=SavePaper(int(paper_id)).pack())
+                    for paper_id, label in json.loads(part_buttons)
                 ]
                 rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
                 cached.append(InlineKeyboardMarkup(rows) if rows else None)

@@ -34,9 +34,16 @@ whole broadcast. So broadcast grants are also spaced ``period ÷ limit`` apart (
 person's reply waits at most that long. A grant that comes a little late (a busy loop)
 keeps the schedule, so lateness is not lost throughput.
 
-**429.** ``RetryAfter`` pauses only the chat it came from (other chats keep going), or
-every request when the refused request had no chat (a global flood); the request is then
-retried up to ``max_retries`` times.
+**429.** ``RetryAfter`` pauses only the chat it came from (other chats keep going), or,
+for a request with no chat (``answerCallbackQuery``, ``answerInlineQuery`` …), only the
+requests of that method: a flood of button answers never holds back the replies to other
+chats. The request is then retried up to ``max_retries`` times.
+
+**5xx and network errors.** A reply to a person (any request without a :class:`BeforeSend`:
+commands, buttons, inline answers) that fails with a 5xx or a network error is tried again,
+at most :data:`REPLY_TRIES` times within :data:`REPLY_RETRY_SECONDS`, before the error goes
+to the handler (which apologises). The broadcast has its own retries with backoff and the
+ledger's bookkeeping (:mod:`bot.jobs.publisher`), so its sends are not retried here.
 
 **Update slots.** A handler awaiting a send that waits on one group's 20/min window would
 hold one of python-telegram-bot's ``concurrent_updates`` slots; eight busy groups and the
@@ -65,7 +72,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -79,6 +86,9 @@ GROUP_PER_WINDOW = 20
 GROUP_WINDOW = 61.0  # Telegram's minute plus a second of jitter margin
 RETRY_MARGIN = 0.1  # seconds added to ``retry_after``, as ``AIORateLimiter`` does
 MAX_IDLE_GROUPS = 512  # group windows kept before the idle ones are dropped
+REPLY_TRIES = 3  # a person's reply: tries on a 5xx or network error, then the apology
+REPLY_RETRY_SECONDS = 2.0  # ... all within this long
+REPLY_BACKOFF = (0.25, 0.6)  # seconds before the second and the third try
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -208,7 +218,8 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
             self._overall.period / self._overall.limit if self._overall is not None else 0.0
         )
         self._broadcast_due = -math.inf
-        self._paused_until: dict[int | str | None, float] = {}  # None: every request
+        # a chat's id, or ("method", name) for the requests without a chat
+        self._paused_until: dict[int | str | tuple[str, str], float] = {}
 
     def __repr__(self) -> str:
         overall = self._overall
@@ -242,27 +253,40 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
         max_retries = retries_arg if isinstance(retries_arg, int) else self.max_retries
         priority = BROADCAST if hooks is not None and hooks.broadcast else PERSON
         chat, is_group = _chat_of(data)
-        for attempt in range(max_retries + 1):
-            slot = await self._take_slot(priority, chat, is_group)
+        pause_key: int | str | tuple[str, str] = chat if chat is not None else ("method", endpoint)
+        loop = asyncio.get_running_loop()
+        started, failures = loop.time(), 0
+        attempt = 0
+        while True:
+            slot = await self._take_slot(priority, chat, is_group, pause_key)
             try:
                 if hooks is not None:
                     await hooks.hook()
                 self._leave(slot)
                 return await callback(*args, **kwargs)
+            except (BadRequest, ChatMigrated, Forbidden):
+                await self._refused(hooks)
+                raise
+            except NetworkError as exc:  # a 5xx, a dropped connection, a timeout
+                failures += 1
+                wait = REPLY_BACKOFF[min(failures, len(REPLY_BACKOFF)) - 1]
+                late = loop.time() + wait - started > REPLY_RETRY_SECONDS
+                if hooks is not None or failures >= REPLY_TRIES or late:
+                    raise
+                log.info("%s to %s: %s, trying again in %.2fs", endpoint, chat, exc, wait)
+                await asyncio.sleep(wait)
+                continue
             except RetryAfter as exc:
                 await self._refused(hooks)
                 if attempt == max_retries:
                     log.warning("%s to %s: 429 after %d retries", endpoint, chat, max_retries)
                     raise
                 pause = retry_seconds(exc)
-                self._pause(chat, pause + RETRY_MARGIN)
+                self._pause(pause_key, pause + RETRY_MARGIN)
                 log.info("%s to %s: 429, retrying in %.1fs", endpoint, chat, pause)
-            except (ChatMigrated, Forbidden, BadRequest):
-                await self._refused(hooks)
-                raise
+                attempt += 1
             finally:
                 self._leave(slot)  # a hook that failed or was cancelled: count it anyway
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
     @staticmethod
     async def _refused(hooks: BeforeSend | None) -> None:
@@ -270,27 +294,29 @@ class DeliveryRateLimiter(BaseRateLimiter[BeforeSend | int | None]):
         if hooks is not None and hooks.refused is not None:
             await hooks.refused()
 
-    def _pause(self, chat: int | str | None, seconds: float) -> None:
-        """Hold back ``chat`` (None: every request) for ``seconds``."""
+    def _pause(self, key: int | str | tuple[str, str], seconds: float) -> None:
+        """Hold back a chat (or the chatless requests of one method) for ``seconds``."""
         until = asyncio.get_running_loop().time() + seconds
-        self._paused_until[chat] = max(self._paused_until.get(chat, 0.0), until)
+        self._paused_until[key] = max(self._paused_until.get(key, 0.0), until)
 
-    async def _wait_out_pauses(self, chat: int | str | None) -> None:
+    async def _wait_out_pauses(self, key: int | str | tuple[str, str]) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            until = max(
-                self._paused_until.get(None, 0.0),
-                self._paused_until.get(chat, 0.0) if chat is not None else 0.0,
-            )
-            wait = until - loop.time()
+            wait = self._paused_until.get(key, 0.0) - loop.time()
             if wait <= 0:
-                self._paused_until.pop(chat, None)
+                self._paused_until.pop(key, None)
                 return
             await asyncio.sleep(wait)
 
-    async def _take_slot(self, priority: int, chat: int | str | None, is_group: bool) -> _Slot:
+    async def _take_slot(
+        self,
+        priority: int,
+        chat: int | str | None,
+        is_group: bool,
+        pause_key: int | str | tuple[str, str],
+    ) -> _Slot:
         """Return once the request may leave, its send reserved in its windows."""
-        await self._wait_out_pauses(chat)
+        await self._wait_out_pauses(pause_key)
         if chat is None:
             return _Slot()  # not a message to a chat: not counted (as in ``AIORateLimiter``)
         if not (is_group and self._group_limit):

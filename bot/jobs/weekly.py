@@ -17,8 +17,10 @@ from telegram.ext import Application, JobQueue
 
 from bot.domain.delivery import PublishTrigger
 from bot.domain.schedule import previous_occurrence, slot_key
+from bot.logs import error_summary
 from bot.services import Services, db
 from bot.services.context import BotContext
+from bot.services.health import is_database_down
 from bot.services.ports import PublisherPort
 
 log = logging.getLogger(__name__)
@@ -92,9 +94,21 @@ async def resume_job(context: BotContext) -> None:
 
 
 async def follow_reload_job(context: BotContext) -> None:
-    """Apply a ``/reload`` made on another instance: config, caches and the schedule."""
+    """Apply a ``/reload`` made on another instance: config, caches and the schedule.
+
+    It runs every 2 s: while the database is down its failure is said once (by
+    ``services.health``), not a traceback every run, and once more when it is back."""
     services = context.services
-    if await db(services.follow_reload):
+    try:
+        followed = await db(services.follow_reload)
+    except Exception as exc:
+        if is_database_down(exc):
+            services.health.failed("following /reload", exc)
+        elif services.tracebacks.first(f"follow-reload {error_summary(exc)}"):
+            log.warning("following /reload failed: %s", error_summary(exc), exc_info=exc)
+        return
+    services.health.ok()
+    if followed:
         services.scheduler.reschedule()
 
 

@@ -13,7 +13,7 @@ import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import BotConfig, Environment, load_config
 from bot.domain.clock import Clock, system_clock
 from bot.domain.schedule import next_occurrence
+from bot.logs import DatabaseHealth, OncePer
 from bot.services.ingestion import sync
 from bot.services.ports import PollsPort, PublisherPort, SchedulerPort
 from bot.store.content_repo import IngestReport
@@ -36,6 +37,7 @@ from bot.store.subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 
+UNREADABLE_UPDATES_KEY = "unreadable_updates"  # bot_state: updates skipped (bot.handlers.poison)
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
@@ -91,6 +93,9 @@ class Services:
     reading_polls_ref: PollsPort | None = None  # set by the wiring (bot.app)
     catch_up_on_start: bool = True
     config_version: int = 0  # the shared config version this process's config is at
+    # a readable log through an outage: one line per failure, a traceback once a minute
+    health: DatabaseHealth = field(default_factory=DatabaseHealth)
+    tracebacks: OncePer = field(default_factory=OncePer)
 
     @property
     def publisher(self) -> PublisherPort:
@@ -111,6 +116,15 @@ class Services:
     def pending(self) -> PendingUploads:
         """Digests sent in the chat and waiting for ✅ / ❌ (in the database)."""
         return PendingUploads(self.factory, self.clock)
+
+    async def count_unreadable_update(self, update_id: int, reason: str) -> None:
+        """One more update skipped because it could not be read (``/stats``; in the
+        database, so any instance's ``/stats`` counts every instance's skips)."""
+        await db(self.ledger.add_to_counter, UNREADABLE_UPDATES_KEY, 1)
+
+    def unreadable_updates(self) -> int:
+        """How many updates were skipped as unreadable (blocking)."""
+        return int(self.ledger.get_flag(UNREADABLE_UPDATES_KEY) or 0)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""
@@ -157,4 +171,4 @@ class Services:
     def config_on_disk(self) -> BotConfig:
         """The config files as they are now — what /reload would apply — without applying
         them (blocking; run in a thread). Raises ConfigError."""
-        return load_config(self.config.path, self.env)
+        return load_config(self.config.path, self.env, self.clock)

@@ -101,11 +101,19 @@ def topic_lookup(
     return papers, total, marked(services, chat_id, papers)
 
 
+LATEST_WORDS = ("", "latest", "最新")
+
+
 def digest_lookup(
     services: Services, key: str, chat_id: int | None
 ) -> tuple[DigestView, list[PaperView], set[int]] | None:
     """A digest (by id, ``latest`` or a date in its week), its papers and the chat's 📌
-    marks; None if there is no such digest."""
+    marks; None if there is no such digest.
+
+    ``latest`` is the digest the chats got last (the newest publication), else — nothing
+    posted yet — the one the queue posts next: never a newer week the queue has not reached."""
+    if key.strip().lower() in LATEST_WORDS:
+        key = services.ledger.last_published() or services.ledger.next_digest() or key
     digest = services.library.digest(key)
     if digest is None:
         return None

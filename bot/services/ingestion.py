@@ -11,16 +11,35 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import BotConfig
 from bot.content import load_content
 from bot.domain.clock import Clock, system_clock
-from bot.store.content_repo import IngestReport, ingest, stored_hashes
+from bot.store.config_files import content_folder
+from bot.store.content_repo import (
+    IngestReport,
+    chat_added,
+    forget_chat_added,
+    ingest,
+    stored_hashes,
+)
 from bot.store.db import make_engine, make_session_factory, migrate
 
 
 def sync(
     factory: sessionmaker[Session], config: BotConfig, clock: Clock = system_clock
 ) -> IngestReport:
-    """Load what changed in config and content (unchanged files are not parsed) and store it."""
+    """Load what changed in config and content (unchanged files are not parsed) and store it.
+
+    A digest added from the chat on another instance (with its own config/ and content/)
+    is in the database but not in this instance's files: it is kept, and the report says
+    so. One whose file is here but whose entry is gone was removed by an admin: retired.
+    """
     content = load_content(config, stored_hashes(factory))
-    return ingest(factory, content, config.taxonomy, clock)
+    listed = {entry.id for entry in config.digests}
+    folder = content_folder(config)
+    added = {i: name for i, name in chat_added(factory).items() if i not in listed}
+    removed_here = {i for i, name in added.items() if (folder / name).exists()}
+    keep = frozenset(set(added) - removed_here)
+    report = ingest(factory, content, config.taxonomy, clock, keep=keep)
+    forget_chat_added(factory, removed_here)
+    return report
 
 
 def sync_content(config: BotConfig) -> IngestReport:

@@ -16,6 +16,7 @@ Everything here blocks (files, parsing, database): handlers call it through ``db
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from bot.config import BotConfig, ConfigError, DigestEntry, digest_id_problem
 from bot.content import LoadedDigest, listed_file_hash, parse_upload
+from bot.domain.dates import date_problem
 from bot.domain.models import DigestParseError
 from bot.domain.parsing.week import parse_week
 from bot.domain.preview import DigestPreview
@@ -40,7 +42,7 @@ from bot.store.config_files import (
     move_digest,
     set_skip,
 )
-from bot.store.content_repo import stored_weeks
+from bot.store.content_repo import remember_chat_added, stored_weeks
 from bot.store.pending import Pending
 
 log = logging.getLogger(__name__)
@@ -112,10 +114,19 @@ class QueueItem:
 
 @dataclass(frozen=True, slots=True)
 class Queue:
-    """The upcoming digests in publishing order, and when the next post goes out."""
+    """The upcoming digests in publishing order, and when the next post goes out;
+    ``version`` identifies this order (its buttons carry it)."""
 
     items: list[QueueItem] = field(default_factory=list)
     next_post: datetime | None = None
+    version: str = ""
+
+
+def queue_version(rows: list[tuple[str, date | None, bool]]) -> str:
+    """8 hex digits that change whenever the upcoming digests, their order or their skips
+    change: the compare half of /queue's compare-and-swap."""
+    text = "|".join(f"{digest_id}:{int(skipped)}" for digest_id, _week, skipped in rows)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def propose_id(week: date | None, taken: set[str], today: date) -> str:
@@ -209,11 +220,18 @@ def view(services: Services, pending_id: int) -> UploadView | Refused | None:
 
 
 def set_week(services: Services, pending_id: int, text: str) -> str | None:
-    """🗓: the week from ``text``; None when set, else what is wrong. An id proposed from
-    the old week follows the new one."""
-    week = parse_week(text)
+    """🗓: the week from ``text``; None when set, else what is wrong (``not a week``, or a
+    date outside :func:`bot.domain.dates.sane_date_range`). An id proposed from the old
+    week follows the new one."""
+    try:
+        week = parse_week(text)
+    except (ValueError, OverflowError):
+        week = None
     if week is None:
         return "not a week"
+    out_of_range = date_problem(week, services.clock().date())
+    if out_of_range:
+        return out_of_range
     pending = services.pending.get(pending_id)
     if pending is None:
         return "gone"
@@ -282,7 +300,7 @@ def add(
         return NotAdded(str(exc))
     new = NewDigest(pending.digest_id, pending.suffix, pending.content, pending.week)
     try:
-        written: Written = add_digest(config, new)
+        written: Written = add_digest(config, new, services.clock().date())
     except ReadOnlyConfig as exc:
         # the upload ends here: the admin commits the two things sent back and deploys
         log.info("admin %s: upload %d not added, %s", admin_id, pending_id, exc)
@@ -296,6 +314,8 @@ def add(
     except (ConfigEditError, OSError) as exc:
         services.pending.put_back(pending)
         return NotAdded(str(exc))
+    # instances with config/ and content/ of their own keep it on their restarts
+    remember_chat_added(services.factory, new.digest_id, written.file.name)
     try:
         report = services.reload()
     except ConfigError as exc:  # the entry is written; the admin sees why it is not live
@@ -319,14 +339,31 @@ def add(
 
 def queue_of(services: Services, now: datetime) -> Queue:
     """``/queue``: what the weekly job will post, in its order (skipped ones marked)."""
-    items = [QueueItem(*row) for row in services.ledger.upcoming()]
-    return Queue(items, services.next_post_time(now))
+    rows = services.ledger.upcoming()
+    return Queue(
+        [QueueItem(*row) for row in rows], services.next_post_time(now), queue_version(rows)
+    )
 
 
-def move(services: Services, digest_id: str, up: bool, admin_id: int) -> str | None:
+def move(services: Services, digest_id: str, up: bool, admin_id: int, version: str) -> str | None:
     """Swap ``digest_id`` with its upcoming neighbour in digests.yaml, then reload. None
-    when done, else what is wrong (``read-only`` for a read-only config folder)."""
-    ids = [digest for digest, _week, _skipped in services.ledger.upcoming()]
+    when done, else what is wrong (``read-only`` for a read-only config folder, ``stale``
+    when the queue changed since the button was drawn: ``version`` is the queue it saw).
+
+    Compare and swap: the queue is read, compared and written under the queue lock, and
+    the reload that stores the new order ends before the lock is let go, so two instances'
+    presses never both act on the same old order."""
+    with services.ledger.queue_lock():
+        rows = services.ledger.upcoming()
+        if queue_version(rows) != version:
+            log.info("admin %s: stale /queue press on %s refused", admin_id, digest_id)
+            return "stale"
+        return _move(services, [digest for digest, _w, _s in rows], digest_id, up, admin_id)
+
+
+def _move(
+    services: Services, ids: list[str], digest_id: str, up: bool, admin_id: int
+) -> str | None:
     if digest_id not in ids:
         return "gone"
     index = ids.index(digest_id)
@@ -347,9 +384,21 @@ def move(services: Services, digest_id: str, up: bool, admin_id: int) -> str | N
     )
 
 
-def skip(services: Services, digest_id: str, skipped: bool, admin_id: int) -> str | None:
+def skip(
+    services: Services, digest_id: str, skipped: bool, admin_id: int, version: str
+) -> str | None:
     """Set or clear ``skip: true`` on an upcoming digest, then reload (as :func:`move`)."""
-    if digest_id not in {digest for digest, _week, _skipped in services.ledger.upcoming()}:
+    with services.ledger.queue_lock():
+        rows = services.ledger.upcoming()
+        if queue_version(rows) != version:
+            return "stale"
+        return _skip(services, {digest for digest, _w, _s in rows}, digest_id, skipped, admin_id)
+
+
+def _skip(
+    services: Services, ids: set[str], digest_id: str, skipped: bool, admin_id: int
+) -> str | None:
+    if digest_id not in ids:
         return "gone"
     try:
         config = services.config_on_disk()

@@ -8,6 +8,11 @@ temporary file in the same folder, then ``os.replace``: a reader (another instan
 crash halfway) sees the old file or the new one, never half of one. Edits are serialised
 by an ``flock`` on the config folder, so two admins' edits never lose one another.
 
+ruamel.yaml writes YAML 1.2 and the bot reads the file with PyYAML (YAML 1.1): a string
+either reader would take for something else (``no``, ``010``, ``1e3``) is written in
+double quotes, and the whole new file is read back with the bot's own reader before
+anything is written, so an edit that would not load again writes nothing.
+
 A folder that cannot be written (a container image, an ephemeral platform disk) raises
 :class:`ReadOnlyConfig`: the caller sends the admin the two things to commit instead.
 """
@@ -30,9 +35,11 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from bot.config import BotConfig, digest_id_problem
+from bot.config import BotConfig, ConfigError, digest_id_problem, parse_digests
+from bot.yaml_io import yaml_reads_as
 
 _READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 _SEQUENCE_DASH = re.compile(r"^( *)- ", re.MULTILINE)
@@ -158,14 +165,14 @@ def _dump(yaml: YAML, data: Any) -> str:
     return out.getvalue()
 
 
-def _like(original: str, dumped: str) -> bytes:
+def _like(original: str, dumped: str) -> str:
     """``dumped`` with the original's line endings and (lack of a) final newline: ruamel.yaml
     writes LF and always ends with one."""
     if "\r\n" in original:
         dumped = dumped.replace("\r\n", "\n").replace("\n", "\r\n")
     if original and not original.endswith("\n"):
         dumped = dumped.rstrip("\r\n")
-    return dumped.encode()
+    return dumped
 
 
 def _appended(yaml: YAML, text: str, data: Any, items: CommentedSeq, entry: CommentedMap) -> str:
@@ -185,17 +192,32 @@ def _appended(yaml: YAML, text: str, data: Any, items: CommentedSeq, entry: Comm
         fits = list(listed) == list(items)
     except Exception:  # the append did not parse as intended: write the round trip
         fits = False
-    return candidate if fits else _like(text, _dump(yaml, data)).decode()
+    return candidate if fits else _like(text, _dump(yaml, data))
 
 
 def _entry(config: BotConfig, new: NewDigest, file: Path) -> CommentedMap:
     relative = os.path.relpath(file, config.digests_path.parent)
     entry = CommentedMap()
-    entry["id"] = new.digest_id
-    entry["file"] = str(PurePosixPath(*Path(relative).parts))
+    entry["id"] = _text(new.digest_id)
+    entry["file"] = _text(str(PurePosixPath(*Path(relative).parts)))
     if new.week is not None:
         entry["week"] = new.week
     return entry
+
+
+def _text(value: str) -> str:
+    """``value`` as ruamel.yaml should write it: in quotes when a YAML 1.1 or 1.2 reader
+    would read the plain form as anything but this text."""
+    return value if yaml_reads_as(value) == value else DoubleQuotedScalarString(value)
+
+
+def _checked(path: Path, text: str, today: date | None) -> bytes:
+    """The new digests.yaml as bytes, once the bot's own reader accepts it whole."""
+    try:
+        parse_digests(path, text, today)
+    except ConfigError as exc:
+        raise ConfigEditError(f"not written: {exc}") from exc
+    return text.encode()
 
 
 def entry_text(config: BotConfig, new: NewDigest) -> str:
@@ -206,7 +228,7 @@ def entry_text(config: BotConfig, new: NewDigest) -> str:
     return _dump(_yaml_for(text), seq)
 
 
-def add_digest(config: BotConfig, new: NewDigest) -> Written:
+def add_digest(config: BotConfig, new: NewDigest, today: date | None = None) -> Written:
     """Write the digest file into content/ and append its entry to digests.yaml, each
     atomically. ReadOnlyConfig when a folder cannot be written (nothing is left behind);
     ConfigEditError when the id is taken or the file name holds other text."""
@@ -221,10 +243,11 @@ def add_digest(config: BotConfig, new: NewDigest) -> Written:
             raise ConfigEditError(f"{file} exists already with other text")
         entry = _entry(config, new, file)
         items.append(entry)
+        new_text = _checked(digests_path, _appended(yaml, text, data, items, entry), today)
         created = not file.exists()
         atomic_write(file, new.content)
         try:
-            atomic_write(digests_path, _appended(yaml, text, data, items, entry).encode())
+            atomic_write(digests_path, new_text)
         except BaseException:
             if created:  # no file in content/ that digests.yaml does not list
                 with contextlib.suppress(OSError):
@@ -257,7 +280,7 @@ def move_digest(config: BotConfig, digest_id: str, before: str | None, after: st
         else:
             raise ConfigEditError("move where?")
         _reorder(data, items, order)
-        atomic_write(digests_path, _like(text, _dump(yaml, data)))
+        atomic_write(digests_path, _checked(digests_path, _like(text, _dump(yaml, data)), None))
 
 
 def _tail(item: CommentedMap) -> Any:
@@ -327,4 +350,4 @@ def set_skip(config: BotConfig, digest_id: str, skip: bool) -> None:
             item["skip"] = True
         else:
             item.pop("skip", None)
-        atomic_write(digests_path, _like(text, _dump(yaml, data)))
+        atomic_write(digests_path, _checked(digests_path, _like(text, _dump(yaml, data)), None))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -20,7 +20,7 @@ from bot.domain.searchtext import compact
 from bot.domain.texts import plural
 from bot.domain.topics import Taxonomy
 from bot.store.db import INGEST_LOCK, exclusive
-from bot.store.models import Digest, Paper, PaperTopic, Topic
+from bot.store.models import Digest, KeyValue, Paper, PaperTopic, Topic
 from bot.store.search import search_fields
 
 
@@ -33,6 +33,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # added from the chat elsewhere: not retired
     papers: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -56,6 +57,11 @@ class IngestReport:
         if not self.changed:
             unchanged = plural(len(self.unchanged), "digest", "digests")
             out.append(f"nothing changed ({unchanged} up to date)")
+        out.extend(
+            f"kept: {i} (added from the chat on another instance; this instance's "
+            "digests.yaml does not list it — copy its file and entry here to keep them alike)"
+            for i in self.kept
+        )
         out.extend(f"problem: {p}" for p in self.problems)
         return out
 
@@ -206,8 +212,10 @@ def ingest(
     content: LoadResult,
     taxonomy: Taxonomy,
     clock: Clock = system_clock,
+    keep: frozenset[str] = frozenset(),
 ) -> IngestReport:
-    """Store what changed; idempotent. Digests missing from config are retired, not deleted.
+    """Store what changed; idempotent. Digests missing from config are retired, not deleted,
+    except those in ``keep`` (added from the chat on another instance: reported as kept).
 
     A digest whose file was refused this time keeps its stored version (listed in
     ``problems``), so a typo in a file never wipes a published week. Only the digests that
@@ -251,12 +259,50 @@ def ingest(
                 _write_digest(session, row, item, now)
                 (report.restored if was_retired else report.updated).append(digest_id)
         for digest_id, row in rows.items():
+            if digest_id in keep and digest_id not in listed and not row.retired:
+                report.kept.append(digest_id)
+                continue
             if digest_id not in listed and not row.retired:
                 row.retired = True
                 row.updated_at = now
                 report.retired.append(digest_id)
                 report.papers[digest_id] = _paper_count(session, digest_id)
     return report
+
+
+CHAT_ADDED_PREFIX = "chat_added:"  # bot_state: digests added from the chat → their file name
+
+
+def remember_chat_added(factory: sessionmaker[Session], digest_id: str, file_name: str) -> None:
+    """Record that ``digest_id`` was added from the chat (its file is ``file_name``)."""
+    key = CHAT_ADDED_PREFIX + digest_id
+    with factory.begin() as session:
+        row = session.get(KeyValue, key)
+        if row is None:
+            session.add(KeyValue(key=key, value=file_name))
+        else:
+            row.value = file_name
+
+
+def chat_added(factory: sessionmaker[Session]) -> dict[str, str]:
+    """Every digest added from the chat (on any instance) → its file name."""
+    with factory() as session:
+        rows = session.execute(
+            select(KeyValue.key, KeyValue.value).where(
+                KeyValue.key.startswith(CHAT_ADDED_PREFIX, autoescape=True)
+            )
+        )
+        return {key[len(CHAT_ADDED_PREFIX) :]: value for key, value in rows}
+
+
+def forget_chat_added(factory: sessionmaker[Session], ids: set[str]) -> None:
+    """The admin removed these from digests.yaml where they were added: retire them."""
+    if not ids:
+        return
+    with factory.begin() as session:
+        session.execute(
+            delete(KeyValue).where(KeyValue.key.in_([CHAT_ADDED_PREFIX + i for i in ids]))
+        )
 
 
 def _paper_count(session: Session, digest_id: str) -> int:

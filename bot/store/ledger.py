@@ -19,8 +19,9 @@ holds across restarts and across several bot processes sharing one database:
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,6 +36,8 @@ from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
 from bot.domain.models import copied_into
 from bot.store.models import Delivery, Digest, KeyValue, Publication, PublicationPost
 from bot.store.subscriptions import Target
+
+QUEUE_LOCK = 0x5155455545  # pg_advisory_xact_lock key of /queue edits ("QUEUE")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,27 @@ class Ledger:
         """Digests that have been published (by any trigger) at least once."""
         with self.factory() as session:
             return set(session.scalars(select(Publication.digest_id).distinct()))
+
+    @contextlib.contextmanager
+    def queue_lock(self) -> Iterator[None]:
+        """Hold the publishing queue's lock (PostgreSQL: an advisory lock across instances)
+        while a /queue press compares the queue with its button and writes the change.
+        SQLite takes no lock here: its one write lock would block the reload inside."""
+        with self.factory.begin() as session:
+            if session.connection().dialect.name == "postgresql":
+                session.execute(select(func.pg_advisory_xact_lock(QUEUE_LOCK)))
+            yield
+
+    def last_published(self) -> str | None:
+        """The digest of the newest publication that is still active (None: none yet)."""
+        with self.factory() as session:
+            return session.scalars(
+                select(Publication.digest_id)
+                .join(Digest, Digest.id == Publication.digest_id)
+                .where(Digest.retired.is_(False))
+                .order_by(Publication.started_at.desc(), Publication.id.desc())
+                .limit(1)
+            ).first()
 
     def next_digest(self) -> str | None:
         """The first active digest, in ``digests.yaml`` order, never published nor skipped."""
@@ -436,3 +460,14 @@ class Ledger:
                 session.add(KeyValue(key=key, value=value))
             else:
                 row.value = value
+
+    def add_to_counter(self, key: str, amount: int) -> int:
+        """Add ``amount`` to the bot-state counter ``key`` (row-locked: exact across
+        instances); returns the new value."""
+        with self.factory.begin() as session:
+            row = session.get(KeyValue, key, with_for_update=True)
+            if row is None:
+                row = KeyValue(key=key, value="0")
+                session.add(row)
+            row.value = str(int(row.value) + amount)
+            return int(row.value)
