@@ -37,15 +37,31 @@ _MARKDOWN = re.compile(
 )
 
 
+def _signed(paper: ParsedPaper) -> bool:
+    """The paper carries a paper signature: an arXiv-like id or a link to a paper page."""
+    return bool(paper.arxiv_id) or any(fields.is_paper_url(url) for url in paper.links)
+
+
 def _quality(reading: Reading) -> float:
-    """How convincing a reading is: papers with sane titles, summaries and links."""
+    """How convincing a reading is: papers with sane titles, summaries and paper links.
+
+    Records that carry a paper signature count most, and a reading where few of its
+    "papers" carry one (sections, setup steps, feature lists) is worth less: what repeats
+    with signatures is the digest's papers.
+    """
     score = 0.0
+    signed = 0
     for paper in reading.papers:
         sane = len(paper.title_en) <= MAX_GOOD_TITLE and not fields.looks_like_field(paper.title_en)
         score += 1.0 if sane else -2.0
         score += 0.5 if paper.abstract else 0.0
-        score += 0.25 if paper.arxiv_id or paper.links else 0.0
-    return score * (0.5 + reading.confidence / 2)
+        if _signed(paper):
+            signed += 1
+            score += 1.0
+        elif paper.links:
+            score += 0.25
+    share = signed / len(reading.papers) if reading.papers else 0.0
+    return score * (0.5 + reading.confidence / 2) * (0.5 + share / 2)
 
 
 def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
@@ -58,7 +74,7 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     is_html = html.looks_like_html(text)
     plain = not is_html and not _MARKDOWN.search(text)
     if layout in plaintext.LAYOUTS and (plain or layout not in layouts.BLOCK_LAYOUTS):
-        return [plaintext.read_plaintext(text, source_name, layout)]
+        return [_line_reading(text, source_name, layout)]
     if is_html:
         blocks = html.to_blocks(text, text)
     else:
@@ -77,8 +93,17 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
             (i for i, r in enumerate(found) if r.layout in layouts.LINE_READER_WINS_TIES),
             len(found),
         )
-        found.insert(at, plaintext.read_plaintext(text, source_name, layout))
+        found.insert(at, _line_reading(text, source_name, layout))
     return found
+
+
+def _line_reading(text: str, source_name: str, layout: str | None) -> Reading:
+    """The line reader's reading; a line it cannot read refuses this reading only, so
+    another reading of the same digest can still win (one odd row refuses nothing)."""
+    try:
+        return plaintext.read_plaintext(text, source_name, layout)
+    except DigestParseError as error:
+        return Reading("lines", [], refusal=(error.line, error.problem))
 
 
 def _drop_orphans(papers: list[ParsedPaper], warnings: list[str]) -> list[ParsedPaper]:

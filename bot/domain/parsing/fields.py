@@ -81,6 +81,23 @@ _ARXIV = re.compile(
     r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
     re.IGNORECASE,
 )
+# where a paper itself lives: a link to one of these is a paper's signature
+PAPER_SITES: tuple[str, ...] = (
+    r"arxiv\.org/(?:abs|pdf|html)/",
+    r"huggingface\.co/papers/\d",
+    r"alphaxiv\.org/",
+    r"papers\.cool/arxiv/",
+    r"openreview\.net/(?:forum|pdf)\?",
+    r"semanticscholar\.org/(?:paper|arxiv)/",
+    r"aclanthology\.org/[\w.-]+\d",
+    r"(?:dx\.)?doi\.org/10\.",
+    r"paperswithcode\.com/paper/",
+    r"dl\.acm\.org/doi/",
+    r"ieeexplore\.ieee\.org/(?:document|abstract)/",
+    r"proceedings\.(?:mlr\.press|neurips\.cc)/",
+    r"openaccess\.thecvf\.com/",
+)
+_PAPER_SITE = re.compile("|".join(PAPER_SITES), re.IGNORECASE)
 _SOCIAL = re.compile(r"^https?://(?:www\.)?(?:twitter\.com|x\.com|t\.co)/", re.IGNORECASE)
 _PAPER_LABEL = re.compile(r"^(?:paper|arxiv|pdf|论文|原文)\b", re.IGNORECASE)
 _TAG_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】)\s*(?=\S)")
@@ -105,9 +122,14 @@ def arxiv_of(url: str) -> str | None:
     return match.group(1) if match else None
 
 
+def is_paper_url(url: str) -> bool:
+    """A URL of a paper page (:data:`PAPER_SITES`): the strongest sign of a paper record."""
+    return _PAPER_SITE.search(url) is not None
+
+
 def is_paper_link(link: Link) -> bool:
-    """A link to the paper itself: arXiv-like, or labelled paper/PDF."""
-    return arxiv_of(link.url) is not None or bool(_PAPER_LABEL.match(link.label.strip()))
+    """A link to the paper itself: a paper site, or labelled paper/PDF."""
+    return is_paper_url(link.url) or bool(_PAPER_LABEL.match(link.label.strip()))
 
 
 def best_arxiv(links: list[Link]) -> str | None:

@@ -346,7 +346,7 @@ def read_table(blocks: list[Block], cjk: bool = False) -> Reading:
         elif block.kind != "row":
             if walker.current is None and not walker.drafts:
                 walker.header.append(block.text)
-        elif block.header:
+        elif block.header or fmt.is_header_row([cell.text for cell in block.cells]):
             columns = fmt.table_columns([cell.text for cell in block.cells])
         else:
             reading.candidates += 1
@@ -388,6 +388,10 @@ def _row_paper(
     draft.zh = (zh_cell.text if zh_cell is not None else None) or zh
     abstract = cell("abstract")
     summary = abstract.text if abstract is not None else rest
+    for role in ("authors", "venue"):
+        found = cell(role)
+        if found is not None and found.text:
+            setattr(draft, role, found.text.replace("\n", " "))
     draft.body.extend(part.strip() for part in summary.split("\n") if part.strip())
     draft.links.extend(row.links)
     return draft

@@ -375,8 +375,29 @@ _COLUMNS = {
     "zh": ("中文", "中文标题", "标题(中文)", "chinese", "chinese title", "译名", "zh"),
     "title": ("title", "paper", "标题", "论文", "english title", "name", "英文标题", "en"),
     "abstract": ("summary", "abstract", "tl;dr", "tldr", "摘要", "简介", "概要", "description"),
+    "authors": ("authors", "author", "作者"),
+    "affiliation": ("affiliation", "affiliations", "机构", "单位"),
+    "venue": ("venue", "发表刊物/会议", "会议", "期刊", "conference"),
     "link": ("link", "links", "url", "arxiv", "链接", "地址", "pdf", "code"),
 }
+# a header cell holding one of these words names the summary column ("Gemini 摘要",
+# "为什么值得看", "Key point"): the first such column, when no header is exactly a summary
+_SUMMARY_WORDS = (
+    "摘要",
+    "summary",
+    "abstract",
+    "tl;dr",
+    "要点",
+    "key point",
+    "简介",
+    "为什么",
+    "why",
+    "亮点",
+    "highlight",
+    "takeaway",
+    "description",
+    "总结",
+)
 
 
 def is_table_row(text: str) -> bool:
@@ -394,6 +415,13 @@ def table_cells(text: str) -> list[str]:
     return [cell.strip() for cell in text.strip().strip("|").split("|")]
 
 
+def is_header_row(cells: list[str]) -> bool:
+    """A row of column names only (``Title | Authors | Summary``): a header, not a paper."""
+    labels = [strip_markup(cell).casefold() for cell in cells if cell.strip()]
+    known = {alias for aliases in _COLUMNS.values() for alias in aliases}
+    return len(labels) >= 2 and all(label in known for label in labels)
+
+
 def table_columns(header: list[str]) -> dict[str, int]:
     """Column index per role from a header row; empty when it is not a header we know."""
     labels = [strip_markup(cell).casefold() for cell in header]
@@ -405,6 +433,9 @@ def table_columns(header: list[str]) -> dict[str, int]:
         for at, label in enumerate(labels):
             if at not in columns.values() and any(label.startswith(a) for a in aliases):
                 columns.setdefault(role, at)
+    for at, label in enumerate(labels):
+        if at not in columns.values() and any(word in label for word in _SUMMARY_WORDS):
+            columns.setdefault("abstract", at)
     return columns if "title" in columns else {}
 
 
