@@ -42,6 +42,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "code",
         "project",
         "project page",
+        "主页",
+        "urls",
         "pdf",
         "arxiv",
         "github",
@@ -58,7 +60,37 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "paper title",
     ),
     "zh": ("中文标题", "中文题目", "中文名", "中文名称", "译名", "chinese title"),
-    "drop": ("分类", "备注", "category", "categories", "tags", "标签", "comments", "评论"),
+    "drop": (
+        "分类",
+        "备注",
+        "category",
+        "categories",
+        "tags",
+        "标签",
+        "comments",
+        "评论",
+        "关键词",
+        "keywords",
+        # affiliations and years are facts about the paper, never its summary
+        "affiliation",
+        "affiliations",
+        "机构",
+        "单位",
+        "所属机构",
+        "作者隶属机构",
+        "隶属机构",
+        "作者单位",
+        "year",
+        "发表年份",
+        "年份",
+        "date",
+        "日期",
+        "发布时间",
+        "score",
+        "评分",
+        "rating",
+        "stars",
+    ),
     "summary": (
         "简介",
         "摘要",
@@ -69,6 +101,11 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "takeaway",
         "概要",
         "总结",
+        "要点",
+        "key point",
+        "key points",
+        "ai摘要",
+        "ai summary",
     ),
 }
 _ROLE_OF = {label: role for role, labels in FIELD_LABELS.items() for label in labels}
@@ -155,16 +192,46 @@ def field_of(block: Block) -> tuple[str, str] | None:
     match = _FIELD.match(block.text)
     if not match:
         return None
-    label = match.group(1).strip(" *_").casefold()
-    role = _ROLE_OF.get(label)
+    label = _label_key(match.group(1))
+    role = role_of(label)
     if role is None:
         return None
-    labelled_by_markup = block.lead and (
-        block.lead.rstrip(":： ").casefold() == label or block.lead.casefold().startswith(label)
-    )
+    lead = _label_key(block.lead)
+    labelled_by_markup = bool(lead) and (lead == label or lead.startswith(label))
     if not labelled_by_markup and role in ("drop", "links") and len(label) < 3:
         return None
+    if not labelled_by_markup and role == "summary" and block.quoted:
+        return None  # "> TL;DR: …" quoted as the authors wrote it: their text
     return role, match.group(2).strip()
+
+
+_LABEL_DRESSING = re.compile(r"^[^\w\u4e00-\u9fff]+|[^\w\u4e00-\u9fff)）]+$")
+
+
+_QUALIFIER = re.compile(r"\s*[(（][^)）]{1,12}[)）]$")
+_SUMMARY_ENDINGS = ("摘要", "summary", "abstract", "tl;dr", "tldr")
+
+
+def role_of(label: str) -> str | None:
+    """The role of a label (already a :func:`_label_key`): as listed, without a qualifier
+    (``Abstract (English)``, ``摘要（中文）``), or a summary by its ending (``原始摘要``)."""
+    role = _ROLE_OF.get(label)
+    if role is None and _QUALIFIER.search(label):
+        role = _ROLE_OF.get(_QUALIFIER.sub("", label))
+    if role is None and len(label) <= MAX_LABEL_CHARS and label.endswith(_SUMMARY_ENDINGS):
+        role = "summary"
+    return role
+
+
+def is_label_text(text: str) -> bool:
+    """A whole line that is only a field label (``原始摘要``, ``Abstract:``)."""
+    key = _label_key(text)
+    return bool(key) and len(key) <= MAX_LABEL_CHARS and role_of(key) is not None
+
+
+def _label_key(label: str) -> str:
+    """A label as looked up: emphasis, emoji and colons around it dropped (``👥 Authors``)."""
+    return _LABEL_DRESSING.sub("", label.strip(" *_:：")).casefold()
 
 
 def looks_like_field(title: str) -> bool:
@@ -172,7 +239,16 @@ def looks_like_field(title: str) -> bool:
     if title.startswith(("!", "[")):
         return True
     match = _FIELD.match(title)
-    return match is not None and match.group(1).strip(" *_").casefold() in _ROLE_OF
+    return match is not None and role_of(_label_key(match.group(1))) is not None
+
+
+def labels_a_field(block: Block) -> bool:
+    """A short lead followed by a colon (``**评分**: 82``, ``**Authors:** …``): the lead
+    names a field of an entry; it is never a paper's title."""
+    lead = block.lead.strip()
+    if not lead or len(lead) > MAX_LABEL_CHARS or block.lead_url:
+        return False
+    return lead.endswith((":", "：")) or block.rest.lstrip().startswith((":", "："))
 
 
 def is_label(block: Block) -> bool:

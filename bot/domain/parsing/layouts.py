@@ -43,6 +43,7 @@ class _Draft(PaperDraft):
     body_links: list[Link] = field(default_factory=list)
     authors: str | None = None
     venue: str | None = None
+    summary: list[str] = field(default_factory=list)  # labelled summary fields: first
     item_depth: int | None = None  # set when the paper is a list item
     closed: bool = False  # the digest's sign-off came: nothing more is this paper's
 
@@ -60,7 +61,7 @@ class _Draft(PaperDraft):
             self._link_line(block)
         elif block.kind == "line" and self._english_below(block.text):
             self._retitle(block.text)
-        elif fields.is_label(block):
+        elif fields.is_label(block) or fields.is_label_text(block.text):
             return
         elif (
             self.zh is None
@@ -68,6 +69,7 @@ class _Draft(PaperDraft):
             and block.kind == "line"
             and fmt.is_zh_title(block.text, self.title)
             and fmt.is_en_title(self.title)
+            and not fields.is_label_text(block.text)
         ):
             self.zh = block.text
         else:
@@ -87,7 +89,7 @@ class _Draft(PaperDraft):
         elif role == "venue":
             self.venue = self.venue or value or None
         elif role == "summary" and value:
-            self.body.append(value)
+            self.summary.append(value)
         elif role == "title":
             self._retitle(fmt.strip_markup(value))
         elif role == "zh" and value and self.zh is None:
@@ -135,7 +137,7 @@ class _Draft(PaperDraft):
         return ParsedPaper(
             title_en=title[: fmt.MAX_TITLE_CHARS],
             title_zh=self.zh or zh or None,
-            abstract="\n".join(self.body).strip(),
+            abstract="\n".join(self.summary + self.body).strip(),
             arxiv_id=arxiv_id,
             url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
             links=links,
@@ -161,6 +163,7 @@ def _is_titled_item(block: Block) -> bool:
     return (
         block.kind == "item"
         and bool(block.lead)
+        and not fields.labels_a_field(block)
         and any(fields.is_paper_link(link) for link in block.links)
         and fmt.is_en_title(fields.clean_title(block.lead))
     )
@@ -402,7 +405,10 @@ def read_list(blocks: list[Block], cjk: bool = False) -> Reading:
     led = [
         b
         for b in blocks
-        if b.kind == "item" and b.lead and _title_ok(fields.clean_title(b.lead), cjk)
+        if b.kind == "item"
+        and b.lead
+        and not fields.labels_a_field(b)
+        and _title_ok(fields.clean_title(b.lead), cjk)
     ]
     return _read_led(Reading("list", []), blocks, led)
 
