@@ -64,6 +64,25 @@ def _quality(reading: Reading) -> float:
     return score * (0.5 + reading.confidence / 2) * (0.5 + share / 2)
 
 
+def _signed_count(reading: Reading) -> int:
+    return sum(1 for paper in reading.papers if _signed(paper))
+
+
+def _best(readings: list[Reading]) -> Reading:
+    """The most convincing reading, at the record level where papers carry signatures.
+
+    When some reading's records carry paper signatures, only readings where most records
+    do (and that find at least half as many signed papers as the best) compete: a level
+    that also takes sections, setup steps or sign-offs for papers is the wrong level.
+    max keeps the first on ties: block layouts.
+    """
+    most = max((_signed_count(r) for r in readings), default=0)
+    eligible = [
+        r for r in readings if most and _signed_count(r) * 2 >= max(len(r.papers), most)
+    ]
+    return max(eligible or readings, key=_quality)
+
+
 def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     """Every reading asked for, in the order that wins ties: block layouts, the line
     reader, then the block layouts it knows as well (:data:`layouts.LINE_READER_WINS_TIES`).
@@ -195,7 +214,7 @@ def parse_digest(text: str, source_name: str, layout: str | None = None) -> Pars
     if not text.strip():
         raise DigestParseError(source_name, 1, "the file is empty")
     readings = _readings(text, source_name, layout)
-    best = max(readings, key=_quality)  # max keeps the first on ties: block layouts
+    best = _best(readings)
     if best.refusal is not None:
         raise DigestParseError(source_name, *best.refusal)
     if not best.papers:

@@ -270,9 +270,33 @@ def is_link_line(block: Block) -> bool:
     return bool(block.links or fmt.links_in(block.text)) and not text
 
 
+_LATEX_WRAP = re.compile(r"\$?\\(?:textbf|textit|texttt|text|mathrm|mathbf|emph)\{([^{}]*)\}\$?")
+# a bracketed tail of link words only, once its links are cut: "(Read more on arXiv or HF)"
+_LINK_TAIL = re.compile(r"\s*[(（]([^()（）]{0,80})[)）]\s*$")
+_LINK_TAIL_WORDS = 6
+
+
+def without_link_tail(text: str, links: tuple[Link, ...]) -> str:
+    """A title without a trailing ``(Read more on [arXiv](…) or [HF](…))``: the bracket
+    holds links and at most a few words besides."""
+    found = _LINK_TAIL.search(text)
+    if found is None or not links:
+        return text
+    inside = found.group(1)
+    labels = [link.label for link in links if link.label and link.label in inside]
+    if not labels:
+        return text
+    for label in labels:
+        inside = inside.replace(label, " ")
+    return text[: found.start()] if len(inside.split()) <= _LINK_TAIL_WORDS else text
+
+
 def clean_title(text: str) -> str:
-    """A heading or lead as a title: tag prefixes (``[new 001]``) and numbering dropped."""
+    """A heading or lead as a title: tag prefixes (``[new 001]``), numbering and LaTeX
+    wrappers (``$\\textbf{Only-IF}$``) dropped."""
     text = _TAG_PREFIX.sub("", text)
+    if "\\" in text:
+        text = _LATEX_WRAP.sub(lambda m: m.group(1), text)
     marker = fmt.marker(text)
     if marker is not None and marker.kind == "numbered" and marker.title:
         text = marker.title

@@ -382,7 +382,9 @@ def _row_paper(
     if title_cell.lead:
         title, rest = fields.clean_title(title_cell.lead), fields.description(title_cell.rest)
     else:
-        title, rest = fields.split_title(fields.strip_numbering(title_cell.text))
+        text = fields.without_link_tail(title_cell.text, title_cell.links)
+        title, rest = fields.split_title(fields.strip_numbering(text))
+        title = fields.clean_title(title)
     title, zh = fmt.split_bilingual(title)
     if not _title_ok(title, cjk):
         return None

@@ -228,6 +228,32 @@ def _cell(token: Token, line: int) -> Block:
     return block
 
 
+_TABLE_LINE = re.compile(r"^\s{0,3}\|")
+
+
+def _join_wrapped_rows(text: str) -> str:
+    """Table rows hard-wrapped by an editor: a row with fewer cells than its header, then
+    a line that does not open a row, are one row (the blank line keeps the line count)."""
+    lines = text.split("\n")
+    width = 0
+    for at, line in enumerate(lines):
+        if not _TABLE_LINE.match(line):
+            width = 0
+            continue
+        cells = line.strip().strip("|").count("|") + 1
+        if width == 0:
+            width = cells
+            continue
+        follow = at + 1
+        if cells < width and follow < len(lines) and lines[follow].strip():
+            if not _TABLE_LINE.match(lines[follow]):
+                lines[at] = f"{line.rstrip()} {lines[follow].strip()}"
+                lines[follow] = "|"  # an empty row: the table goes on, the numbering stays
+    return "\n".join(lines)
+
+
 def to_blocks(text: str) -> list[Block]:
     """The blocks of a markdown document, in reading order."""
+    if "\n|" in text or "\n |" in text:
+        text = _join_wrapped_rows(text)
     return _Converter(text).run()
