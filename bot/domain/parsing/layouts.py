@@ -43,7 +43,6 @@ class _Draft(PaperDraft):
     body_links: list[Link] = field(default_factory=list)
     authors: str | None = None
     venue: str | None = None
-    summary: list[str] = field(default_factory=list)  # labelled summary fields: first
     item_depth: int | None = None  # set when the paper is a list item
     closed: bool = False  # the digest's sign-off came: nothing more is this paper's
 
@@ -89,9 +88,9 @@ class _Draft(PaperDraft):
         elif role == "venue":
             self.venue = self.venue or value or None
         elif role == "summary" and value:
-            self.summary.append(value)
+            self.body.append(value)
         elif role == "title":
-            self._retitle(fmt.strip_markup(value))
+            self._retitle(fmt.strip_markup(value), labelled=True)
         elif role == "zh" and value and self.zh is None:
             self.zh = fmt.strip_markup(value)
 
@@ -106,7 +105,7 @@ class _Draft(PaperDraft):
             and not fmt.is_prose(text)
         )
 
-    def _retitle(self, value: str) -> None:
+    def _retitle(self, value: str, labelled: bool = False) -> None:
         """``论文标题：English title`` under a Chinese heading: the heading is the Chinese
         title, the field the English one."""
         if fmt.is_en_title(value) and not fmt.is_en_title(self.title):
@@ -115,6 +114,8 @@ class _Draft(PaperDraft):
             self.title = value[: fmt.MAX_TITLE_CHARS]
         elif self.zh is None and value != self.title and fmt.is_zh_title(value, self.title):
             self.zh = value
+        elif labelled and self.zh is None and fmt.script(value).cjk and fmt.is_en_title(self.title):
+            self.zh = value[: fmt.MAX_ZH_TITLE_CHARS]  # a title field in Chinese, as written
 
     def _link_line(self, block: Block) -> None:
         links = list(block.links) or [Link("", url) for url in fmt.links_in(block.text)]
@@ -131,13 +132,13 @@ class _Draft(PaperDraft):
         self.links.extend(links)
 
     def paper(self, position: int) -> ParsedPaper:
-        arxiv_id = fields.best_arxiv(self.links) or fields.best_arxiv(self.body_links)
+        arxiv_id = fields.best_arxiv(self.links + self.body_links)
         links = fields.kept_links(self.links + self.body_links)
         title, zh = fmt.split_bilingual(self.title)  # "English: 中文标题" on one line
         return ParsedPaper(
             title_en=title[: fmt.MAX_TITLE_CHARS],
             title_zh=self.zh or zh or None,
-            abstract="\n".join(self.summary + self.body).strip(),
+            abstract="\n".join(self.body).strip(),
             arxiv_id=arxiv_id,
             url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
             links=links,
