@@ -30,6 +30,8 @@ _ORPHAN_SIMILARITY = (
     75  # a summary line this close to another paper's summary start is a stray copy
 )
 _ORPHAN_PROBE = 40
+MIN_SIGNED_RECORDS = 2  # one linked paper is no repeating record
+CLOSE_READINGS = 0.05  # two readings this close in quality are told apart by the fields kept
 # any of these makes a digest worth reading as markdown: headings, tables, lists, links,
 # emphasis, blockquotes, HTML
 _MARKDOWN = re.compile(
@@ -64,6 +66,11 @@ def _quality(reading: Reading) -> float:
     return score * (0.5 + reading.confidence / 2) * (0.5 + share / 2)
 
 
+def _kept_fields(reading: Reading) -> int:
+    """Fields a reading keeps beyond titles: ids and Chinese titles."""
+    return sum(bool(p.arxiv_id) + bool(p.title_zh) for p in reading.papers)
+
+
 def _signed_count(reading: Reading) -> int:
     return sum(1 for paper in reading.papers if _signed(paper))
 
@@ -78,9 +85,18 @@ def _best(readings: list[Reading]) -> Reading:
     """
     most = max((_signed_count(r) for r in readings), default=0)
     eligible = [
-        r for r in readings if most and _signed_count(r) * 2 >= max(len(r.papers), most)
+        r
+        for r in readings
+        if most >= MIN_SIGNED_RECORDS and _signed_count(r) * 2 >= max(len(r.papers), most)
     ]
-    return max(eligible or readings, key=_quality)
+    ranked = sorted(eligible or readings, key=_quality, reverse=True)  # stable: ties keep order
+    best = ranked[0]
+    for other in ranked[1:]:
+        if _quality(other) < _quality(best) * (1 - CLOSE_READINGS):
+            break
+        if _kept_fields(other) > _kept_fields(best):
+            best = other  # close readings: the one keeping more ids and Chinese titles
+    return best
 
 
 def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
@@ -234,6 +250,9 @@ def parse_digest(text: str, source_name: str, layout: str | None = None) -> Pars
             f"are over {MAX_GOOD_TITLE} characters; name the layout with 'format:')",
         )
     warnings = list(best.warnings)
+    warnings.extend(  # what another reading could not read: one odd entry, skipped
+        f"line {r.refusal[0]}: {r.refusal[1]}; skipped" for r in readings if r.refusal and r is not best
+    )
     papers = best.papers
     if best.layout in layouts.BLOCK_LAYOUTS:
         papers = _dedupe(_drop_orphans(papers, warnings), warnings)
