@@ -21,7 +21,7 @@ from bot.domain.topics import Taxonomy
 
 # Part of every digest's config hash: bump it when the same file yields different stored
 # papers (a new stored field, a parser fix), so each stored digest is re-read once.
-PARSE_REVISION = "3: structure parser, authors and venue"
+PARSE_REVISION = "4: records with paper signatures, bilingual field labels"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from pathlib import PurePath
 
 from rapidfuzz import fuzz
@@ -217,10 +218,13 @@ def _name_for_week(source_name: str) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def parse_digest(text: str, source_name: str, layout: str | None = None) -> ParsedDigest:
+def parse_digest(
+    text: str, source_name: str, layout: str | None = None, latest: date | None = None
+) -> ParsedDigest:
     """Parse one digest file; raises DigestParseError (file and line) when unsure.
 
     ``layout`` (one of :data:`LAYOUT_NAMES`) skips detection, as ``format:`` in digests.yaml.
+    ``latest`` is the last day a digest's week may be (the caller's today plus a margin).
     """
     if layout is not None and layout not in LAYOUT_NAMES:
         raise DigestParseError(source_name, 1, f"unknown layout {layout!r}")
@@ -257,7 +261,7 @@ def parse_digest(text: str, source_name: str, layout: str | None = None) -> Pars
     if best.layout in layouts.BLOCK_LAYOUTS:
         papers = _dedupe(_drop_orphans(papers, warnings), warnings)
     warnings.extend(_warnings(papers, best.title))
-    week = week_of(best.header_text, _name_for_week(source_name))
+    week = week_of(best.header_text, _name_for_week(source_name), latest)
     week_start, week_end = week if week else (None, None)
     return ParsedDigest(
         title=best.title,
