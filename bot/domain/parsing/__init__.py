@@ -72,6 +72,14 @@ def _kept_fields(reading: Reading) -> int:
     return sum(bool(p.arxiv_id) + bool(p.title_zh) for p in reading.papers)
 
 
+def _closeness_key(reading: Reading) -> tuple[int, int]:
+    """Between close readings: more ids and Chinese titles kept, then fewer unsigned
+    records among signed ones (sections read as papers)."""
+    signed = _signed_count(reading)
+    unsigned = len(reading.papers) - signed if signed else 0
+    return _kept_fields(reading), -unsigned
+
+
 def _signed_count(reading: Reading) -> int:
     return sum(1 for paper in reading.papers if _signed(paper))
 
@@ -95,7 +103,7 @@ def _best(readings: list[Reading]) -> Reading:
     for other in ranked[1:]:
         if _quality(other) < _quality(best) * (1 - CLOSE_READINGS):
             break
-        if _kept_fields(other) > _kept_fields(best):
+        if _closeness_key(other) > _closeness_key(best):
             best = other  # close readings: the one keeping more ids and Chinese titles
     return best
 

@@ -383,8 +383,11 @@ def _row_paper(
     if title_cell.lead:
         title, rest = fields.clean_title(title_cell.lead), fields.description(title_cell.rest)
     else:
-        text = fields.without_link_tail(title_cell.text, title_cell.links)
-        title, rest = fields.split_title(fields.strip_numbering(text))
+        text = fields.strip_numbering(fields.without_link_tail(title_cell.text, title_cell.links))
+        if "abstract" in columns:  # the summary has its own column: the cell is the title
+            title, _, rest = text.partition("\n")
+        else:
+            title, rest = fields.split_title(text)
         title = fields.clean_title(title)
     title, zh = fmt.split_bilingual(title)
     if not _title_ok(title, cjk):
