@@ -212,6 +212,15 @@ def _dedupe(papers: list[ParsedPaper], warnings: list[str]) -> list[ParsedPaper]
     return kept
 
 
+def _without_lone_section(papers: list[ParsedPaper]) -> list[ParsedPaper]:
+    """One section over every paper (``# 2024-08-27 更新``, the page's banner) says nothing
+    about any of them: the papers keep no section."""
+    sections = {paper.section for paper in papers}
+    if len(papers) > 1 and len(sections) == 1 and None not in sections:
+        return [replace(paper, section=None) for paper in papers]
+    return papers
+
+
 def _first_text_line(text: str) -> int:
     """The 1-based line of the first non-blank line (where a reader would look first)."""
     for number, line in enumerate(fmt.split_lines(text), 1):
@@ -268,6 +277,7 @@ def parse_digest(
     papers = best.papers
     if best.layout in layouts.BLOCK_LAYOUTS:
         papers = _dedupe(_drop_orphans(papers, warnings), warnings)
+    papers = _without_lone_section(papers)
     warnings.extend(_warnings(papers, best.title))
     week = week_of(best.header_text, _name_for_week(source_name), latest)
     week_start, week_end = week if week else (None, None)
