@@ -252,8 +252,11 @@ def parse_digest(
         raise DigestParseError(source_name, 1, "the file is empty")
     readings = _readings(text, source_name, layout)
     best = _best(readings)
+    odd: list[str] = []
     if best.refusal is not None:
-        raise DigestParseError(source_name, *best.refusal)
+        if len(best.papers) * 2 < max(best.candidates, 1):
+            raise DigestParseError(source_name, *best.refusal)  # most records are unreadable
+        odd.append(f"line {best.refusal[0]}: {best.refusal[1]}; skipped")
     if not best.papers:
         raise DigestParseError(
             source_name,
@@ -270,7 +273,7 @@ def parse_digest(
             f"cannot tell the papers apart ({len(long_titles)} of {len(best.papers)} 'titles' "
             f"are over {MAX_GOOD_TITLE} characters; name the layout with 'format:')",
         )
-    warnings = list(best.warnings)
+    warnings = [*best.warnings, *odd]
     warnings.extend(  # what another reading could not read: one odd entry, skipped
         f"line {r.refusal[0]}: {r.refusal[1]}; skipped" for r in readings if r.refusal and r is not best
     )

@@ -198,7 +198,7 @@ def field_of(block: Block) -> tuple[str, str] | None:
         return None
     lead = _label_key(block.lead)
     labelled_by_markup = bool(lead) and (lead == label or lead.startswith(label))
-    if not labelled_by_markup and role in ("drop", "links") and len(label) < 3:
+    if not labelled_by_markup and role in ("drop", "links") and len(label) < 3 and label.isascii():
         return None
     if not labelled_by_markup and role == "summary" and block.quoted:
         return None  # "> TL;DR: …" quoted as the authors wrote it: their text

@@ -321,7 +321,7 @@ class _Walker:
             draft = _Draft(fields.clean_title(block.lead), block.line, self.section)
             draft.item_depth = block.level
             draft.links.extend(block.links)
-            rest = fields.description(block.rest)
+            rest = fields.description(_without_links(block.rest, block.links))
             if rest:
                 draft.body.append(rest)
             self.start(draft)
@@ -401,7 +401,12 @@ def _row_paper(
         found = cell(role)
         if found is not None and found.text:
             setattr(draft, role, found.text.replace("\n", " "))
-    draft.body.extend(part.strip() for part in summary.split("\n") if part.strip())
+    for part in summary.split("\n"):
+        found = fields.field_of(Block("line", part.strip(), row.line)) if part.strip() else None
+        if found is not None and found[0] != "summary":
+            continue  # "机构: …" under the summary: a fact, not summary text
+        if part.strip():
+            draft.body.append(found[1] if found else part.strip())
     draft.links.extend(row.links)
     return draft
 

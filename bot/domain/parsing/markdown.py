@@ -19,6 +19,12 @@ from bot.domain.parsing.blocks import Block, Link
 
 _NUMBERING = re.compile(r"^\s*[(（]?(\d{1,3})\s*[.)、．）]\s*$")
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+# inline HTML that only formats text; any other tag ("<think>") is text as written
+_FORMAT_TAG = re.compile(
+    r"^</?(?:sub|sup|small|big|b|i|u|s|em|strong|span|font|mark|kbd|code|ins|del|a|img|abbr)"
+    r"(?:\s[^>]*)?/?>$",
+    re.IGNORECASE,
+)
 _PARSER = MarkdownIt("commonmark").enable("table")
 
 
@@ -93,6 +99,8 @@ def _inline_lines(children: list[Token]) -> list[_Line]:
         if kind == "image":
             current.image = True
             continue
+        if kind == "html_inline" and _FORMAT_TAG.match(token.content):
+            continue  # <sub>, <b>, <span …>: markup around the text, not text
         if kind in ("text", "code_inline", "html_inline"):  # "<think>" in a title is text
             current.parts.append(token.content)
             if href is not None:
