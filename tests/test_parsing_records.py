@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.models import DigestParseError, ParsedDigest, ParsedPaper
+from bot.domain.models import ParsedDigest, ParsedPaper
 from bot.domain.parsing import _best, parse_digest
 from bot.domain.parsing.blocks import Reading
 
@@ -162,9 +162,9 @@ def test_records_with_signatures_beat_more_records_without() -> None:
 def test_a_table_row_without_a_title_is_skipped_not_the_digest() -> None:
     text = (
         "| Title | Summary | Link |\n|---|---|---|\n"
-        "| Quiet Gradients for Sparse Experts | Damped gradients. | https://arxiv.org/abs/2503.02345 |\n"
+        "| Quiet Gradients for Sparse Experts | Damped. | https://arxiv.org/abs/2503.02345 |\n"
         "|  | orphan summary | |\n"
-        "| Folding Maps with Small Models | Small model folds maps. | https://arxiv.org/abs/2503.03456 |\n"
+        "| Folding Maps with Small Models | Folds maps. | https://arxiv.org/abs/2503.03456 |\n"
     )
     digest = parse_digest(text, "odd-row.md")
     assert [p.title_en for p in digest.papers] == [

@@ -119,6 +119,10 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     plain = not is_html and not _MARKDOWN.search(text)
     if layout in plaintext.LAYOUTS and (plain or layout not in layouts.BLOCK_LAYOUTS):
         return [_line_reading(text, source_name, layout)]
+    if plain and layout is None:
+        lines = _line_reading(text, source_name, layout)
+        if _accounts_for_every_id(lines, text):
+            return [lines]  # parse once: every paper signed, every id in the text a paper
     if is_html:
         blocks = html.to_blocks(text, text)
     else:
@@ -137,8 +141,23 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
             (i for i, r in enumerate(found) if r.layout in layouts.LINE_READER_WINS_TIES),
             len(found),
         )
-        found.insert(at, _line_reading(text, source_name, layout))
+        found.insert(
+            at, lines if plain and layout is None else _line_reading(text, source_name, layout)
+        )
     return found
+
+
+_ARXIV_IDS = re.compile(r"(?<![\d.])\d{4}\.\d{4,5}(?![\d])")
+
+
+def _accounts_for_every_id(reading: Reading, text: str) -> bool:
+    """A plain-text reading that leaves nothing for another reading to find: at least two
+    papers, all with an arXiv id, and no other id anywhere in the text."""
+    papers = reading.papers
+    if reading.refusal is not None or len(papers) < MIN_SIGNED_RECORDS:
+        return False
+    ids = {paper.arxiv_id for paper in papers}
+    return None not in ids and len(ids) == len(papers) and set(_ARXIV_IDS.findall(text)) <= ids
 
 
 def _line_reading(text: str, source_name: str, layout: str | None) -> Reading:
@@ -275,7 +294,9 @@ def parse_digest(
         )
     warnings = [*best.warnings, *odd]
     warnings.extend(  # what another reading could not read: one odd entry, skipped
-        f"line {r.refusal[0]}: {r.refusal[1]}; skipped" for r in readings if r.refusal and r is not best
+        f"line {r.refusal[0]}: {r.refusal[1]}; skipped"
+        for r in readings
+        if r.refusal and r is not best
     )
     papers = best.papers
     if best.layout in layouts.BLOCK_LAYOUTS:

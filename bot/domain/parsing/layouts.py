@@ -398,15 +398,14 @@ def _row_paper(
     abstract = cell("abstract")
     summary = abstract.text if abstract is not None else rest
     for role in ("authors", "venue"):
-        found = cell(role)
-        if found is not None and found.text:
-            setattr(draft, role, found.text.replace("\n", " "))
-    for part in summary.split("\n"):
-        found = fields.field_of(Block("line", part.strip(), row.line)) if part.strip() else None
+        given = cell(role)
+        if given is not None and given.text:
+            setattr(draft, role, given.text.replace("\n", " "))
+    for part in filter(None, (part.strip() for part in summary.split("\n"))):
+        found = fields.field_of(Block("line", part, row.line))
         if found is not None and found[0] != "summary":
             continue  # "机构: …" under the summary: a fact, not summary text
-        if part.strip():
-            draft.body.append(found[1] if found else part.strip())
+        draft.body.append(found[1] if found else part)
     draft.links.extend(row.links)
     return draft
 

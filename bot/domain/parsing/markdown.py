@@ -253,10 +253,10 @@ def _join_wrapped_rows(text: str) -> str:
             width = cells
             continue
         follow = at + 1
-        if cells < width and follow < len(lines) and lines[follow].strip():
-            if not _TABLE_LINE.match(lines[follow]):
-                lines[at] = f"{line.rstrip()} {lines[follow].strip()}"
-                lines[follow] = "|"  # an empty row: the table goes on, the numbering stays
+        wrapped = follow < len(lines) and lines[follow].strip()
+        if cells < width and wrapped and not _TABLE_LINE.match(lines[follow]):
+            lines[at] = f"{line.rstrip()} {lines[follow].strip()}"
+            lines[follow] = "|"  # an empty row: the table goes on, the numbering stays
     return "\n".join(lines)
 
 
