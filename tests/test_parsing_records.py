@@ -194,3 +194,35 @@ def test_a_stated_week_number_gives_the_week() -> None:
     name = "2023/53_week.md"  # the week holding January 1st counts as week 1
     text = "1. [Quiet Gradients for Sparse Experts](https://arxiv.org/abs/2312.02345)\n"
     assert parse_digest(text, name).week_start == date(2023, 12, 25)
+
+
+@pytest.mark.parametrize("length", [230, 320, 600])
+def test_a_long_paper_heading_stays_a_paper_with_a_warning(length: int) -> None:
+    """Issue #23: a heading over ~220 characters was merged silently into the paper before."""
+    long = ("Lantern Transformers Read Slowly and Carefully over " * 20)[:length].strip()
+    text = (
+        "# Week\n\n## Quiet Gradients for Sparse Experts\n\nDamped gradients help.\n\n"
+        f"## {long}\n\nLong titles happen.\n\n## Folding Maps with Small Models\n\nMaps fold.\n"
+    )
+    digest = parse_digest(text, "long.md")
+    assert [p.abstract for p in digest.papers] == [
+        "Damped gradients help.",
+        "Long titles happen.",
+        "Maps fold.",
+    ]
+    assert digest.papers[1].title_en == long[:300]
+    assert any(w.startswith("line 7: title") for w in digest.warnings)
+
+
+def test_front_matter_is_no_paper() -> None:
+    text = (
+        "\n---\ntitle: Reading list\ndate: 2025-03-11 09:00:00\ntags:\n    - papers\n---\n\n"
+        "## Quiet Gradients for Sparse Experts\n\nDamped. [PDF](https://arxiv.org/abs/2503.02345)\n\n"
+        "## Folding Maps with Small Models\n\nMaps. [PDF](https://arxiv.org/abs/2503.03456)\n"
+    )
+    digest = parse_digest(text, "post.md")
+    assert [p.title_en for p in digest.papers] == [
+        "Quiet Gradients for Sparse Experts",
+        "Folding Maps with Small Models",
+    ]
+    assert digest.papers[0].line == 10

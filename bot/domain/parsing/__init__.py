@@ -27,6 +27,7 @@ __all__ = ["LAYOUT_NAMES", "parse_digest"]
 
 LAYOUT_NAMES: tuple[str, ...] = tuple(dict.fromkeys([*layouts.BLOCK_LAYOUTS, *plaintext.LAYOUTS]))
 MAX_GOOD_TITLE = 250  # longer "titles" are usually a whole row or paragraph
+LONG_TITLE = 200  # a title this long is kept, with a warning to look at it
 _ORPHAN_SIMILARITY = (
     75  # a summary line this close to another paper's summary start is a stray copy
 )
@@ -56,7 +57,10 @@ def _quality(reading: Reading) -> float:
     signed = 0
     for paper in reading.papers:
         sane = len(paper.title_en) <= MAX_GOOD_TITLE and not fields.looks_like_field(paper.title_en)
-        score += 1.0 if sane else -2.0
+        if sane:
+            score += 1.0
+        elif not reading.long_titles or not fmt.is_en_title(layouts.title_head(paper.title_en)):
+            score -= 2.0  # a row or a paragraph read as a title; a long title counts nothing
         score += 0.5 if paper.abstract else 0.0
         if _signed(paper):
             signed += 1
@@ -115,6 +119,7 @@ def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     Plain text (no markup at all) is read by the line reader and by the block layouts
     that need no markup (:data:`layouts.PLAIN_TEXT_LAYOUTS`), one block per line.
     """
+    text = _without_front_matter(text)
     is_html = html.looks_like_html(text)
     plain = not is_html and not _MARKDOWN.search(text)
     if layout in plaintext.LAYOUTS and (plain or layout not in layouts.BLOCK_LAYOUTS):
@@ -158,6 +163,23 @@ def _accounts_for_every_id(reading: Reading, text: str) -> bool:
         return False
     ids = {paper.arxiv_id for paper in papers}
     return None not in ids and len(ids) == len(papers) and set(_ARXIV_IDS.findall(text)) <= ids
+
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+MAX_FRONT_MATTER_CHARS = 4000
+
+
+def _without_front_matter(text: str) -> str:
+    """A blog post's YAML front matter (``---`` / ``title: …`` / ``---``) is the page's
+    settings, not its text: blanked, so line numbers stay those of the file."""
+    start = len(text) - len(text.lstrip("\n\r\t \ufeff"))
+    if not text.startswith("---", start):
+        return text
+    first = text.find("\n", start)
+    end = _FRONT_MATTER_END.search(text, first + 1, MAX_FRONT_MATTER_CHARS) if first > 0 else None
+    if end is None or ":" not in text[first : end.start()]:
+        return text
+    return "\n" * text.count("\n", 0, end.end()) + text[end.end() :]
 
 
 def _line_reading(text: str, source_name: str, layout: str | None) -> Reading:
@@ -205,7 +227,9 @@ def _warnings(papers: list[ParsedPaper], title: str | None) -> list[str]:
     heading = fmt.strip_markup(title or "").casefold()
     for paper in papers:
         where = f"line {paper.line}"
-        if len(paper.title_en) > MAX_GOOD_TITLE:
+        if len(paper.title_en) >= fmt.MAX_TITLE_CHARS:
+            found.append(f"{where}: title cut at {fmt.MAX_TITLE_CHARS} characters")
+        elif len(paper.title_en) > LONG_TITLE:
             found.append(f"{where}: title is {len(paper.title_en)} characters")
         if heading and paper.title_en.casefold() == heading:
             found.append(f"{where}: title '{paper.title_en[:60]}' is the digest's own heading")

@@ -184,5 +184,7 @@ def looks_like_html(text: str) -> bool:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return False
+    if not lines[0].startswith("<"):
+        return False  # markdown with HTML blocks inside: "# Title" or text comes first
     tags = sum(1 for line in lines if line.startswith("<"))
     return tags * 2 > len(lines)

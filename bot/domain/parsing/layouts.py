@@ -155,6 +155,18 @@ def _title_ok(title: str, cjk: bool) -> bool:
     return bool(title) and (fmt.is_en_title(title) or (cjk and fmt.is_zh_title(title)))
 
 
+LONG_TITLE_PROBE = 200  # a heading is judged by its first this many characters
+
+
+def title_head(title: str) -> str:
+    """A long heading's first words: a paper heading of 400 characters is still a paper
+    heading (kept, cut at the title limit, with a warning), never part of the previous
+    paper."""
+    if len(title) <= LONG_TITLE_PROBE:
+        return title
+    return title[:LONG_TITLE_PROBE].rsplit(" ", 1)[0].rstrip(" ,;:.")
+
+
 def _heading_title(block: Block) -> str:
     return fields.clean_title(block.lead if block.lead_url and block.bold_only else block.text)
 
@@ -238,7 +250,7 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
     paperlike = {
         index
         for index, body in bodies.items()
-        if _title_ok(_heading_title(blocks[index]), cjk)
+        if _title_ok(title_head(_heading_title(blocks[index])), cjk)
         and not is_junk(blocks[index].text)
         and (blocks[index].lead_url or _entry_like(body))
     }
@@ -247,7 +259,7 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
     for index in paperlike:  # a heading that links its paper counts double
         weight = 2 if _has_link(blocks[index], bodies[index]) else 1
         levels[blocks[index].level] = levels.get(blocks[index].level, 0) + weight
-    reading = Reading("heading", [])
+    reading = Reading("heading", [], long_titles=True)
     if not levels:
         return reading
     level = max(levels, key=lambda lv: (levels[lv], lv))
