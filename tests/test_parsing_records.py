@@ -226,3 +226,29 @@ def test_front_matter_is_no_paper() -> None:
         "Folding Maps with Small Models",
     ]
     assert digest.papers[0].line == 9  # the line in the file, front matter counted
+
+
+def test_the_reading_chosen_and_how_sure_are_named_in_the_preview() -> None:
+    from bot.domain.preview import DigestPreview, header_lines
+
+    digest = parse("records_tiered.md")
+    assert (digest.reading, digest.sureness) == ("heading", "sure")
+    assert digest.alternatives == ("list",)  # the second tier alone, as a list
+    preview = DigestPreview(
+        id="2025-w12",
+        file="x.md",
+        title="t",
+        week_start=None,
+        week_end=None,
+        papers=[],
+        reading=digest.reading,
+        sureness=digest.sureness,
+        alternatives=digest.alternatives,
+    )
+    assert "read as heading (sure); also plausible: list" in header_lines(preview)
+    forced = parse_digest((FIXTURES / "records_tiered.md").read_text(), "x.md", layout="list")
+    assert forced.reading == "list"
+    assert [p.title_en for p in forced.papers] == [
+        "Wide Nets for Narrow Tasks",
+        "Slow Teachers Make Fast Students",
+    ]

@@ -112,6 +112,37 @@ def _best(readings: list[Reading]) -> Reading:
     return best
 
 
+SURE_MARGIN = 0.25  # the runner-up this far below the chosen reading: no doubt
+PLAUSIBLE = 0.5  # a reading within this share of the chosen one is offered as another
+
+
+def _sureness(best: Reading, readings: list[Reading]) -> tuple[str, tuple[str, ...]]:
+    """How sure the choice was, and the other plausible layouts (different papers, at
+    least half as convincing), for an admin to pick with ``format:``."""
+    top = _quality(best)
+    titles = [p.title_en for p in best.papers]
+    others = [
+        r
+        for r in readings
+        if r is not best and r.papers and [p.title_en for p in r.papers] != titles
+    ]
+    second = max((_quality(r) for r in others), default=0.0)
+    margin = (top - second) / top if top > 0 else 0.0
+    sureness = (
+        "sure"
+        if margin >= SURE_MARGIN
+        else "fairly sure"
+        if margin >= CLOSE_READINGS
+        else "close call"
+    )
+    names = [
+        r.layout
+        for r in sorted(others, key=_quality, reverse=True)
+        if _quality(r) >= top * PLAUSIBLE and r.layout in LAYOUT_NAMES and r.layout != best.layout
+    ]
+    return sureness, tuple(dict.fromkeys(names))
+
+
 def _readings(text: str, source_name: str, layout: str | None) -> list[Reading]:
     """Every reading asked for, in the order that wins ties: block layouts, the line
     reader, then the block layouts it knows as well (:data:`layouts.LINE_READER_WINS_TIES`).
@@ -329,7 +360,11 @@ def parse_digest(
     warnings.extend(_warnings(papers, best.title))
     week = week_of(best.header_text, _name_for_week(source_name), latest)
     week_start, week_end = week if week else (None, None)
+    sureness, alternatives = _sureness(best, readings)
     return ParsedDigest(
+        reading=best.layout,
+        sureness=sureness,
+        alternatives=alternatives,
         title=best.title,
         week_start=week_start,
         week_end=week_end,
