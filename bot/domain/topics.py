@@ -13,6 +13,10 @@ from functools import cached_property
 
 from bot.domain.searchtext import has_cjk, normalize
 
+# a term's first word, and a text's words, split where the term patterns' boundaries fall:
+# a term can only match where its first word stands whole in the text (a cheap test first)
+_WORD = re.compile(r"^[^\W_]+")
+_WORDS = re.compile(r"[^\W_]+")
 TITLE_WEIGHT = 3
 SECTION_WEIGHT = 3
 ABSTRACT_WEIGHT = 1
@@ -42,7 +46,7 @@ class Taxonomy:
 
     topics: tuple[Topic, ...]
     fallback_id: str
-    _patterns: dict[str, list[re.Pattern[str] | str]] = field(
+    _patterns: dict[str, list[tuple[str | None, re.Pattern[str] | str]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -50,12 +54,14 @@ class Taxonomy:
         for topic in self.topics:
             terms = {normalize(t) for t in (*topic.keywords, *topic.aliases, topic.name_en)}
             terms |= {normalize(topic.name_zh)}
-            compiled: list[re.Pattern[str] | str] = []
+            compiled: list[tuple[str | None, re.Pattern[str] | str]] = []
             for term in sorted(t for t in terms if t):
                 if has_cjk(term):
-                    compiled.append(term)  # CJK has no word boundaries: substring match
+                    compiled.append((None, term))  # CJK has no word boundaries: substrings
                 else:
-                    compiled.append(re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])"))
+                    pattern = re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])")
+                    first = _WORD.match(term)
+                    compiled.append((first.group() if first else None, pattern))
             self._patterns[topic.id] = compiled
 
     @cached_property
@@ -63,12 +69,12 @@ class Taxonomy:
         """Topics keyed by id."""
         return {topic.id: topic for topic in self.topics}
 
-    def _hits(self, topic_id: str, text: str) -> int:
+    def _hits(self, topic_id: str, text: str, words: frozenset[str]) -> int:
         count = 0
-        for pattern in self._patterns[topic_id]:
+        for first, pattern in self._patterns[topic_id]:
             if isinstance(pattern, str):
                 count += pattern in text
-            else:
+            elif first is None or first in words:  # a match starts with a whole word
                 count += pattern.search(text) is not None
         return count
 
@@ -79,12 +85,13 @@ class Taxonomy:
         title = normalize(f"{title_en} {title_zh or ''}")
         heading = normalize(section or "")
         body = normalize(abstract)
+        texts = [(text, frozenset(_WORDS.findall(text))) for text in (title, heading, body)]
         scores: dict[str, int] = {}
         for topic in self.topics:
             score = (
-                TITLE_WEIGHT * min(self._hits(topic.id, title), 2)
-                + SECTION_WEIGHT * min(self._hits(topic.id, heading), 1)
-                + ABSTRACT_WEIGHT * min(self._hits(topic.id, body), 3)
+                TITLE_WEIGHT * min(self._hits(topic.id, *texts[0]), 2)
+                + SECTION_WEIGHT * min(self._hits(topic.id, *texts[1]), 1)
+                + ABSTRACT_WEIGHT * min(self._hits(topic.id, *texts[2]), 3)
             )
             if score:
                 scores[topic.id] = score
