@@ -40,13 +40,22 @@ class Topic:
         return (self.id, self.name_en, self.name_zh, *self.aliases)
 
 
+@dataclass
+class _Terms:
+    """A topic's terms, ready to match: CJK substrings, and word patterns by first word."""
+
+    cjk: list[str] = field(default_factory=list)
+    by_first: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    other: list[re.Pattern[str]] = field(default_factory=list)  # starting with no word
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     """The configured topics and the fallback for papers no keyword matches."""
 
     topics: tuple[Topic, ...]
     fallback_id: str
-    _patterns: dict[str, list[tuple[str | None, re.Pattern[str] | str]]] = field(
+    _patterns: dict[str, _Terms] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -54,14 +63,17 @@ class Taxonomy:
         for topic in self.topics:
             terms = {normalize(t) for t in (*topic.keywords, *topic.aliases, topic.name_en)}
             terms |= {normalize(topic.name_zh)}
-            compiled: list[tuple[str | None, re.Pattern[str] | str]] = []
+            compiled = _Terms()
             for term in sorted(t for t in terms if t):
                 if has_cjk(term):
-                    compiled.append((None, term))  # CJK has no word boundaries: substrings
+                    compiled.cjk.append(term)  # CJK has no word boundaries: substrings
+                    continue
+                pattern = re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])")
+                first = _WORD.match(term)
+                if first is None:
+                    compiled.other.append(pattern)
                 else:
-                    pattern = re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])")
-                    first = _WORD.match(term)
-                    compiled.append((first.group() if first else None, pattern))
+                    compiled.by_first.setdefault(first.group(), []).append(pattern)
             self._patterns[topic.id] = compiled
 
     @cached_property
@@ -70,12 +82,12 @@ class Taxonomy:
         return {topic.id: topic for topic in self.topics}
 
     def _hits(self, topic_id: str, text: str, words: frozenset[str]) -> int:
-        count = 0
-        for first, pattern in self._patterns[topic_id]:
-            if isinstance(pattern, str):
-                count += pattern in text
-            elif first is None or first in words:  # a match starts with a whole word
-                count += pattern.search(text) is not None
+        """How many of the topic's terms the text holds (each term once)."""
+        terms = self._patterns[topic_id]
+        count = sum(1 for term in terms.cjk if term in text)
+        count += sum(1 for pattern in terms.other if pattern.search(text))
+        for word in words & terms.by_first.keys():  # a match starts with a whole word
+            count += sum(1 for pattern in terms.by_first[word] if pattern.search(text))
         return count
 
     def tag(
