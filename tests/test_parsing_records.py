@@ -154,7 +154,7 @@ def test_close_readings_prefer_the_one_keeping_chinese_titles() -> None:
 
 
 def test_records_with_signatures_beat_more_records_without() -> None:
-    sections = Reading("heading", [_paper(f"Section Name {n}") for n in range(12)])
+    sections = Reading("heading", [_paper(f"Section Name {n}") for n in range(20)])
     papers = Reading("numbered", [_paper(f"Paper {n}", arxiv=f"2501.0000{n}") for n in range(4)])
     assert _best([sections, papers]) is papers
 
@@ -216,7 +216,8 @@ def test_a_long_paper_heading_stays_a_paper_with_a_warning(length: int) -> None:
 
 def test_front_matter_is_no_paper() -> None:
     text = (
-        "\n---\ntitle: Reading list\ndate: 2025-03-11 09:00:00\ntags:\n    - papers\n---\n\n"
+        "\n---\ntitle: Reading list\ndate: 2025-03-11 09:00:00\n"
+        "description: Sparse Experts and Folding Maps in Small Models\n---\n\n"
         "## Quiet Gradients for Sparse Experts\n\nDamped. [PDF](https://arxiv.org/abs/2503.02345)\n\n"
         "## Folding Maps with Small Models\n\nMaps. [PDF](https://arxiv.org/abs/2503.03456)\n"
     )
@@ -225,7 +226,8 @@ def test_front_matter_is_no_paper() -> None:
         "Quiet Gradients for Sparse Experts",
         "Folding Maps with Small Models",
     ]
-    assert digest.papers[0].line == 9  # the line in the file, front matter counted
+    assert digest.papers[0].line == 8  # the line in the file, front matter counted
+    assert digest.title is None  # the page's settings are no digest title either
 
 
 def test_the_reading_chosen_and_how_sure_are_named_in_the_preview() -> None:
