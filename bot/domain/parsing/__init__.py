@@ -324,6 +324,8 @@ def parse_digest(
         raise DigestParseError(source_name, binary_line, "binary data, not a text digest")
     if not text.strip():
         raise DigestParseError(source_name, 1, "the file is empty")
+    if "\r" in text:  # one line ending for every reader (CR-only files exist)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     readings = _readings(text, source_name, layout)
     best = _best(readings)
     odd: list[str] = []
