@@ -254,3 +254,17 @@ def test_the_reading_chosen_and_how_sure_are_named_in_the_preview() -> None:
         "Wide Nets for Narrow Tasks",
         "Slow Teachers Make Fast Students",
     ]
+
+
+def test_a_line_of_names_under_a_title_is_its_authors_not_its_summary() -> None:
+    text = (
+        "### [Quiet Gradients for Sparse Experts](https://arxiv.org/abs/2503.02345)\n"
+        "*Ana Pires,Joel Kim,Tao Reyes,Mira Olsen*\n\nTL;DR: damped gradients help.\n\n"
+        "### [Folding Maps with Small Models](https://arxiv.org/abs/2503.03456)\n"
+        "*Yu Han, Omar Diaz, Sara Holt*\n\nTL;DR: small models fold maps.\n"
+    )
+    digest = parse_digest(text, "names.md")
+    assert [(p.authors, p.abstract) for p in digest.papers] == [
+        ("Ana Pires,Joel Kim,Tao Reyes,Mira Olsen", "damped gradients help."),
+        ("Yu Han, Omar Diaz, Sara Holt", "small models fold maps."),
+    ]

@@ -242,6 +242,20 @@ def looks_like_field(title: str) -> bool:
     return match is not None and role_of(_label_key(match.group(1))) is not None
 
 
+_NAME = re.compile(
+    r"^(?:[A-Z][\w'’.-]*|[a-z]{1,3}|[A-Z]\.)(?: (?:[A-Z][\w'’.-]*|[a-z]{1,3}|[A-Z]\.)){0,4}$"
+)
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|\band\b)\s*")
+MIN_NAMES = 3  # "A, B, C": a list of people, not a sentence
+
+
+def looks_like_names(text: str) -> bool:
+    """A line that is only people's names (``Ana Pires,Joel Kim,Tao Reyes et al.``)."""
+    text = text.strip(" *_").removesuffix("et al.").removesuffix("等").strip(" ,")
+    names = [name for name in _NAME_SEPARATOR.split(text) if name]
+    return len(names) >= MIN_NAMES and all(_NAME.match(name) for name in names)
+
+
 def labels_a_field(block: Block) -> bool:
     """A short lead followed by a colon (``**评分**: 82``, ``**Authors:** …``): the lead
     names a field of an entry; it is never a paper's title."""

@@ -58,6 +58,8 @@ class _Draft(PaperDraft):
             return
         elif fields.is_link_line(block):
             self._link_line(block)
+        elif self.authors is None and not self.body and fields.looks_like_names(block.text):
+            self.authors = block.text.strip(" *_")  # the names under a title: its authors
         elif block.kind == "line" and self._english_below(block.text):
             self._retitle(block.text)
         elif fields.is_label(block) or fields.is_label_text(block.text):
