@@ -21,7 +21,7 @@ from bot.domain.topics import Taxonomy
 
 # Part of every digest's config hash: bump it when the same file yields different stored
 # papers (a new stored field, a parser fix), so each stored digest is re-read once.
-PARSE_REVISION = "3: structure parser, authors and venue"
+PARSE_REVISION = "4: records with paper signatures, bilingual field labels"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,9 @@ class LoadedDigest:
     config_hash: str
     papers: tuple[TaggedPaper, ...]
     warnings: tuple[str, ...] = ()  # ``file:line: warning``
+    reading: str = ""  # the parser's chosen layout and how sure (see ParsedDigest)
+    sureness: str = ""
+    alternatives: tuple[str, ...] = ()
 
     def preview(self, listed: bool = True) -> DigestPreview:
         """What ``check --show`` and ``/preview`` show of it (``listed``: in digests.yaml)."""
@@ -66,6 +69,9 @@ class LoadedDigest:
             week_end=self.week_end,
             papers=self.papers,
             warnings=self.warnings,
+            reading=self.reading,
+            sureness=self.sureness if self.entry.format is None else "",
+            alternatives=self.alternatives,
         )
 
 
@@ -164,6 +170,9 @@ def _parse_entry(
         config_hash=_config_hash(entry, fingerprint),
         papers=papers,
         warnings=tuple(_located(entry.file, w) for w in parsed.warnings),
+        reading=parsed.reading,
+        sureness=parsed.sureness,
+        alternatives=parsed.alternatives,
     )
 
 

@@ -719,6 +719,19 @@ def test_parsing_is_deterministic() -> None:
 # ------------------------------------------------------------------ refusals
 
 
+def test_one_entry_without_a_title_is_skipped_with_a_warning_not_a_refusal() -> None:
+    """Issue #21: a single odd entry must not refuse the whole digest (this case was a
+    refusal before; the expectation changed with the issue)."""
+    text = "1. Genie: Generative Interactive Environments\n" + ABS2 + "\n2.\n我们的第二篇。\n"
+    digest = parse_digest(text, "bad/digest.txt")
+    assert titles(digest) == ["Genie: Generative Interactive Environments"]
+    assert "line 3: entry 2 has no title; skipped" in digest.warnings
+    table = "| Title | Link |\n|---|---|\n| Genie: Interactive | x |\n|  | https://a.org/x |\n"
+    digest = parse_digest(table, "bad/digest.txt")
+    assert titles(digest) == ["Genie: Interactive"]
+    assert "line 4: a table row without a title; skipped" in digest.warnings
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [
@@ -732,11 +745,6 @@ def test_parsing_is_deterministic() -> None:
             2,
         ),
         ("Just one English line", 1),
-        ("1. Genie: Generative Interactive Environments\n" + ABS2 + "\n2.\n我们的第二篇。\n", 3),
-        (
-            "| Title | Link |\n|---|---|\n| Genie: Interactive | x |\n|  | https://a.org/x |\n",
-            4,
-        ),
         ("abc\x00\x01\x02def\n", 1),
         ("line one\nline two\x00\x00\n", 2),
         ("\ufffd\x07\x08" * 20, 1),

@@ -352,3 +352,69 @@ def test_markup_soup_parses_or_is_refused(text: str) -> None:
     outcome = parse_or_error(text)
     if isinstance(outcome, ParsedDigest):
         check_shape(outcome, text)
+
+
+# ------------------------------------------------------------------ labelled fields
+
+# (label as written, role): both languages, as digests write them
+FIELD_LINES = (
+    ("作者", "authors"),
+    ("Authors", "authors"),
+    ("机构", "drop"),
+    ("Affiliation", "drop"),
+    ("发表刊物/会议", "venue"),
+    ("Venue", "venue"),
+    ("发表年份", "drop"),
+    ("Year", "drop"),
+    ("代码", "links"),
+    ("Code", "links"),
+    ("主页", "links"),
+)
+SUMMARY_LABELS = ("摘要", "Abstract", "TL;DR", "要点", "Key point")
+LABEL_WORDS = tuple(label for label, _ in FIELD_LINES) + SUMMARY_LABELS
+
+
+@st.composite
+def labelled_entries(draw: st.DrawFn) -> tuple[str, str, list[tuple[str, str]], str]:
+    """(English title, Chinese title, other field lines in any order, summary)."""
+    title = draw(md_en_titles)
+    zh = draw(md_zh_titles)
+    others = draw(st.lists(st.sampled_from(FIELD_LINES), max_size=5, unique=True))
+    values = {
+        "authors": "Lin Wei, Sara Holt",
+        "venue": "ICLR 2025",
+        "drop": draw(st.sampled_from(["2024", "北方大学", "South Lake Institute"])),
+        "links": "https://github.com/example/code",
+    }
+    lines = [(label, values[role]) for label, role in others]
+    summary = draw(md_sentences)
+    return title, zh, lines, summary
+
+
+@SETTINGS
+@given(
+    st.lists(labelled_entries(), min_size=2, max_size=5, unique_by=lambda e: e[0].casefold()),
+    st.sampled_from(["：", ": ", "： "]),
+    st.sampled_from(SUMMARY_LABELS),
+    st.booleans(),
+)
+def test_labelled_fields_never_become_titles_or_summary_text(
+    entries: list[tuple[str, str, list[tuple[str, str]], str]],
+    colon: str,
+    summary_label: str,
+    english_labels: bool,
+) -> None:
+    title_label, zh_label = ("Title", "Chinese title") if english_labels else ("标题", "中文标题")
+    out = ["# Weekly list", ""]
+    for number, (title, zh, lines, summary) in enumerate(entries, 1):
+        out += [f"## {number}", "", f"{title_label}{colon}{title}", f"{zh_label}{colon}{zh}"]
+        out += [f"{label}{colon}{value}" for label, value in lines]
+        out += [f"{summary_label}{colon}{summary}", f"Paper{colon}{arxiv_url(number)}", ""]
+    text = "\n".join(out)
+    digest = parse_digest(text, "prop/fields.md")
+    check_shape(digest, text)
+    assert [(p.title_en, p.title_zh) for p in digest.papers] == [(e[0], e[1]) for e in entries]
+    assert [p.abstract for p in digest.papers] == [e[3] for e in entries]  # punctuation kept
+    for paper in digest.papers:
+        for text_field in (paper.title_en, paper.title_zh or "", paper.abstract):
+            assert not any(text_field.startswith(label) for label in LABEL_WORDS)

@@ -201,6 +201,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "digests": 1,
         "retired": 0,
         "papers": 2,
+        "layout": "heading",
         "subscribers": 3,
         "published": 1,
         "queued": 0,

@@ -466,3 +466,60 @@ async def test_queue_reorders_and_skips_and_the_weekly_job_follows(
     [job] = app.job_queue.get_jobs_by_name(WEEKLY_JOB)
     await job.run(app)
     assert services(app).ledger.published_ids() == {"2024-w09"}
+
+
+# ------------------------------------------------------------------ 📖 other readings
+
+TIERED = (
+    b"# Daily digest 2025-05-19\n\n## Highlights\n\n"
+    b"### 1. [Sparse Lanterns for Retrieval](items/sparse.md)\n\n"
+    b"Lanterns light only the passages a query needs.\n\n"
+    b"[arXiv](https://arxiv.org/abs/2505.10123)\n\n"
+    b"### 2. [Grounded Parrots Talk Less](items/parrots.md)\n\n"
+    b"Grounding a chat model shortens answers.\n\n"
+    b"[arXiv](https://arxiv.org/abs/2505.11234)\n\n"
+    b"## Also notable\n\n"
+    b"- **Wide Nets for Narrow Tasks** - wide shallow nets win. "
+    b"[arXiv](https://arxiv.org/abs/2505.12345)\n"
+    b"- **Slow Teachers Make Fast Students** - slow teachers help. "
+    b"[arXiv](https://arxiv.org/abs/2505.13456)\n"
+)
+
+
+async def test_the_preview_offers_other_readings_and_the_one_picked_is_stored_as_format(
+    app: BotApp, api: FakeBotApi, e2e_config: BotConfig, digests_yaml: Path
+):
+    before = digests_yaml.read_bytes()
+    _, part = await send(api, "tiers.md", TIERED)
+    assert "read as heading (sure); also plausible: list" in part.text
+    assert labelled(part) == [
+        *buttons(1)[:3],
+        ("📖 Read as list", "u:1:r2"),
+        buttons(1)[3],
+    ]
+    answered = len(api.callback_answers)
+    edit, head, again = await admin(api).press(part, "u:1:r2", records=3)
+    assert api.callback_answers[answered].text == "📖 Read as list."
+    assert edit.method == "editMessageReplyMarkup" and edit.reply_markup is None
+    assert head.text == header("tiers.md", "2025-w21")
+    assert "read as list (forced)" in again.text
+    assert "Wide Nets for Narrow Tasks" in again.text
+    assert "Sparse Lanterns" not in again.text  # the list reading: the second tier only
+    assert services(app).pending.get(1).format == "list"  # in the database, not in memory
+
+    await admin(api).press(again, "u:1:a", records=2)
+    assert digests_yaml.read_bytes() == before + (ENTRY + "  format: list\n").encode()
+    assert [p.title_en for p in services(app).library.digest_papers("2025-w21")] == [
+        "Wide Nets for Narrow Tasks",
+        "Slow Teachers Make Fast Students",
+    ]
+
+
+async def test_a_made_up_reading_button_changes_nothing(app: BotApp, api: FakeBotApi):
+    from tests.test_forged_buttons import forged_message
+
+    await send(api, "tiers.md", TIERED)
+    forged = await forged_message(app, admin(api), "u:1:r9")  # no 10th layout
+    toast = await admin(api).press_for_answer(forged, "u:1:r9")
+    assert toast == t("en", "upload_gone")
+    assert services(app).pending.get(1).format is None

@@ -22,7 +22,7 @@ data                kind              button
 ``dp:<digest>:<n>`` ``DigestPage``    page ``n`` of a digest's overview, in place
 ``dl:<n>``          ``DigestsPage``   page ``n`` of the archive, in place
 ``noop``            ``PageLabel``     the "2/5" label between the arrows
-``u:<id>:<a>``      ``UploadAction``  ✅ add / 🗓 week / 🆔 id / ❌ discard an upload
+``u:<id>:<a>``      ``UploadAction``  ✅ add / 🗓 week / 🆔 id / ❌ discard / 📖 read as
 ``q:<digest>:<a>``  ``QueueAction``   /queue: move up / down, skip / unskip a digest
 ``sv:<id>``         ``SavePaper``     📌 save the paper to the chat's list, or remove it
 ``rl:<n>``          ``ReadingPage``   page ``n`` of the chat's reading list, in place
@@ -88,7 +88,8 @@ PAGE = DataField("page number", re.compile(r"0|[1-9][0-9]{0,5}"), int, largest=M
 # topic and digest ids as the config accepts them
 SLUG = DataField("topic or digest id", re.compile(r"[a-z0-9][a-z0-9._-]{0,39}"))
 # what an upload's or a queue entry's button does (one letter each)
-UPLOAD_ACTION = DataField("upload action", re.compile(r"[awix]"))
+# (``r<n>``: read the upload as layout n of bot.domain.parsing.LAYOUT_NAMES)
+UPLOAD_ACTION = DataField("upload action", re.compile(r"[awix]|r[0-9]"))
 QUEUE_ACTION = DataField("queue action", re.compile(r"[udsr]"))
 # the queue as the buttons were drawn (bot.services.uploads.queue_version): a stale press
 # is refused instead of moving a digest from a place it is no longer in
@@ -282,7 +283,8 @@ class PageLabel(CallbackData, prefixes=("noop",)):
 @dataclass(frozen=True, slots=True)
 class UploadAction(CallbackData, prefixes=("u",), layout=(PAPER_ID, UPLOAD_ACTION)):
     """``u:<pending>:<a>`` — under an upload's preview: ``a`` add, ``w`` set the week,
-    ``i`` set the id, ``x`` discard (``pending``: the pending upload's database id)."""
+    ``i`` set the id, ``x`` discard, ``r<n>`` read it as the n-th layout (``pending``: the
+    pending upload's database id)."""
 
     pending_id: int
     action: str

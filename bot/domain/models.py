@@ -40,6 +40,9 @@ class ParsedDigest:
     author: str | None
     papers: tuple[ParsedPaper, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = ()
+    reading: str = ""  # the layout whose reading was chosen ("heading", "table", …)
+    sureness: str = ""  # "sure", "fairly sure" or "close call" (see parsing._sureness)
+    alternatives: tuple[str, ...] = ()  # other plausible layouts, for ``format:``
 
 
 class DigestParseError(ValueError):

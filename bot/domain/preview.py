@@ -62,6 +62,19 @@ class DigestPreview:
     week_end: date | None
     papers: Sequence[PreviewPaper]
     warnings: Sequence[str] = ()
+    reading: str = ""  # the layout the parser chose, "" when unknown
+    sureness: str = ""  # how sure: "sure", "fairly sure", "close call"
+    alternatives: Sequence[str] = ()  # other plausible layouts (``format:`` picks one)
+
+
+def reading_text(digest: DigestPreview) -> str | None:
+    """``read as heading (sure)``, with the other plausible readings when there are any."""
+    if not digest.reading:
+        return None
+    text = f"read as {digest.reading} ({digest.sureness or 'forced'})"
+    if digest.alternatives:
+        text += "; also plausible: " + ", ".join(digest.alternatives)
+    return text
 
 
 def week_text(start: date | None, end: date | None) -> str:
@@ -81,6 +94,9 @@ def header_lines(digest: DigestPreview) -> list[str]:
         f"title: {_field(digest.title)}",
         f"file: {digest.file}",
     ]
+    reading = reading_text(digest)
+    if reading is not None:
+        lines.append(reading)
     lines.extend(f"warning: {_field(warning)}" for warning in digest.warnings)
     return lines
 

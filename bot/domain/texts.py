@@ -340,6 +340,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_add": {"en": "✅ Add", "zh": "✅ 加入"},
     "btn_add_anyway": {"en": "✅ Add anyway", "zh": "✅ 仍然加入"},
     "btn_week": {"en": "🗓 Week", "zh": "🗓 周"},
+    "btn_reading": {"en": "📖 Read as {layout}", "zh": "📖 按 {layout} 读取"},
+    "reading_set": {"en": "📖 Read as {layout}.", "zh": "📖 已按 {layout} 读取。"},
     "btn_id": {"en": "🆔 Id", "zh": "🆔 编号"},
     "btn_discard": {"en": "❌ Discard", "zh": "❌ 放弃"},
     "upload_refused": {

@@ -13,6 +13,10 @@ from functools import cached_property
 
 from bot.domain.searchtext import has_cjk, normalize
 
+# a term's first word, and a text's words, split where the term patterns' boundaries fall:
+# a term can only match where its first word stands whole in the text (a cheap test first)
+_WORD = re.compile(r"^[^\W_]+")
+_WORDS = re.compile(r"[^\W_]+")
 TITLE_WEIGHT = 3
 SECTION_WEIGHT = 3
 ABSTRACT_WEIGHT = 1
@@ -36,13 +40,22 @@ class Topic:
         return (self.id, self.name_en, self.name_zh, *self.aliases)
 
 
+@dataclass
+class _Terms:
+    """A topic's terms, ready to match: CJK substrings, and word patterns by first word."""
+
+    cjk: list[str] = field(default_factory=list)
+    by_first: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    other: list[re.Pattern[str]] = field(default_factory=list)  # starting with no word
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     """The configured topics and the fallback for papers no keyword matches."""
 
     topics: tuple[Topic, ...]
     fallback_id: str
-    _patterns: dict[str, list[re.Pattern[str] | str]] = field(
+    _patterns: dict[str, _Terms] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -50,12 +63,17 @@ class Taxonomy:
         for topic in self.topics:
             terms = {normalize(t) for t in (*topic.keywords, *topic.aliases, topic.name_en)}
             terms |= {normalize(topic.name_zh)}
-            compiled: list[re.Pattern[str] | str] = []
+            compiled = _Terms()
             for term in sorted(t for t in terms if t):
                 if has_cjk(term):
-                    compiled.append(term)  # CJK has no word boundaries: substring match
+                    compiled.cjk.append(term)  # CJK has no word boundaries: substrings
+                    continue
+                pattern = re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])")
+                first = _WORD.match(term)
+                if first is None:
+                    compiled.other.append(pattern)
                 else:
-                    compiled.append(re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])"))
+                    compiled.by_first.setdefault(first.group(), []).append(pattern)
             self._patterns[topic.id] = compiled
 
     @cached_property
@@ -63,13 +81,13 @@ class Taxonomy:
         """Topics keyed by id."""
         return {topic.id: topic for topic in self.topics}
 
-    def _hits(self, topic_id: str, text: str) -> int:
-        count = 0
-        for pattern in self._patterns[topic_id]:
-            if isinstance(pattern, str):
-                count += pattern in text
-            else:
-                count += pattern.search(text) is not None
+    def _hits(self, topic_id: str, text: str, words: frozenset[str]) -> int:
+        """How many of the topic's terms the text holds (each term once)."""
+        terms = self._patterns[topic_id]
+        count = sum(1 for term in terms.cjk if term in text)
+        count += sum(1 for pattern in terms.other if pattern.search(text))
+        for word in words & terms.by_first.keys():  # a match starts with a whole word
+            count += sum(1 for pattern in terms.by_first[word] if pattern.search(text))
         return count
 
     def tag(
@@ -79,12 +97,13 @@ class Taxonomy:
         title = normalize(f"{title_en} {title_zh or ''}")
         heading = normalize(section or "")
         body = normalize(abstract)
+        texts = [(text, frozenset(_WORDS.findall(text))) for text in (title, heading, body)]
         scores: dict[str, int] = {}
         for topic in self.topics:
             score = (
-                TITLE_WEIGHT * min(self._hits(topic.id, title), 2)
-                + SECTION_WEIGHT * min(self._hits(topic.id, heading), 1)
-                + ABSTRACT_WEIGHT * min(self._hits(topic.id, body), 3)
+                TITLE_WEIGHT * min(self._hits(topic.id, *texts[0]), 2)
+                + SECTION_WEIGHT * min(self._hits(topic.id, *texts[1]), 1)
+                + ABSTRACT_WEIGHT * min(self._hits(topic.id, *texts[2]), 3)
             )
             if score:
                 scores[topic.id] = score

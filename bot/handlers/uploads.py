@@ -28,6 +28,7 @@ from telegram.error import BadRequest
 
 from bot.content import MAX_UPLOAD_BYTES
 from bot.domain.callbacks import QueueAction, UploadAction
+from bot.domain.parsing import LAYOUT_NAMES
 from bot.domain.preview import preview_messages, week_text
 from bot.domain.schedule import format_local
 from bot.domain.texts import Raw, t
@@ -166,7 +167,13 @@ def _upload_buttons(view: service.UploadView, lang: str) -> InlineKeyboardMarkup
         first.append(_button(t(lang, label), UploadAction(pending_id, "a")))
     first.append(_button(t(lang, "btn_week"), UploadAction(pending_id, "w")))
     first.append(_button(t(lang, "btn_id"), UploadAction(pending_id, "i")))
-    return keyboard([first, [_button(t(lang, "btn_discard"), UploadAction(pending_id, "x"))]])
+    readings = [  # the other plausible readings: the admin picks one, kept as ``format:``
+        _button(t(lang, "btn_reading", layout=layout), UploadAction(pending_id, f"r{at}"))
+        for layout in view.preview.alternatives
+        if (at := LAYOUT_NAMES.index(layout)) < 10
+    ]
+    rows = [first, *([readings] if readings else [])]
+    return keyboard([*rows, [_button(t(lang, "btn_discard"), UploadAction(pending_id, "x"))]])
 
 
 def _button(label: str, data: UploadAction | QueueAction) -> InlineKeyboardButton:
@@ -205,6 +212,8 @@ async def upload_button(
     chat_id = query.message.chat.id if query.message else admin_id
     if button.action == "a":
         await _add(update, context, query, button.pending_id)
+    elif button.action.startswith("r"):
+        await _read_as(update, context, query, button)
     elif button.action == "x":
         gone = await db(service.discard, services, button.pending_id, admin_id)
         if gone is None:
@@ -230,6 +239,28 @@ async def upload_button(
             t(lang, f"ask_{what}", id=pending.digest_id),
             reply_markup=ForceReply(input_field_placeholder=placeholder),
         )
+
+
+async def _read_as(
+    update: Update, context: BotContext, query: CallbackQuery, button: UploadAction
+) -> None:
+    """📖: read the upload as another plausible layout, then show its preview again."""
+    lang = user_lang(update)
+    layout = (
+        LAYOUT_NAMES[int(button.action[1:])] if int(button.action[1:]) < len(LAYOUT_NAMES) else ""
+    )
+    problem = await db(service.set_reading, context.services, button.pending_id, layout)
+    view = None if problem else await db(service.view, context.services, button.pending_id)
+    if view is None:
+        await query.answer(t(lang, "upload_gone"))
+        return
+    if isinstance(view, service.Refused):
+        await query.answer()
+        await reply(update, t(lang, "upload_refused", problem=view.problem))
+        return
+    await query.answer(t(lang, "reading_set", layout=layout))
+    await _drop_buttons(query)
+    await _send_view(context, view.pending.chat_id, view, lang)
 
 
 async def _add(update: Update, context: BotContext, query: CallbackQuery, pending_id: int) -> None:

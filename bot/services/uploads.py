@@ -27,6 +27,7 @@ from bot.config import BotConfig, ConfigError, DigestEntry, digest_id_problem
 from bot.content import LoadedDigest, listed_file_hash, parse_upload
 from bot.domain.dates import date_problem
 from bot.domain.models import DigestParseError
+from bot.domain.parsing import LAYOUT_NAMES
 from bot.domain.parsing.week import parse_week
 from bot.domain.preview import DigestPreview
 from bot.services import Services
@@ -150,6 +151,7 @@ def _entry(config: BotConfig, pending: Pending) -> DigestEntry:
         id=pending.digest_id,
         file=folder / file_name(pending.digest_id, pending.suffix),
         week=pending.week,
+        format=pending.format,
     )
 
 
@@ -250,6 +252,18 @@ def set_week(services: Services, pending_id: int, text: str) -> str | None:
     return None
 
 
+def set_reading(services: Services, pending_id: int, layout: str) -> str | None:
+    """📖: read the upload as ``layout`` (one the preview offered); None when set, else
+    what is wrong. ✅ then stores it as ``format:`` in the digests.yaml entry."""
+    if layout not in LAYOUT_NAMES:
+        return "unknown reading"
+    pending = services.pending.get(pending_id)
+    if pending is None or not services.pending.set_format(pending_id, layout):
+        return "gone"
+    log.info("admin %s: upload %d read as %s", pending.admin_id, pending_id, layout)
+    return None
+
+
 def set_id(services: Services, pending_id: int, text: str) -> str | None:
     """🆔: the id from ``text``; None when set, else what is wrong."""
     digest_id = text.strip().lower()
@@ -298,7 +312,9 @@ def add(
     except ConfigError as exc:
         services.pending.put_back(pending)
         return NotAdded(str(exc))
-    new = NewDigest(pending.digest_id, pending.suffix, pending.content, pending.week)
+    new = NewDigest(
+        pending.digest_id, pending.suffix, pending.content, pending.week, pending.format
+    )
     try:
         written: Written = add_digest(config, new, services.clock().date())
     except ReadOnlyConfig as exc:

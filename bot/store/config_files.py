@@ -65,6 +65,7 @@ class NewDigest:
     suffix: str  # ".md" or ".txt"
     content: bytes
     week: date | None
+    format: str | None = None  # the reading the admin picked in the preview (``format:``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +203,8 @@ def _entry(config: BotConfig, new: NewDigest, file: Path) -> CommentedMap:
     entry["file"] = _text(str(PurePosixPath(*Path(relative).parts)))
     if new.week is not None:
         entry["week"] = new.week
+    if new.format is not None:
+        entry["format"] = new.format
     return entry
 
 

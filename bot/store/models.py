@@ -273,6 +273,7 @@ class PendingUpload(Base):
     digest_id: Mapped[str] = mapped_column(String(40))
     week: Mapped[date | None] = mapped_column(Date)
     awaiting: Mapped[str | None] = mapped_column(String(8))  # "week" / "id": a reply is due
+    format: Mapped[str | None] = mapped_column(String(16))  # the reading the admin picked
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

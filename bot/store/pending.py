@@ -34,6 +34,7 @@ class Pending:
     digest_id: str
     week: date | None
     awaiting: str | None
+    format: str | None = None  # the reading the admin picked (None: the parser chooses)
 
 
 class PendingUploads:
@@ -113,6 +114,10 @@ class PendingUploads:
         if digest_id is not None:
             values["digest_id"] = digest_id
         return self._update(pending_id, values)
+
+    def set_format(self, pending_id: int, layout: str) -> bool:
+        """Read the upload as ``layout`` (stored as ``format:`` when it is added)."""
+        return self._update(pending_id, {"format": layout, "awaiting": None})
 
     def set_id(self, pending_id: int, digest_id: str) -> bool:
         """Set the digest id; stop waiting."""

@@ -64,6 +64,7 @@ class Reading:
     candidates: int = 0  # how many places looked like paper starts (for the confidence)
     warnings: list[str] = field(default_factory=list)
     refusal: tuple[int, str] | None = None  # (line, reason) when the layout saw a broken entry
+    long_titles: bool = False  # papers start at headings: a long title is still a paper's
 
     @property
     def confidence(self) -> float:

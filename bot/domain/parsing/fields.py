@@ -42,6 +42,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "code",
         "project",
         "project page",
+        "主页",
+        "urls",
         "pdf",
         "arxiv",
         "github",
@@ -58,7 +60,37 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "paper title",
     ),
     "zh": ("中文标题", "中文题目", "中文名", "中文名称", "译名", "chinese title"),
-    "drop": ("分类", "备注", "category", "categories", "tags", "标签", "comments", "评论"),
+    "drop": (
+        "分类",
+        "备注",
+        "category",
+        "categories",
+        "tags",
+        "标签",
+        "comments",
+        "评论",
+        "关键词",
+        "keywords",
+        # affiliations and years are facts about the paper, never its summary
+        "affiliation",
+        "affiliations",
+        "机构",
+        "单位",
+        "所属机构",
+        "作者隶属机构",
+        "隶属机构",
+        "作者单位",
+        "year",
+        "发表年份",
+        "年份",
+        "date",
+        "日期",
+        "发布时间",
+        "score",
+        "评分",
+        "rating",
+        "stars",
+    ),
     "summary": (
         "简介",
         "摘要",
@@ -69,6 +101,11 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "takeaway",
         "概要",
         "总结",
+        "要点",
+        "key point",
+        "key points",
+        "ai摘要",
+        "ai summary",
     ),
 }
 _ROLE_OF = {label: role for role, labels in FIELD_LABELS.items() for label in labels}
@@ -81,6 +118,23 @@ _ARXIV = re.compile(
     r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
     re.IGNORECASE,
 )
+# where a paper itself lives: a link to one of these is a paper's signature
+PAPER_SITES: tuple[str, ...] = (
+    r"arxiv\.org/(?:abs|pdf|html)/",
+    r"huggingface\.co/papers/\d",
+    r"alphaxiv\.org/",
+    r"papers\.cool/arxiv/",
+    r"openreview\.net/(?:forum|pdf)\?",
+    r"semanticscholar\.org/(?:paper|arxiv)/",
+    r"aclanthology\.org/[\w.-]+\d",
+    r"(?:dx\.)?doi\.org/10\.",
+    r"paperswithcode\.com/paper/",
+    r"dl\.acm\.org/doi/",
+    r"ieeexplore\.ieee\.org/(?:document|abstract)/",
+    r"proceedings\.(?:mlr\.press|neurips\.cc)/",
+    r"openaccess\.thecvf\.com/",
+)
+_PAPER_SITE = re.compile("|".join(PAPER_SITES), re.IGNORECASE)
 _SOCIAL = re.compile(r"^https?://(?:www\.)?(?:twitter\.com|x\.com|t\.co)/", re.IGNORECASE)
 _PAPER_LABEL = re.compile(r"^(?:paper|arxiv|pdf|论文|原文)\b", re.IGNORECASE)
 _TAG_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】)\s*(?=\S)")
@@ -105,9 +159,14 @@ def arxiv_of(url: str) -> str | None:
     return match.group(1) if match else None
 
 
+def is_paper_url(url: str) -> bool:
+    """A URL of a paper page (:data:`PAPER_SITES`): the strongest sign of a paper record."""
+    return _PAPER_SITE.search(url) is not None
+
+
 def is_paper_link(link: Link) -> bool:
-    """A link to the paper itself: arXiv-like, or labelled paper/PDF."""
-    return arxiv_of(link.url) is not None or bool(_PAPER_LABEL.match(link.label.strip()))
+    """A link to the paper itself: a paper site, or labelled paper/PDF."""
+    return is_paper_url(link.url) or bool(_PAPER_LABEL.match(link.label.strip()))
 
 
 def best_arxiv(links: list[Link]) -> str | None:
@@ -133,16 +192,46 @@ def field_of(block: Block) -> tuple[str, str] | None:
     match = _FIELD.match(block.text)
     if not match:
         return None
-    label = match.group(1).strip(" *_").casefold()
-    role = _ROLE_OF.get(label)
+    label = _label_key(match.group(1))
+    role = role_of(label)
     if role is None:
         return None
-    labelled_by_markup = block.lead and (
-        block.lead.rstrip(":： ").casefold() == label or block.lead.casefold().startswith(label)
-    )
-    if not labelled_by_markup and role in ("drop", "links") and len(label) < 3:
+    lead = _label_key(block.lead)
+    labelled_by_markup = bool(lead) and (lead == label or lead.startswith(label))
+    if not labelled_by_markup and role in ("drop", "links") and len(label) < 3 and label.isascii():
         return None
+    if not labelled_by_markup and role == "summary" and block.quoted:
+        return None  # "> TL;DR: …" quoted as the authors wrote it: their text
     return role, match.group(2).strip()
+
+
+_LABEL_DRESSING = re.compile(r"^[^\w\u4e00-\u9fff]+|[^\w\u4e00-\u9fff)）]+$")
+
+
+_QUALIFIER = re.compile(r"\s*[(（][^)）]{1,12}[)）]$")
+_SUMMARY_ENDINGS = ("摘要", "summary", "abstract", "tl;dr", "tldr")
+
+
+def role_of(label: str) -> str | None:
+    """The role of a label (already a :func:`_label_key`): as listed, without a qualifier
+    (``Abstract (English)``, ``摘要（中文）``), or a summary by its ending (``原始摘要``)."""
+    role = _ROLE_OF.get(label)
+    if role is None and _QUALIFIER.search(label):
+        role = _ROLE_OF.get(_QUALIFIER.sub("", label))
+    if role is None and len(label) <= MAX_LABEL_CHARS and label.endswith(_SUMMARY_ENDINGS):
+        role = "summary"
+    return role
+
+
+def is_label_text(text: str) -> bool:
+    """A whole line that is only a field label (``原始摘要``, ``Abstract:``)."""
+    key = _label_key(text)
+    return bool(key) and len(key) <= MAX_LABEL_CHARS and role_of(key) is not None
+
+
+def _label_key(label: str) -> str:
+    """A label as looked up: emphasis, emoji and colons around it dropped (``👥 Authors``)."""
+    return _LABEL_DRESSING.sub("", label.strip(" *_:：")).casefold()
 
 
 def looks_like_field(title: str) -> bool:
@@ -150,7 +239,30 @@ def looks_like_field(title: str) -> bool:
     if title.startswith(("!", "[")):
         return True
     match = _FIELD.match(title)
-    return match is not None and match.group(1).strip(" *_").casefold() in _ROLE_OF
+    return match is not None and role_of(_label_key(match.group(1))) is not None
+
+
+_NAME = re.compile(
+    r"^(?:[A-Z][\w'’.-]*|[a-z]{1,3}|[A-Z]\.)(?: (?:[A-Z][\w'’.-]*|[a-z]{1,3}|[A-Z]\.)){0,4}$"
+)
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|\band\b)\s*")
+MIN_NAMES = 3  # "A, B, C": a list of people, not a sentence
+
+
+def looks_like_names(text: str) -> bool:
+    """A line that is only people's names (``Ana Pires,Joel Kim,Tao Reyes et al.``)."""
+    text = text.strip(" *_").removesuffix("et al.").removesuffix("等").strip(" ,")
+    names = [name for name in _NAME_SEPARATOR.split(text) if name]
+    return len(names) >= MIN_NAMES and all(_NAME.match(name) for name in names)
+
+
+def labels_a_field(block: Block) -> bool:
+    """A short lead followed by a colon (``**评分**: 82``, ``**Authors:** …``): the lead
+    names a field of an entry; it is never a paper's title."""
+    lead = block.lead.strip()
+    if not lead or len(lead) > MAX_LABEL_CHARS or block.lead_url:
+        return False
+    return lead.endswith((":", "：")) or block.rest.lstrip().startswith((":", "："))
 
 
 def is_label(block: Block) -> bool:
@@ -172,9 +284,33 @@ def is_link_line(block: Block) -> bool:
     return bool(block.links or fmt.links_in(block.text)) and not text
 
 
+_LATEX_WRAP = re.compile(r"\$?\\(?:textbf|textit|texttt|text|mathrm|mathbf|emph)\{([^{}]*)\}\$?")
+# a bracketed tail of link words only, once its links are cut: "(Read more on arXiv or HF)"
+_LINK_TAIL = re.compile(r"\s*[(（]([^()（）]{0,80})[)）]\s*$")
+_LINK_TAIL_WORDS = 6
+
+
+def without_link_tail(text: str, links: tuple[Link, ...]) -> str:
+    """A title without a trailing ``(Read more on [arXiv](…) or [HF](…))``: the bracket
+    holds links and at most a few words besides."""
+    found = _LINK_TAIL.search(text)
+    if found is None or not links:
+        return text
+    inside = found.group(1)
+    labels = [link.label for link in links if link.label and link.label in inside]
+    if not labels:
+        return text
+    for label in labels:
+        inside = inside.replace(label, " ")
+    return text[: found.start()] if len(inside.split()) <= _LINK_TAIL_WORDS else text
+
+
 def clean_title(text: str) -> str:
-    """A heading or lead as a title: tag prefixes (``[new 001]``) and numbering dropped."""
+    """A heading or lead as a title: tag prefixes (``[new 001]``), numbering and LaTeX
+    wrappers (``$\\textbf{Only-IF}$``) dropped."""
     text = _TAG_PREFIX.sub("", text)
+    if "\\" in text:
+        text = _LATEX_WRAP.sub(lambda m: m.group(1), text)
     marker = fmt.marker(text)
     if marker is not None and marker.kind == "numbered" and marker.title:
         text = marker.title

@@ -29,6 +29,9 @@ def _text(node: Node) -> str:
     return " ".join((node.text(deep=True, separator=" ") or "").split())
 
 
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
+
+
 def _links(node: Node) -> tuple[Link, ...]:
     anchors = [node] if node.tag == "a" else node.css("a")
     found = []
@@ -36,6 +39,20 @@ def _links(node: Node) -> tuple[Link, ...]:
         href = (anchor.attributes.get("href") or "").strip()
         if href:
             found.append(Link(_text(anchor), href))
+    return tuple(found) + _id_attributes(node)
+
+
+def _id_attributes(node: Node) -> tuple[Link, ...]:
+    """arXiv ids held in attributes (``<button data-arxiv-id="2503.07890">``): a paper's
+    signature as much as a link is."""
+    if "arxiv" not in (node.html or "").lower():
+        return ()
+    found = []
+    for element in node.traverse():
+        for name, value in element.attributes.items():
+            match = _ARXIV_ID.match((value or "").strip())
+            if match and "arxiv" in name.lower():
+                found.append(Link("", f"https://arxiv.org/abs/{match.group(1)}"))
     return tuple(found)
 
 
@@ -167,5 +184,7 @@ def looks_like_html(text: str) -> bool:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return False
+    if not lines[0].startswith("<"):
+        return False  # markdown with HTML blocks inside: "# Title" or text comes first
     tags = sum(1 for line in lines if line.startswith("<"))
     return tags * 2 > len(lines)

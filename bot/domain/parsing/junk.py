@@ -44,6 +44,11 @@ JUNK_PHRASES: dict[str, tuple[str, ...]] = {
         r"|登录|sign in|log in)\b",
     ),
     "taxonomy": (r"(?:tags?|标签|分类|categories)\s*[:：]", "颜文字", "emoji$"),
+    # a generator's placeholder where a summary or field would be
+    "placeholder": (
+        r"(?:no (?:abstract|summary|description|tl;?dr) (?:available|provided|given)"
+        r"|(?:abstract|summary) not available|暂无(?:摘要|简介|总结)|n/?a|none|无|xxx等?)[.。]?$",
+    ),
     # vote and comment counters under a paper (``👍 123 · 💬 4``, ``57 upvotes``)
     "reactions": (
         r"(?:[\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff]\ufe0f?\s*"

@@ -58,9 +58,11 @@ class _Draft(PaperDraft):
             return
         elif fields.is_link_line(block):
             self._link_line(block)
+        elif self.authors is None and not self.body and fields.looks_like_names(block.text):
+            self.authors = block.text.strip(" *_")  # the names under a title: its authors
         elif block.kind == "line" and self._english_below(block.text):
             self._retitle(block.text)
-        elif fields.is_label(block):
+        elif fields.is_label(block) or fields.is_label_text(block.text):
             return
         elif (
             self.zh is None
@@ -68,6 +70,7 @@ class _Draft(PaperDraft):
             and block.kind == "line"
             and fmt.is_zh_title(block.text, self.title)
             and fmt.is_en_title(self.title)
+            and not fields.is_label_text(block.text)
         ):
             self.zh = block.text
         else:
@@ -89,7 +92,7 @@ class _Draft(PaperDraft):
         elif role == "summary" and value:
             self.body.append(value)
         elif role == "title":
-            self._retitle(fmt.strip_markup(value))
+            self._retitle(fmt.strip_markup(value), labelled=True)
         elif role == "zh" and value and self.zh is None:
             self.zh = fmt.strip_markup(value)
 
@@ -104,7 +107,7 @@ class _Draft(PaperDraft):
             and not fmt.is_prose(text)
         )
 
-    def _retitle(self, value: str) -> None:
+    def _retitle(self, value: str, labelled: bool = False) -> None:
         """``论文标题：English title`` under a Chinese heading: the heading is the Chinese
         title, the field the English one."""
         if fmt.is_en_title(value) and not fmt.is_en_title(self.title):
@@ -113,6 +116,8 @@ class _Draft(PaperDraft):
             self.title = value[: fmt.MAX_TITLE_CHARS]
         elif self.zh is None and value != self.title and fmt.is_zh_title(value, self.title):
             self.zh = value
+        elif labelled and self.zh is None and fmt.script(value).cjk and fmt.is_en_title(self.title):
+            self.zh = value[: fmt.MAX_ZH_TITLE_CHARS]  # a title field in Chinese, as written
 
     def _link_line(self, block: Block) -> None:
         links = list(block.links) or [Link("", url) for url in fmt.links_in(block.text)]
@@ -129,7 +134,7 @@ class _Draft(PaperDraft):
         self.links.extend(links)
 
     def paper(self, position: int) -> ParsedPaper:
-        arxiv_id = fields.best_arxiv(self.links) or fields.best_arxiv(self.body_links)
+        arxiv_id = fields.best_arxiv(self.links + self.body_links)
         links = fields.kept_links(self.links + self.body_links)
         title, zh = fmt.split_bilingual(self.title)  # "English: 中文标题" on one line
         return ParsedPaper(
@@ -152,6 +157,18 @@ def _title_ok(title: str, cjk: bool) -> bool:
     return bool(title) and (fmt.is_en_title(title) or (cjk and fmt.is_zh_title(title)))
 
 
+LONG_TITLE_PROBE = 200  # a heading is judged by its first this many characters
+
+
+def title_head(title: str) -> str:
+    """A long heading's first words: a paper heading of 400 characters is still a paper
+    heading (kept, cut at the title limit, with a warning), never part of the previous
+    paper."""
+    if len(title) <= LONG_TITLE_PROBE:
+        return title
+    return title[:LONG_TITLE_PROBE].rsplit(" ", 1)[0].rstrip(" ,;:.")
+
+
 def _heading_title(block: Block) -> str:
     return fields.clean_title(block.lead if block.lead_url and block.bold_only else block.text)
 
@@ -161,6 +178,7 @@ def _is_titled_item(block: Block) -> bool:
     return (
         block.kind == "item"
         and bool(block.lead)
+        and not fields.labels_a_field(block)
         and any(fields.is_paper_link(link) for link in block.links)
         and fmt.is_en_title(fields.clean_title(block.lead))
     )
@@ -234,7 +252,7 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
     paperlike = {
         index
         for index, body in bodies.items()
-        if _title_ok(_heading_title(blocks[index]), cjk)
+        if _title_ok(title_head(_heading_title(blocks[index])), cjk)
         and not is_junk(blocks[index].text)
         and (blocks[index].lead_url or _entry_like(body))
     }
@@ -243,7 +261,7 @@ def read_heading(blocks: list[Block], cjk: bool = False) -> Reading:
     for index in paperlike:  # a heading that links its paper counts double
         weight = 2 if _has_link(blocks[index], bodies[index]) else 1
         levels[blocks[index].level] = levels.get(blocks[index].level, 0) + weight
-    reading = Reading("heading", [])
+    reading = Reading("heading", [], long_titles=True)
     if not levels:
         return reading
     level = max(levels, key=lambda lv: (levels[lv], lv))
@@ -317,7 +335,7 @@ class _Walker:
             draft = _Draft(fields.clean_title(block.lead), block.line, self.section)
             draft.item_depth = block.level
             draft.links.extend(block.links)
-            rest = fields.description(block.rest)
+            rest = fields.description(_without_links(block.rest, block.links))
             if rest:
                 draft.body.append(rest)
             self.start(draft)
@@ -346,7 +364,7 @@ def read_table(blocks: list[Block], cjk: bool = False) -> Reading:
         elif block.kind != "row":
             if walker.current is None and not walker.drafts:
                 walker.header.append(block.text)
-        elif block.header:
+        elif block.header or fmt.is_header_row([cell.text for cell in block.cells]):
             columns = fmt.table_columns([cell.text for cell in block.cells])
         else:
             reading.candidates += 1
@@ -379,7 +397,12 @@ def _row_paper(
     if title_cell.lead:
         title, rest = fields.clean_title(title_cell.lead), fields.description(title_cell.rest)
     else:
-        title, rest = fields.split_title(fields.strip_numbering(title_cell.text))
+        text = fields.strip_numbering(fields.without_link_tail(title_cell.text, title_cell.links))
+        if "abstract" in columns:  # the summary has its own column: the cell is the title
+            title, _, rest = text.partition("\n")
+        else:
+            title, rest = fields.split_title(text)
+        title = fields.clean_title(title)
     title, zh = fmt.split_bilingual(title)
     if not _title_ok(title, cjk):
         return None
@@ -388,7 +411,15 @@ def _row_paper(
     draft.zh = (zh_cell.text if zh_cell is not None else None) or zh
     abstract = cell("abstract")
     summary = abstract.text if abstract is not None else rest
-    draft.body.extend(part.strip() for part in summary.split("\n") if part.strip())
+    for role in ("authors", "venue"):
+        given = cell(role)
+        if given is not None and given.text:
+            setattr(draft, role, given.text.replace("\n", " "))
+    for part in filter(None, (part.strip() for part in summary.split("\n"))):
+        found = fields.field_of(Block("line", part, row.line))
+        if found is not None and found[0] != "summary":
+            continue  # "机构: …" under the summary: a fact, not summary text
+        draft.body.append(found[1] if found else part)
     draft.links.extend(row.links)
     return draft
 
@@ -398,7 +429,10 @@ def read_list(blocks: list[Block], cjk: bool = False) -> Reading:
     led = [
         b
         for b in blocks
-        if b.kind == "item" and b.lead and _title_ok(fields.clean_title(b.lead), cjk)
+        if b.kind == "item"
+        and b.lead
+        and not fields.labels_a_field(b)
+        and _title_ok(fields.clean_title(b.lead), cjk)
     ]
     return _read_led(Reading("list", []), blocks, led)
 

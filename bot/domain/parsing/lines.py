@@ -3,14 +3,13 @@
 The line reader (:mod:`bot.domain.parsing.plaintext`) decides structure; this module only answers
 questions about single lines: is it an English title, a Chinese title, a link line, a
 numbered/heading/bold marker, web-page junk, the article's author? It also reads
-markdown tables and the week in a header. Pure functions, stdlib only.
+markdown tables. Pure functions, stdlib only (the week is :mod:`.week`'s).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 from bot.domain.parsing.junk import is_junk as is_junk  # re-exported: a line question
@@ -70,12 +69,6 @@ _QUOTES = ('""', "“”", "''", "‘’", "《》", "「」", "『』", "[]", "
 
 _AUTHOR = re.compile(r"^(?:作者|authors?|written by)\s*[:：]\s*(.{1,80})$", re.IGNORECASE)
 _ORIGINAL = re.compile(r"^(?:原文(?:链接|地址)|original(?: article| post)?)\s*[:：]\s*(.*)$", re.I)
-_WEEK_SHORT = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})\s*[-~–—至到]\s*(\d{2})(\d{2})(\d{2})(?!\d)")
-_WEEK_LONG = re.compile(
-    r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(?:[-~–—至到]|to)\s*"
-    r"(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?"
-)
-_MAX_WEEK_DAYS = 13
 # between the two titles on one line: a spaced dash or a colon (English first)
 _TITLE_SEPARATOR = re.compile(r"\s+[—–-]{1,2}\s+|——|\s*[:：]\s*")
 _WHOLE_TITLE_WORDS = 3
@@ -375,8 +368,29 @@ _COLUMNS = {
     "zh": ("中文", "中文标题", "标题(中文)", "chinese", "chinese title", "译名", "zh"),
     "title": ("title", "paper", "标题", "论文", "english title", "name", "英文标题", "en"),
     "abstract": ("summary", "abstract", "tl;dr", "tldr", "摘要", "简介", "概要", "description"),
+    "authors": ("authors", "author", "作者"),
+    "affiliation": ("affiliation", "affiliations", "机构", "单位"),
+    "venue": ("venue", "发表刊物/会议", "会议", "期刊", "conference"),
     "link": ("link", "links", "url", "arxiv", "链接", "地址", "pdf", "code"),
 }
+# a header cell holding one of these words names the summary column ("Gemini 摘要",
+# "为什么值得看", "Key point"): the first such column, when no header is exactly a summary
+_SUMMARY_WORDS = (
+    "摘要",
+    "summary",
+    "abstract",
+    "tl;dr",
+    "要点",
+    "key point",
+    "简介",
+    "为什么",
+    "why",
+    "亮点",
+    "highlight",
+    "takeaway",
+    "description",
+    "总结",
+)
 
 
 def is_table_row(text: str) -> bool:
@@ -394,6 +408,13 @@ def table_cells(text: str) -> list[str]:
     return [cell.strip() for cell in text.strip().strip("|").split("|")]
 
 
+def is_header_row(cells: list[str]) -> bool:
+    """A row of column names only (``Title | Authors | Summary``): a header, not a paper."""
+    labels = [strip_markup(cell).casefold() for cell in cells if cell.strip()]
+    known = {alias for aliases in _COLUMNS.values() for alias in aliases}
+    return len(labels) >= 2 and all(label in known for label in labels)
+
+
 def table_columns(header: list[str]) -> dict[str, int]:
     """Column index per role from a header row; empty when it is not a header we know."""
     labels = [strip_markup(cell).casefold() for cell in header]
@@ -405,26 +426,7 @@ def table_columns(header: list[str]) -> dict[str, int]:
         for at, label in enumerate(labels):
             if at not in columns.values() and any(label.startswith(a) for a in aliases):
                 columns.setdefault(role, at)
+    for at, label in enumerate(labels):
+        if at not in columns.values() and any(word in label for word in _SUMMARY_WORDS):
+            columns.setdefault("abstract", at)
     return columns if "title" in columns else {}
-
-
-# ------------------------------------------------------------------ week
-
-
-def week_in(text: str) -> tuple[date, date] | None:
-    """``(240226-240301)`` or ``2024-02-26 ~ 2024-03-01`` → the two dates, when plausible."""
-    found = _WEEK_LONG.search(text)
-    if found:
-        y1, m1, d1, y2, m2, d2 = found.groups()
-        parts = (int(y1), int(m1), int(d1), int(y2 or y1), int(m2), int(d2))
-    else:
-        found = _WEEK_SHORT.search(text)
-        if not found:
-            return None
-        y1, m1, d1, y2, m2, d2 = (int(g) for g in found.groups())
-        parts = (2000 + y1, m1, d1, 2000 + y2, m2, d2)
-    try:
-        start, end = date(*parts[:3]), date(*parts[3:])
-    except ValueError:  # "999999-000000" is not a week
-        return None
-    return (start, end) if 0 <= (end - start).days <= _MAX_WEEK_DAYS else None

@@ -19,6 +19,12 @@ from bot.domain.parsing.blocks import Block, Link
 
 _NUMBERING = re.compile(r"^\s*[(（]?(\d{1,3})\s*[.)、．）]\s*$")
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+# inline HTML that only formats text; any other tag ("<think>") is text as written
+_FORMAT_TAG = re.compile(
+    r"^</?(?:sub|sup|small|big|b|i|u|s|em|strong|span|font|mark|kbd|code|ins|del|a|img|abbr)"
+    r"(?:\s[^>]*)?/?>$",
+    re.IGNORECASE,
+)
 _PARSER = MarkdownIt("commonmark").enable("table")
 
 
@@ -93,6 +99,8 @@ def _inline_lines(children: list[Token]) -> list[_Line]:
         if kind == "image":
             current.image = True
             continue
+        if kind == "html_inline" and _FORMAT_TAG.match(token.content):
+            continue  # <sub>, <b>, <span …>: markup around the text, not text
         if kind in ("text", "code_inline", "html_inline"):  # "<think>" in a title is text
             current.parts.append(token.content)
             if href is not None:
@@ -228,6 +236,32 @@ def _cell(token: Token, line: int) -> Block:
     return block
 
 
+_TABLE_LINE = re.compile(r"^\s{0,3}\|")
+
+
+def _join_wrapped_rows(text: str) -> str:
+    """Table rows hard-wrapped by an editor: a row with fewer cells than its header, then
+    a line that does not open a row, are one row (the blank line keeps the line count)."""
+    lines = text.split("\n")
+    width = 0
+    for at, line in enumerate(lines):
+        if not _TABLE_LINE.match(line):
+            width = 0
+            continue
+        cells = line.strip().strip("|").count("|") + 1
+        if width == 0:
+            width = cells
+            continue
+        follow = at + 1
+        wrapped = follow < len(lines) and lines[follow].strip()
+        if cells < width and wrapped and not _TABLE_LINE.match(lines[follow]):
+            lines[at] = f"{line.rstrip()} {lines[follow].strip()}"
+            lines[follow] = "|"  # an empty row: the table goes on, the numbering stays
+    return "\n".join(lines)
+
+
 def to_blocks(text: str) -> list[Block]:
     """The blocks of a markdown document, in reading order."""
+    if "\n|" in text or "\n |" in text:
+        text = _join_wrapped_rows(text)
     return _Converter(text).run()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 
 from bot.domain.models import DigestParseError, ParsedPaper
 from bot.domain.parsing import lines as fmt
@@ -154,7 +153,6 @@ class _Reader:
         self.current: _Draft | None = None
         self.section: str | None = None
         self.title: str | None = None
-        self.week: tuple[date, date] | None = None
         self.source_url: str | None = None
         self.authors: list[tuple[str, bool]] = []  # (name, seen before any paper)
         self.last_number = 0
@@ -193,8 +191,6 @@ class _Reader:
     def _line(self, index: int) -> int:
         """Handle one line; returns the index of the last line it used."""
         line = self.lines[index]
-        if not self.papers and self.week is None:
-            self.week = fmt.week_in(line.text)
         role = getattr(self, f"_role_{self.layout}")(index)
         if role == "paper":
             return self._start_marked(index)

@@ -127,11 +127,49 @@ def _year_of(text: str) -> int | None:
     return int(years[-1]) if years else None
 
 
-def week_of(header: str, source_name: str) -> tuple[date, date | None] | None:
-    """(Monday, last stated day in that week or None) from the header, else the file name."""
+EARLIEST = date(1990, 1, 1)  # no digest of AI papers is older; earlier "dates" are noise
+_LATEST = date(2999, 12, 31)  # when the caller gives no ``latest`` day
+# "第 13 周" / "week 13" / "2023-53_week" / "2025-week10" / "2026-W13": a numbered week
+_WEEK_NUMBER = re.compile(
+    r"(?:第\s*(\d{1,2})\s*周|\bweek[\s_-]*(\d{1,2})(?!\d)|(?<![\d])(\d{1,2})[\s_-]*week\b"
+    r"|(?<=\d{4})-?w(\d{1,2})(?!\d))",
+    re.IGNORECASE,
+)
+
+
+def numbered_week(text: str, year: int | None) -> date | None:
+    """The Monday of week N of ``year``, counting the week that holds January 1st as week 1
+    (as weekly digests number their issues; ISO agrees whenever Jan 1 is Mon-Thu)."""
+    found = _WEEK_NUMBER.search(text)
+    if found is None or year is None:
+        return None
+    number = int(next(g for g in found.groups() if g))
+    if not 1 <= number <= 53:
+        return None
+    first = monday_of(date(year, 1, 1))
+    return first + timedelta(weeks=number - 1)
+
+
+def week_of(
+    header: str, source_name: str, latest: date | None = None
+) -> tuple[date, date | None] | None:
+    """(Monday, last stated day in that week or None) from the header, else the file name.
+
+    Days outside :data:`EARLIEST` … ``latest`` (the caller's today plus a margin) are not
+    a digest's week: they are ignored, never a crash (``9999-12-30``).
+    """
+    latest = min(latest or _LATEST, _LATEST)
     name_year = _year_of(source_name)
-    days = dates_in(header, name_year) or dates_in(source_name, name_year)
+    days = [
+        day
+        for day in dates_in(header, name_year) or dates_in(source_name, name_year)
+        if EARLIEST <= day <= latest
+    ]
     if not days:
+        for text in (header, source_name):
+            monday = numbered_week(text, _year_of(text) or name_year)
+            if monday is not None and EARLIEST <= monday <= latest:
+                return monday, None
         return None
     mondays = Counter(monday_of(day) for day in days)
     monday = min(mondays, key=lambda m: (-mondays[m], m))
