@@ -268,3 +268,24 @@ def test_a_line_of_names_under_a_title_is_its_authors_not_its_summary() -> None:
         ("Ana Pires,Joel Kim,Tao Reyes,Mira Olsen", "damped gradients help."),
         ("Yu Han, Omar Diaz, Sara Holt", "small models fold maps."),
     ]
+
+
+def test_labels_numbered_inside_their_emphasis_are_labels() -> None:
+    digest = parse("records_fields_numbered_bold.md")
+    assert rows(digest) == [
+        ("Paper Lanterns: Reading Long Inputs Slowly", "纸灯笼：慢读长输入", "2504.01111"),
+        ("Small Maps for Folding", "折叠用的小地图", "2504.02222"),
+    ]
+    assert [(p.authors, p.venue) for p in digest.papers] == [
+        ("王五, 赵六", "ICML"),
+        ("钱七", "arXiv"),
+    ]
+    assert starts(digest) == ["我们让模型一盏一盏地读长输入。", "小模型也能画出折叠图。"]
+
+
+def test_an_arxiv_id_no_paper_holds_is_a_warning_with_its_line() -> None:
+    digest = parse("records_tiers_unread.md")
+    assert [p.arxiv_id for p in digest.papers] == ["2504.03333", "2504.04444"]
+    unread = [w for w in digest.warnings if "in no paper read" in w]
+    assert len(unread) == 1 and unread[0].startswith("line 13: 1 arXiv id(s) in no paper read")
+    assert "2504.05555" in unread[0]

@@ -196,6 +196,34 @@ def _accounts_for_every_id(reading: Reading, text: str) -> bool:
     return None not in ids and len(ids) == len(papers) and set(_ARXIV_IDS.findall(text)) <= ids
 
 
+MAX_UNREAD_LISTED = 3  # arXiv ids named in the warning about ids no paper holds
+
+
+def _unread_ids(papers: list[ParsedPaper], text: str) -> list[str]:
+    """A warning for arXiv ids in the text that no paper read holds (in its id, summary or
+    links): a part of the digest written in another shape than the records read, which the
+    admin should see before it goes out without them."""
+    held: set[str] = set()
+    for paper in papers:
+        held.update(
+            _ARXIV_IDS.findall(" ".join((paper.arxiv_id or "", paper.abstract, *paper.links)))
+        )
+    unread: dict[str, int] = {}
+    for match in _ARXIV_IDS.finditer(text):
+        if match.group() not in held:
+            unread.setdefault(match.group(), text.count("\n", 0, match.start()) + 1)
+    if not unread:
+        return []
+    first = min(unread.values())
+    named = ", ".join(list(unread)[:MAX_UNREAD_LISTED]) + (
+        " …" if len(unread) > MAX_UNREAD_LISTED else ""
+    )
+    return [
+        f"line {first}: {len(unread)} arXiv id(s) in no paper read ({named}): written in "
+        "another shape than the papers read? Check --show, or name the layout with 'format:'"
+    ]
+
+
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 MAX_FRONT_MATTER_CHARS = 4000
 
@@ -360,6 +388,7 @@ def parse_digest(
         papers = _dedupe(_drop_orphans(papers, warnings), warnings)
     papers = _without_lone_section(papers)
     warnings.extend(_warnings(papers, best.title))
+    warnings.extend(_unread_ids(papers, text))
     week = week_of(best.header_text, _name_for_week(source_name), latest)
     week_start, week_end = week if week else (None, None)
     sureness, alternatives = _sureness(best, readings)

@@ -230,8 +230,10 @@ def is_label_text(text: str) -> bool:
 
 
 def _label_key(label: str) -> str:
-    """A label as looked up: emphasis, emoji and colons around it dropped (``👥 Authors``)."""
-    return _LABEL_DRESSING.sub("", label.strip(" *_:：")).casefold()
+    """A label as looked up: emphasis, emoji, colons and an item number around it dropped
+    (``👥 Authors``, ``**1. 论文标题：**``)."""
+    key = _LABEL_DRESSING.sub("", label.strip(" *_:："))
+    return _LABEL_DRESSING.sub("", _NUMBER_PREFIX.sub("", key)).casefold()
 
 
 def looks_like_field(title: str) -> bool:
