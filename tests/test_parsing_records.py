@@ -227,7 +227,9 @@ def test_front_matter_is_no_paper() -> None:
         "Folding Maps with Small Models",
     ]
     assert digest.papers[0].line == 8  # the line in the file, front matter counted
-    assert digest.title is None  # the page's settings are no digest title either
+    # what the settings state: the post's title, and its date for the week (the text has none)
+    assert digest.title == "Reading list"
+    assert (digest.week_start, digest.week_end) == (date(2025, 3, 10), None)
 
 
 def test_the_reading_chosen_and_how_sure_are_named_in_the_preview() -> None:
@@ -289,3 +291,15 @@ def test_an_arxiv_id_no_paper_holds_is_a_warning_with_its_line() -> None:
     unread = [w for w in digest.warnings if "in no paper read" in w]
     assert len(unread) == 1 and unread[0].startswith("line 13: 1 arXiv id(s) in no paper read")
     assert "2504.05555" in unread[0]
+
+
+def test_bare_paper_urls_beside_a_title_are_papers_and_run_notes_are_not_text() -> None:
+    digest = parse("records_bare_links.md")
+    assert rows(digest) == [
+        ("Lantern Routing for Phones", None, "2504.03333"),
+        ("Quiet Critics That Abstain", None, "2504.04444"),
+        ("Folding Maps with Small Models", None, "2504.05555"),  # URL first
+        ("Paper Lanterns: Reading Long Inputs Slowly", None, "2504.06666"),  # URL last
+    ]
+    assert all("Generated" not in p.abstract for p in digest.papers)
+    assert not [w for w in digest.warnings if "in no paper read" in w]

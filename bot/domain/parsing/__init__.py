@@ -228,6 +228,19 @@ _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 MAX_FRONT_MATTER_CHARS = 4000
 
 
+_FRONT_MATTER_FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+def _front_matter(text: str) -> dict[str, str]:
+    """The ``title`` and ``date`` a blog post's front matter states (quotes dropped): what
+    the page says it is and when, where its text may say neither."""
+    body = _without_front_matter(text)
+    if body is text:
+        return {}
+    settings = text[: len(text) - len(body.lstrip("\n"))]
+    return {key: value.strip("'\"") for key, value in _FRONT_MATTER_FIELD.findall(settings)}
+
+
 def _without_front_matter(text: str) -> str:
     """A blog post's YAML front matter (``---`` / ``title: …`` / ``---``) is the page's
     settings, not its text: blanked, so line numbers stay those of the file."""
@@ -389,14 +402,16 @@ def parse_digest(
     papers = _without_lone_section(papers)
     warnings.extend(_warnings(papers, best.title))
     warnings.extend(_unread_ids(papers, text))
-    week = week_of(best.header_text, _name_for_week(source_name), latest)
+    stated = _front_matter(text)
+    header = "\n".join(filter(None, [stated.get("date"), best.header_text]))
+    week = week_of(header, _name_for_week(source_name), latest)
     week_start, week_end = week if week else (None, None)
     sureness, alternatives = _sureness(best, readings)
     return ParsedDigest(
         reading=best.layout,
         sureness=sureness,
         alternatives=alternatives,
-        title=best.title,
+        title=best.title or stated.get("title"),
         week_start=week_start,
         week_end=week_end,
         source_url=best.source_url,

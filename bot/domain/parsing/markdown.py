@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.domain.parsing import html
+from bot.domain.parsing import fields, html
 from bot.domain.parsing.blocks import Block, Link
 
 _NUMBERING = re.compile(r"^\s*[(（]?(\d{1,3})\s*[.)、．）]\s*$")
@@ -46,16 +46,20 @@ class _Line:
     def block(self, kind: str, line: int, **extra: object) -> Block:
         text = self.text()
         lead = " ".join("".join(self.lead).split())
+        lead_url, links = self.lead_url, tuple(self.links)
         rest = text
         if lead and lead in text:
             rest = text[text.index(lead) + len(lead) :].strip()
+        elif not lead and not links and (bare := _bare_paper_line(text)):
+            lead, lead_url = bare  # "URL Title" or "Title — URL": the URL is not markup
+            links, rest = (Link("", lead_url),), ""
         return Block(
             kind=kind,
             text=text,
             line=line,
-            links=tuple(self.links),
+            links=links,
             lead=lead,
-            lead_url=self.lead_url,
+            lead_url=lead_url,
             rest=rest,
             number=self.number,
             **extra,  # type: ignore[arg-type]
@@ -258,6 +262,23 @@ def _join_wrapped_rows(text: str) -> str:
             lines[at] = f"{line.rstrip()} {lines[follow].strip()}"
             lines[follow] = "|"  # an empty row: the table goes on, the numbering stays
     return "\n".join(lines)
+
+
+_BARE_FIRST = re.compile(r"^<?(https?://\S+?)>?\s+(?:[-–—:|]\s*)?(\S.*)$")
+_BARE_LAST = re.compile(r"^(\S.*?)\s*(?:[-–—:|]\s*)?<?(https?://\S+?)>?$")
+
+
+def _bare_paper_line(text: str) -> tuple[str, str] | None:
+    """``(title, url)`` of a line that is only a title and a bare paper URL, in either
+    order (markdown makes no link of a bare URL, so no lead would carry the title)."""
+    for pattern, title_at in ((_BARE_FIRST, 2), (_BARE_LAST, 1)):
+        match = pattern.match(text)
+        if match:
+            url = match.group(3 - title_at)
+            title = match.group(title_at).strip()
+            if fields.is_paper_url(url) and "://" not in title:
+                return title, url
+    return None
 
 
 def to_blocks(text: str) -> list[Block]:
