@@ -59,6 +59,7 @@ class LoadedDigest:
     config_hash: str
     papers: tuple[TaggedPaper, ...]
     warnings: tuple[str, ...] = ()  # ``file:line: warning``
+    topic_names: tuple[tuple[str, str], ...] = ()  # (id, English name) of its topics
 
     def preview(self, listed: bool = True) -> DigestPreview:
         """What ``check --show`` and ``/preview`` show of it (``listed``: in digests.yaml)."""
@@ -70,6 +71,7 @@ class LoadedDigest:
             week_end=self.week_end,
             papers=self.papers,
             warnings=self.warnings,
+            topic_names=dict(self.topic_names),
         )
 
 
@@ -168,6 +170,11 @@ def _parse_entry(
         config_hash=_config_hash(entry, fingerprint),
         papers=papers,
         warnings=tuple(_located(entry.file, w) for w in parsed.warnings),
+        topic_names=tuple(
+            (t.id, t.name_en)
+            for t in taxonomy.topics
+            if any(t.id in paper.topics for paper in papers)
+        ),
     )
 
 

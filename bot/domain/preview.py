@@ -13,8 +13,8 @@ code satisfy, so the domain depends on nothing above it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -56,6 +56,8 @@ class DigestPreview:
     week_end: date | None
     papers: Sequence[PreviewPaper]
     warnings: Sequence[str] = ()
+    # topic id → the name the chat shows (``Computer vision``, not ``vision``)
+    topic_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def week_text(start: date | None, end: date | None) -> str:
@@ -84,8 +86,12 @@ def _field(value: str | None) -> str:
     return shorten(value, FIELD_CHARS) if value and value.strip() else MISSING
 
 
-def paper_lines(number: int, paper: PreviewPaper) -> list[str]:
-    """One paper: the numbered English title, then one indented line per field."""
+def paper_lines(
+    number: int, paper: PreviewPaper, topic_names: Mapping[str, str] | None = None
+) -> list[str]:
+    """One paper: the numbered English title, then one indented line per field (topics
+    by the names the chat shows, where ``topic_names`` has them)."""
+    names = topic_names or {}
     lines = [
         f"{number}. {_field(paper.title_en)}",
         f"   zh: {_field(paper.title_zh)}",
@@ -97,7 +103,7 @@ def paper_lines(number: int, paper: PreviewPaper) -> list[str]:
         lines.append(f"   venue: {_field(paper.venue)}")
     summary = shorten(paper.abstract, SUMMARY_CHARS) if paper.abstract.strip() else MISSING
     lines.append(f"   summary: {summary}")
-    lines.append(f"   topics: {_field(', '.join(paper.topics))}")
+    lines.append(f"   topics: {_field(', '.join(names.get(t, t) for t in paper.topics))}")
     return lines
 
 
@@ -106,7 +112,7 @@ def preview_text(digest: DigestPreview) -> list[str]:
     lines = header_lines(digest)
     for number, paper in enumerate(digest.papers, start=1):
         lines.append("")
-        lines.extend(paper_lines(number, paper))
+        lines.extend(paper_lines(number, paper, digest.topic_names))
     return lines
 
 
@@ -116,6 +122,6 @@ def preview_messages(digest: DigestPreview) -> list[str]:
     header = header_lines(digest)
     blocks = [f"<b>{esc(header[0])}</b>\n" + "\n".join(esc(line) for line in header[1:])]
     for number, paper in enumerate(digest.papers, start=1):
-        first, *rest = paper_lines(number, paper)
+        first, *rest = paper_lines(number, paper, digest.topic_names)
         blocks.append("\n".join([f"<b>{esc(first)}</b>", *(esc(line) for line in rest)]))
     return split_blocks(blocks, separator="\n\n")
