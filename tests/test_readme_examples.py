@@ -57,13 +57,8 @@ async def answer(api: FakeBotApi, command: str) -> str:
             f"{r['title']}\n{plain_text(r['input_message_content']['message_text'])}"
             for r in results
         )
-    chat = Chat(api)
-    if command.startswith("/bib "):
-        return plain_text((await chat.ask(command)).text)
-    reply = await chat.ask(command)
-    buttons = (
-        " ".join(b.get("text", "") for b in reply.buttons) if hasattr(reply, "buttons") else ""
-    )
+    reply = await Chat(api).ask(command)
+    buttons = " ".join(button.get("text", "") for button in reply.buttons)
     return plain_text(reply.text) + "\n" + buttons
 
 
