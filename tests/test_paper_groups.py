@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,8 @@ from bot.store.library import Library
 from bot.store.models import Paper
 from bot.store.search import make_search
 from tests.test_store import cli
+
+pytestmark = pytest.mark.bundled
 
 GENIE = "Genie: Generative Interactive Environments"
 ONE_BIT = "The Era of 1-bit LLMs: All Large Language Models are in 1.58 Bits"

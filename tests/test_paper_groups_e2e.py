@@ -13,6 +13,8 @@ from bot.domain.render import plain_text
 from bot.sandbox.fake_telegram import FakeBotApi
 from tests.harness import Chat
 
+pytestmark = pytest.mark.bundled
+
 VOXPOSER = "VoxPoser: Composable 3D Value Maps for Robotic Manipulation with Language Models"
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.app import BotApp
 from bot.domain.render import plain_text
 from bot.sandbox.fake_telegram import FakeBotApi
 from tests.conftest import ROOT
 from tests.harness import Chat
+
+pytestmark = pytest.mark.bundled
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # words of the command table that are formats or names, not examples to send
