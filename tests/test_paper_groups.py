@@ -142,6 +142,9 @@ def test_a_second_hop_and_a_retired_first_appearance(config: BotConfig, factory,
     assert [hit.paper_id for hit in library.search("genie")] == [later]
     moved = library.paper(first)  # a reading list's old id still opens the paper
     assert moved is not None and moved.digest.id == "later" and moved.also_in == ("example",)
+    # ingestion stored the new repeats: the paper is on its topic pages as its new first
+    listed = [p.id for t in moved.topics for p in library.topic_papers(t.id, 0, 1000)[0]]
+    assert listed.count(later) == len(moved.topics)
 
 
 def test_check_warns_about_repeats_and_a_file_listed_twice(config: BotConfig):

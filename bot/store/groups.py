@@ -9,6 +9,7 @@ retired paper asked for (a reading list, an old button) still finds its group.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,10 +24,10 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain.paper_groups import AppearanceOrder, appearance_order, grouped, paper_keys
-from bot.store.models import Digest, Paper
+from bot.store.models import Digest, KeyValue, Paper
 
 MAX_HOPS = 3  # a chain of repeats longer than this (never seen) is cut there
 
@@ -124,13 +125,37 @@ def one_per_paper(ids: Sequence[int], first: dict[int, int]) -> list[int]:
 # --------------------------------------------------------------------------- repeats
 
 
+REPEATS_KEY = "paper_repeats"  # bot_state: what ingestion found (see stored_repeats)
+
+
+def store_repeats(session: Session) -> None:
+    """Find the repeats (:func:`repeats`) and keep them in ``bot_state`` for every instance:
+    ingestion calls this after a change, so no reader pays for the scans."""
+    found = repeats(session.connection())
+    value = json.dumps(sorted(found.items()), separators=(",", ":"))
+    row = session.get(KeyValue, REPEATS_KEY)
+    if row is None:
+        session.add(KeyValue(key=REPEATS_KEY, value=value))
+    elif row.value != value:
+        row.value = value
+
+
+def stored_repeats(connection: Connection) -> dict[int, int]:
+    """The repeats the last ingestion stored; found now (two index scans) in a store that
+    has none yet."""
+    value = connection.scalar(select(KeyValue.value).where(KeyValue.key == REPEATS_KEY))
+    if value is None:
+        return repeats(connection)
+    return {int(repeat): int(first) for repeat, first in json.loads(value)}
+
+
 def repeats(connection: Connection) -> dict[int, int]:
     """Every active paper that repeats an earlier appearance → that first appearance's id.
 
     Two scans of the arXiv id and compact title indexes (for keys more than one paper
-    has), then only those papers: what topic pages and counts leave out. Callers remember
-    the answer until the next ingest (a scan of 100,000 index entries is not per-request
-    work).
+    has), then only those papers: what topic pages and counts leave out. A scan of
+    100,000 index entries is no per-request work: ingestion stores the answer
+    (:func:`store_repeats`).
     """
     active = Digest.retired.is_(False)
     repeated_titles = (

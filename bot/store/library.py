@@ -26,7 +26,7 @@ from bot.store.groups import (
     group_statement,
     groups_of,
     one_per_paper,
-    repeats,
+    stored_repeats,
 )
 from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import PaperSearch, SearchHit
@@ -110,9 +110,9 @@ class Library:
         self._repeats.clear()
 
     def _repeats_of(self, connection: Connection) -> dict[int, int]:
-        """Active papers that repeat an earlier appearance → its id (remembered like the
-        topic counts: finding them scans two indexes)."""
-        return self._repeats.get_or_compute(None, lambda: repeats(connection))
+        """Active papers that repeat an earlier appearance → its id (as ingestion stored
+        them; remembered like the topic counts)."""
+        return self._repeats.get_or_compute(None, lambda: stored_repeats(connection))
 
     def _topic_map(self, connection: Connection | Session) -> dict[str, TopicView]:
         if self._topics is None:
