@@ -9,14 +9,17 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 from bot.config import BotConfig, DigestEntry
 from bot.domain.models import DigestParseError, ParsedDigest, copied_into
+from bot.domain.paper_groups import appearance_order, grouped, paper_keys
 from bot.domain.parsing import parse_digest
 from bot.domain.preview import DigestPreview
+from bot.domain.render import shorten
+from bot.domain.searchtext import compact
 from bot.domain.topics import Taxonomy
 
 # Part of every digest's config hash: bump it when the same file yields different stored
@@ -39,6 +42,7 @@ class TaggedPaper:
     topics: tuple[str, ...]
     authors: str | None = None
     venue: str | None = None
+    line: int = 0  # of the title in the file (for check's warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ class LoadedDigest:
     reading: str = ""  # the parser's chosen layout and how sure (see ParsedDigest)
     sureness: str = ""
     alternatives: tuple[str, ...] = ()
+    topic_names: tuple[tuple[str, str], ...] = ()  # (id, English name) of its topics
 
     def preview(self, listed: bool = True) -> DigestPreview:
         """What ``check --show`` and ``/preview`` show of it (``listed``: in digests.yaml)."""
@@ -72,6 +77,7 @@ class LoadedDigest:
             reading=self.reading,
             sureness=self.sureness if self.entry.format is None else "",
             alternatives=self.alternatives,
+            topic_names=dict(self.topic_names),
         )
 
 
@@ -173,6 +179,11 @@ def _parse_entry(
         reading=parsed.reading,
         sureness=parsed.sureness,
         alternatives=parsed.alternatives,
+        topic_names=tuple(
+            (t.id, t.name_en)
+            for t in taxonomy.topics
+            if any(t.id in paper.topics for paper in papers)
+        ),
     )
 
 
@@ -209,7 +220,46 @@ def load_content(
             )
             problems.append(f"{entry.file}:1: {reason} (digest {entry.id} refused)")
             refused.add(entry.id)
+    if not unchanged:  # every listed digest was read: repeats across them can be told
+        loaded = _with_repeat_warnings(config, loaded)
     return LoadResult(tuple(loaded), tuple(problems), frozenset(refused), frozenset(unchanged))
+
+
+def _with_repeat_warnings(config: BotConfig, loaded: list[LoadedDigest]) -> list[LoadedDigest]:
+    """``loaded`` with a warning on each digest that repeats another: the same file or text
+    as an earlier entry, or papers an earlier digest has (same arXiv id or folded title,
+    :mod:`bot.domain.paper_groups`) — the bot shows such a paper once, as first listed."""
+    order = sorted(loaded, key=lambda d: appearance_order(d.week_start, d.entry.position, 0))
+    extra: dict[str, list[str]] = {}
+    same: set[tuple[str, str]] = set()
+    for index, digest in enumerate(order):
+        for earlier in order[:index]:
+            if digest.entry.file.resolve() == earlier.entry.file.resolve():
+                what = f"the same file as {earlier.entry.id} in {config.digests_path.name}"
+            elif digest.content_hash == earlier.content_hash:
+                what = f"the same text as {earlier.entry.id} ({earlier.entry.file})"
+            else:
+                continue
+            same.add((digest.entry.id, earlier.entry.id))
+            extra.setdefault(digest.entry.id, []).append(
+                f"{digest.entry.file}:1: {digest.entry.id} names {what}: every paper is a repeat"
+            )
+            break
+    appearances = [(d, p) for d in order for p in d.papers]
+    for group in grouped(appearances, lambda a: paper_keys(a[1].arxiv_id, compact(a[1].title_en))):
+        first_digest, first = group[0]
+        for digest, paper in group[1:]:
+            if digest is first_digest or (digest.entry.id, first_digest.entry.id) in same:
+                continue  # within one digest the parser warns; a copied file is said once
+            extra.setdefault(digest.entry.id, []).append(
+                f"{digest.entry.file}:{paper.line}: repeats a paper of {first_digest.entry.id} "
+                f"({first_digest.entry.file}:{first.line}): {shorten(paper.title_en, 80)} "
+                "(one search result and card for both)"
+            )
+    return [
+        replace(d, warnings=(*d.warnings, *extra[d.entry.id])) if d.entry.id in extra else d
+        for d in loaded
+    ]
 
 
 def listed_entry(config: BotConfig, key: str, files: bool = True) -> DigestEntry | None:

@@ -104,11 +104,21 @@ def factory(engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(engine)
 
 
+EXAMPLE_ENTRY = "\n# An example written for the bot"  # config/digests.yaml's last entry
+
+
 @pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    """A private copy of config/ and content/ that a test may edit."""
+def config_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A private copy of config/ and content/ that a test may edit: the three seed digests,
+    without the bundled ``example`` digest (most tests count on the seeds alone) unless
+    the test is marked ``@pytest.mark.bundled``."""
     shutil.copytree(ROOT / "config", tmp_path / "config")
     shutil.copytree(ROOT / "content", tmp_path / "content")
+    if request.node.get_closest_marker("bundled") is None:
+        listing = tmp_path / "config" / "digests.yaml"
+        text = listing.read_text(encoding="utf-8")
+        if EXAMPLE_ENTRY in text:
+            listing.write_text(text[: text.index(EXAMPLE_ENTRY) + 1], encoding="utf-8")
     return tmp_path / "config"
 
 

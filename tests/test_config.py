@@ -37,7 +37,8 @@ def test_project_config_loads() -> None:
     assert config.schedule.day_of_week == "mon"
     assert config.schedule.time == time(9, 0)
     assert config.schedule.weekday == 0
-    assert [d.id for d in config.digests] == ["2024-w09", "2024-w16", "2024-w21"]
+    assert [d.id for d in config.digests] == ["2024-w09", "2024-w16", "2024-w21", "example"]
+    assert config.digests[-1].skip and config.digests[-1].week is None  # never posted
     assert config.digests[0].week == date(2024, 2, 26)
     assert config.digests[0].file == ROOT / "content" / "2024-02-26_weekly-ai-papers.txt"
     assert config.database_url == f"sqlite:///{ROOT / 'data' / 'bot.sqlite3'}"

@@ -155,7 +155,7 @@ def test_check_show_a_listed_id(config_dir: Path):
     genie = lines.index("2. Genie: Generative Interactive Environments")
     assert lines[genie + 1] == "   zh: Genie: 生成式互动环境"
     assert lines[genie + 3].startswith("   summary: 我们介绍Genie")
-    assert lines[genie + 4] == "   topics: video-generation"
+    assert lines[genie + 4] == "   topics: Video generation"
 
 
 def test_check_show_a_file_not_listed_yet_relative_to_the_working_folder(config_dir: Path):

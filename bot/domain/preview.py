@@ -17,8 +17,8 @@ code satisfy, so the domain depends on nothing above it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -65,6 +65,8 @@ class DigestPreview:
     reading: str = ""  # the layout the parser chose, "" when unknown
     sureness: str = ""  # how sure: "sure", "fairly sure", "close call"
     alternatives: Sequence[str] = ()  # other plausible layouts (``format:`` picks one)
+    # topic id → the name the chat shows (``Computer vision``, not ``vision``)
+    topic_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def reading_text(digest: DigestPreview) -> str | None:
@@ -106,8 +108,12 @@ def _field(value: str | None) -> str:
     return shorten(value, FIELD_CHARS) if value and value.strip() else MISSING
 
 
-def paper_lines(number: int, paper: PreviewPaper) -> list[str]:
-    """One paper: the numbered English title, then one indented line per field."""
+def paper_lines(
+    number: int, paper: PreviewPaper, topic_names: Mapping[str, str] | None = None
+) -> list[str]:
+    """One paper: the numbered English title, then one indented line per field (topics
+    by the names the chat shows, where ``topic_names`` has them)."""
+    names = topic_names or {}
     lines = [
         f"{number}. {_field(paper.title_en)}",
         f"   zh: {_field(paper.title_zh)}",
@@ -119,7 +125,7 @@ def paper_lines(number: int, paper: PreviewPaper) -> list[str]:
         lines.append(f"   venue: {_field(paper.venue)}")
     summary = shorten(paper.abstract, SUMMARY_CHARS) if paper.abstract.strip() else MISSING
     lines.append(f"   summary: {summary}")
-    lines.append(f"   topics: {_field(', '.join(paper.topics))}")
+    lines.append(f"   topics: {_field(', '.join(names.get(t, t) for t in paper.topics))}")
     return lines
 
 
@@ -128,7 +134,7 @@ def preview_text(digest: DigestPreview) -> list[str]:
     lines = header_lines(digest)
     for number, paper in enumerate(digest.papers, start=1):
         lines.append("")
-        lines.extend(paper_lines(number, paper))
+        lines.extend(paper_lines(number, paper, digest.topic_names))
     return lines
 
 
@@ -146,7 +152,7 @@ def preview_messages(
         body.append(f"… and {hidden_warnings} more warnings")
     blocks = [f"<b>{esc(header[0])}</b>\n" + "\n".join(esc(line) for line in body)]
     for number, paper in enumerate(digest.papers[:papers], start=1):
-        first, *rest = paper_lines(number, paper)
+        first, *rest = paper_lines(number, paper, digest.topic_names)
         blocks.append("\n".join([f"<b>{esc(first)}</b>", *(esc(line) for line in rest)]))
     hidden = len(digest.papers) - papers
     if hidden > 0 or hidden_warnings:

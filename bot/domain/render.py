@@ -132,6 +132,8 @@ def paper_card(paper: PaperView, lang: str, full: bool = False) -> tuple[str, bo
     week = week_label(paper.digest, lang)
     source = shorten(paper.digest.title, TITLE_CHARS) + (f" ({week})" if week else "")
     lines.append("📅 " + t(lang, "card_from", digest=source))
+    if paper.also_in:  # the same paper in other digests: one card names them all
+        lines.append("🔁 " + t(lang, "card_also_in", digests=", ".join(paper.also_in)))
     text = "\n".join(lines)
     if utf16_len(text) > MESSAGE_LIMIT:  # a pathological abstract: trim to fit
         overflow = utf16_len(text) - MESSAGE_LIMIT + 10

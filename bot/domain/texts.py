@@ -171,6 +171,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "week_of": {"en": "week of {start}", "zh": "{start} 当周"},
     "week_range": {"en": "{start} – {end}", "zh": "{start} 至 {end}"},
     "card_from": {"en": "From: {digest}", "zh": "来自：{digest}"},
+    "card_also_in": {"en": "Also in: {digests}", "zh": "另见于：{digests}"},
     "card_topics": {"en": "Topics: {topics}", "zh": "主题：{topics}"},
     "card_authors": {"en": "Authors: {authors}", "zh": "作者：{authors}"},
     "card_venue": {"en": "Venue: {venue}", "zh": "发表于：{venue}"},

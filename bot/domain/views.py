@@ -49,6 +49,8 @@ class PaperView:
     digest: DigestView
     authors: str | None = None  # as the digest writes them
     venue: str | None = None  # journal or conference
+    # the other digests this paper appeared in, earliest first (bot.domain.paper_groups)
+    also_in: tuple[str, ...] = ()
 
     @property
     def link(self) -> str | None:

@@ -20,6 +20,7 @@ from bot.domain.searchtext import compact
 from bot.domain.texts import plural
 from bot.domain.topics import Taxonomy
 from bot.store.db import INGEST_LOCK, exclusive
+from bot.store.groups import store_repeats
 from bot.store.models import Digest, KeyValue, Paper, PaperTopic, Topic
 from bot.store.search import search_fields
 
@@ -267,6 +268,9 @@ def ingest(
                 row.updated_at = now
                 report.retired.append(digest_id)
                 report.papers[digest_id] = _paper_count(session, digest_id)
+        if report.changed:  # which papers repeat others (one paper, one row)
+            session.flush()
+            store_repeats(session)
     return report
 
 

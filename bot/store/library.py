@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
 from typing import Any
 
@@ -16,16 +16,27 @@ from sqlalchemy import Connection, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.domain.models import copied_into
+from bot.domain.paper_groups import merged_card
 from bot.domain.views import DigestView, PaperView, TopicView
 from bot.store.cache import TtlLru
 from bot.store.db import engine_of
+from bot.store.groups import (
+    KEY_GROUPS,
+    first_appearances,
+    group_statement,
+    groups_of,
+    one_per_paper,
+    stored_repeats,
+)
 from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import PaperSearch, SearchHit
 
 CACHE_SIZE = 4096
 CACHE_SECONDS = 300.0  # another process's ingest shows here within five minutes
 # the PaperView fields a card row carries under the same names (topics and digest are built)
-_CARD_FIELDS = tuple(f.name for f in fields(PaperView) if f.name not in ("topics", "digest"))
+_CARD_FIELDS = tuple(
+    f.name for f in fields(PaperView) if f.name not in ("topics", "digest", "also_in")
+)
 
 
 def _digest_view(digest: Digest, paper_count: int) -> DigestView:
@@ -36,7 +47,7 @@ def _digest_view(digest: Digest, paper_count: int) -> DigestView:
 # its size, then the topic links): every /paper waits on this read, and loading ORM objects
 # with every search column took four times as long.
 _sibling = aliased(Paper)
-_CARD_ROWS = select(
+_CARD_COLUMNS = (
     *(getattr(Paper, name) for name in _CARD_FIELDS),
     Paper.digest_id,
     Digest.title.label("digest_title"),
@@ -48,10 +59,10 @@ _CARD_ROWS = select(
     .where(_sibling.digest_id == Paper.digest_id)
     .scalar_subquery()
     .label("paper_count"),
-).join(Digest, Digest.id == Paper.digest_id)
-_CARDS_BY_ID = _CARD_ROWS.where(
-    Digest.retired.is_(False), Paper.id.in_(bindparam("ids", expanding=True))
 )
+_CARD_ROWS = select(*_CARD_COLUMNS).join(Digest, Digest.id == Paper.digest_id)
+# a paper and its repeats in other digests (one card: bot.domain.paper_groups)
+_CARD_GROUPS = group_statement(*_CARD_COLUMNS)
 _CARDS_OF_DIGEST = _CARD_ROWS.where(Paper.digest_id == bindparam("digest")).order_by(Paper.position)
 _TOPIC_LINKS = (
     select(PaperTopic.paper_id, PaperTopic.topic_id)
@@ -63,7 +74,17 @@ _TOPIC_LINKS = (
 def _card_view(row: Row[Any], topics: Iterable[TopicView]) -> PaperView:
     # the row's digest columns carry DigestView's names, but for the two a paper has too
     digest = copied_into(DigestView, row, id=row.digest_id, title=row.digest_title)
-    return copied_into(PaperView, row, topics=tuple(topics), digest=digest)
+    return copied_into(PaperView, row, topics=tuple(topics), digest=digest, also_in=())
+
+
+def _as_repeat(view: PaperView, members: Sequence[Row[Any]]) -> PaperView:
+    """A digest's own view of a paper that other digests list too: the paper's id (its
+    first appearance's) and the other digests."""
+    if len(members) < 2:
+        return view
+    own = view.digest.id
+    others = tuple(dict.fromkeys(r.digest_id for r in members if r.digest_id != own))
+    return replace(view, id=members[0].id, also_in=others)
 
 
 class Library:
@@ -77,6 +98,7 @@ class Library:
         self._searches: TtlLru[tuple[str, int], list[SearchHit]] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
         self._cards: TtlLru[int, PaperView | None] = TtlLru(CACHE_SIZE, CACHE_SECONDS)
         self._topic_counts: TtlLru[None, list[TopicView]] = TtlLru(1, CACHE_SECONDS)
+        self._repeats: TtlLru[None, dict[int, int]] = TtlLru(1, CACHE_SECONDS)
 
     # topics are few and change only on reload: cache them, invalidate on reload
     def invalidate(self) -> None:
@@ -85,6 +107,12 @@ class Library:
         self._searches.clear()
         self._cards.clear()
         self._topic_counts.clear()
+        self._repeats.clear()
+
+    def _repeats_of(self, connection: Connection) -> dict[int, int]:
+        """Active papers that repeat an earlier appearance → its id (as ingestion stored
+        them; remembered like the topic counts)."""
+        return self._repeats.get_or_compute(None, lambda: stored_repeats(connection))
 
     def _topic_map(self, connection: Connection | Session) -> dict[str, TopicView]:
         if self._topics is None:
@@ -97,15 +125,22 @@ class Library:
     def _cards_of(
         self, connection: Connection, statement: Select[Any], params: Mapping[str, object]
     ) -> list[PaperView]:
-        """The card views of the rows ``statement`` selects (a ``_CARDS_*`` statement)."""
+        """The card views of the rows ``statement`` selects (a ``_CARD_ROWS`` statement)."""
         rows = connection.execute(statement, params).all()
+        return self._views(connection, rows, rows)
+
+    def _views(
+        self, connection: Connection, rows: Sequence[Row[Any]], with_topics: Sequence[Row[Any]]
+    ) -> list[PaperView]:
+        """Card views of ``rows``; those in ``with_topics`` with their topics."""
         if not rows:
             return []
         links: dict[int, list[str]] = {}
-        for paper_id, topic_id in connection.execute(
-            _TOPIC_LINKS, {"ids": [row.id for row in rows]}
-        ):
-            links.setdefault(paper_id, []).append(topic_id)
+        if with_topics:
+            for paper_id, topic_id in connection.execute(
+                _TOPIC_LINKS, {"ids": list({row.id for row in with_topics})}
+            ):
+                links.setdefault(paper_id, []).append(topic_id)
         topics = self._topic_map(connection)
         return [
             _card_view(row, (topics[t] for t in links.get(row.id, ()) if t in topics))
@@ -139,8 +174,17 @@ class Library:
         return [found for pid in paper_ids if (found := cached.get(pid)) is not None]
 
     def _load_papers(self, paper_ids: Sequence[int]) -> list[PaperView]:
+        """Each paper's one card (its first appearance, gaps filled from its repeats: see
+        :mod:`bot.domain.paper_groups`) under the id asked for, so the buttons on it act
+        on that id."""
         with self.engine.connect() as connection:
-            return self._cards_of(connection, _CARDS_BY_ID, {"ids": list(paper_ids)})
+            groups = groups_of(connection, _CARD_GROUPS, paper_ids)
+            firsts = [members[0] for members in groups.values()]
+            views = {
+                pid: merged_card(self._views(connection, members, firsts))
+                for pid, members in groups.items()
+            }
+        return [replace(views[pid], id=pid) for pid in dict.fromkeys(paper_ids) if pid in views]
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Ranked hits for a free-text query (repeated queries come from memory)."""
@@ -149,13 +193,21 @@ class Library:
 
     def _search(self, query: str, limit: int) -> list[SearchHit]:
         with self.factory() as session:
-            return self.engine_search.search(session, query, limit)
+            hits = self.engine_search.search(session, query, limit)
+            first = first_appearances(session.connection(), [hit.paper_id for hit in hits])
+        # one paper, one row: a repeat counts as its first appearance, ranked by its best hit
+        kept: dict[int, SearchHit] = {}
+        for hit in hits:
+            paper_id = first.get(hit.paper_id, hit.paper_id)
+            kept.setdefault(paper_id, replace(hit, paper_id=paper_id))
+        return list(kept.values())
 
     def suggest(self, query: str, limit: int = 3) -> list[PaperView]:
         """Closest titles for a query that matched nothing."""
         with self.factory() as session:
-            ids = self.engine_search.suggest(session, query, limit)
-        return self.papers(ids)
+            ids = self.engine_search.suggest(session, query, limit * 2)
+            first = first_appearances(session.connection(), ids)
+        return self.papers(one_per_paper(ids, first)[:limit])
 
     def topics(self) -> list[TopicView]:
         """Every topic with its number of papers in active digests, taxonomy order
@@ -179,13 +231,21 @@ class Library:
                     ).all()
                 )
             )
+            # a paper repeated in later digests counts once (bot.domain.paper_groups)
+            repeated = list(self._repeats_of(session.connection()))
+            if repeated:
+                counts.subtract(
+                    dict(session.execute(links.where(PaperTopic.paper_id.in_(repeated))).all())
+                )
             return [
                 TopicView(t.id, t.name_en, t.name_zh, int(counts.get(t.id, 0)))
                 for t in self._topic_map(session).values()
             ]
 
     def topic_papers(self, topic_id: str, offset: int, limit: int) -> tuple[list[PaperView], int]:
-        """A page of a topic's papers, newest digest first, and the total."""
+        """A page of a topic's papers, newest digest first, and the total; a paper repeated
+        in several digests once, where it first appeared (with that appearance's topics,
+        as its card shows them)."""
         with self.factory() as session:
             base = (
                 select(Paper.id)
@@ -193,6 +253,9 @@ class Library:
                 .join(Digest, Digest.id == Paper.digest_id)
                 .where(PaperTopic.topic_id == topic_id, Digest.retired.is_(False))
             )
+            repeated = list(self._repeats_of(session.connection()))
+            if repeated:
+                base = base.where(Paper.id.not_in(repeated))
             total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
             ids = session.scalars(
                 base.order_by(
@@ -262,9 +325,12 @@ class Library:
         ).first()
 
     def digest_papers(self, digest_id: str) -> list[PaperView]:
-        """Every paper of a digest in digest order."""
+        """Every paper of a digest in digest order, as that digest writes it; a paper that
+        is a repeat carries its first appearance's id and names the other digests."""
         with self.engine.connect() as connection:
-            return self._cards_of(connection, _CARDS_OF_DIGEST, {"digest": digest_id})
+            views = self._cards_of(connection, _CARDS_OF_DIGEST, {"digest": digest_id})
+            groups = groups_of(connection, KEY_GROUPS, [view.id for view in views])
+        return [_as_repeat(view, groups.get(view.id, [])) for view in views]
 
     def latest_papers(self, limit: int) -> list[PaperView]:
         """The papers of the newest digest (inline mode with an empty query)."""
