@@ -292,6 +292,11 @@ EXPECTED_FIRST = [
     ("1-bit llms", "The Era of 1-bit LLMs"),
     ("megalodn", "Megalodon:"),
     ("griffn", "Griffin:"),
+    # a transposition is one typo (Damerau–Levenshtein), though it breaks most trigrams
+    ("gneie", "Genie: Generative"),
+    ("genei", "Genie: Generative"),
+    ("mgealodon", "Megalodon:"),
+    ("gneie generative", "Genie: Generative"),
     ("chatmusican", "ChatMusician:"),
     ("megalodn unlimited context", "Megalodon:"),
     ("2405.11157", "Towards Modular LLMs"),

@@ -18,6 +18,7 @@ data                kind              button
 ``sp:<key>:<n>``    ``ResultsPage``   page ``n`` (0-based) of a remembered search
 ``t:<topic>``       ``OpenTopic``     a topic of /topics: its papers as a new message
 ``tp:<topic>:<n>``  ``TopicPage``     page ``n`` of a topic's papers, in place
+``tf:<t>:<a>:<n>``  ``TopicFocusPage`` the same, papers matching the topic's name ``a`` first
 ``d:<digest>``      ``OpenDigest``    a digest's overview
 ``dp:<digest>:<n>`` ``DigestPage``    page ``n`` of a digest's overview, in place
 ``dl:<n>``          ``DigestsPage``   page ``n`` of the archive, in place
@@ -250,6 +251,17 @@ class TopicPage(CallbackData, prefixes=("tp",), layout=(SLUG, PAGE)):
 
 
 @dataclass(frozen=True, slots=True)
+class TopicFocusPage(CallbackData, prefixes=("tf",), layout=(SLUG, PAGE, PAGE)):
+    """``tf:<topic>:<name>:<page>`` — a page of a topic opened by one of its aliases
+    (``/topic quantization``): the papers matching that alias (``name``: its index in
+    ``Topic.names()``) first."""
+
+    topic_id: str
+    name: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class OpenDigest(CallbackData, prefixes=("d",), layout=(SLUG,)):
     """``d:<digest>`` — a digest's overview."""
 
@@ -347,6 +359,7 @@ BUTTON_KINDS: tuple[type[CallbackData], ...] = (
     ResultsPage,
     OpenTopic,
     TopicPage,
+    TopicFocusPage,
     OpenDigest,
     DigestPage,
     DigestsPage,

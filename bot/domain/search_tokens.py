@@ -280,6 +280,14 @@ def arxiv_ids(query: str) -> list[str]:
     return list(dict.fromkeys(found))[:5]
 
 
+def transpositions(word: str) -> list[str]:
+    """The word with two neighbouring letters swapped, each way (``gneie`` → ``ngeie``,
+    ``genie``, …): a swap is one typo (Damerau–Levenshtein), but it breaks up to three of
+    a short word's trigrams, so the trigram channels alone miss it."""
+    swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+    return [w for w in dict.fromkeys(swapped) if w != word]
+
+
 def trigrams(word: str) -> list[str]:
     """Distinct three-character substrings of a word, in order."""
     return list(dict.fromkeys(word[i : i + 3] for i in range(len(word) - 2)))

@@ -30,6 +30,7 @@ from bot.domain.callbacks import (
     ReadingRemove,
     ResultsPage,
     SavePaper,
+    TopicFocusPage,
     TopicPage,
     UploadAction,
 )
@@ -75,6 +76,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         button_handler(ResultsPage, papers.results_page_callback),
         button_handler(OpenTopic, browse.open_topic_callback),
         button_handler(TopicPage, browse.topic_page_callback),
+        button_handler(TopicFocusPage, browse.topic_page_callback),
         button_handler(OpenDigest, browse.digest_callback),
         button_handler(DigestPage, browse.digest_page_callback),
         button_handler(DigestsPage, browse.digests_callback),
