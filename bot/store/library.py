@@ -23,8 +23,8 @@ from bot.store.models import Digest, Paper, PaperTopic, Topic
 from bot.store.search import PaperSearch, SearchHit
 
 CACHE_SIZE = 4096
-CACHE_SECONDS = 300.0
-FOCUS_HITS = 500  # search hits put first on a topic page asked for by an alias  # another process's ingest shows here within five minutes
+CACHE_SECONDS = 300.0  # another process's ingest shows here within five minutes
+FOCUS_HITS = 500  # search hits put first on a topic page asked for by an alias
 # the PaperView fields a card row carries under the same names (topics and digest are built)
 _CARD_FIELDS = tuple(f.name for f in fields(PaperView) if f.name not in ("topics", "digest"))
 
