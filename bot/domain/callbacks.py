@@ -29,6 +29,9 @@ data                kind              button
 ``rl:<n>``          ``ReadingPage``   page ``n`` of the chat's reading list, in place
 ``rr:<id>:<n>``     ``ReadingMark``   mark read (``ru:``: unread), then page ``n`` again
 ``rx:<id>:<n>``     ``ReadingRemove`` take the paper off the list, then page ``n`` again
+``sm:<id>``         ``SimilarPapers`` 🔗 the papers most like this one
+``uw:<id>``         ``Unwatch``       ❌ under /watches: stop that watch
+``fy:<n>``          ``ForYouPage``    page ``n`` of /foryou, in place
 ==================  ================  ===============================================
 
 Deep links (``/start paper_<id>``) are read by :func:`paper_deep_link` with the same id rule.
@@ -350,6 +353,27 @@ class ReadingRemove(CallbackData, prefixes=("rx",), layout=(PAPER_ID, PAGE)):
     page: int
 
 
+@dataclass(frozen=True, slots=True)
+class SimilarPapers(CallbackData, prefixes=("sm",), layout=(PAPER_ID,)):
+    """``sm:<id>`` — 🔗 under a card: the papers most like this one."""
+
+    paper_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unwatch(CallbackData, prefixes=("uw",), layout=(PAPER_ID,)):
+    """``uw:<watch>`` — ❌ under /watches: stop that watch (its database id)."""
+
+    watch_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ForYouPage(CallbackData, prefixes=("fy",), layout=(PAGE,)):
+    """``fy:<page>`` — another page of /foryou, in place."""
+
+    page: int
+
+
 # a page's button from its number: DigestsPage, or e.g. partial(TopicPage, topic_id)
 PageButton = Callable[[int], CallbackData]
 
@@ -370,4 +394,7 @@ BUTTON_KINDS: tuple[type[CallbackData], ...] = (
     ReadingPage,
     ReadingMark,
     ReadingRemove,
+    SimilarPapers,
+    Unwatch,
+    ForYouPage,
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.domain.texts_polls import POLL_TEXTS
 from bot.domain.texts_reading import READING_TEXTS
+from bot.domain.texts_watches import WATCH_TEXTS
 
 LANGS = ("en", "zh")
 
@@ -48,6 +49,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/reading — this chat's reading list (📌 saves) · /bib [query] — BibTeX · "
             "/top [week|month|all] — most saved\n"
             "/subscribe poll — a weekly poll: which paper do we read? · /poll close\n"
+            "/watch &lt;query&gt; — papers matching it first, 🔔 · /watches · /foryou — "
+            "papers like the ones this chat saves\n"
             "Inline: type <code>@{username} genie</code> in any chat."
         ),
         "zh": (
@@ -58,6 +61,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/reading — 本聊天的阅读清单（📌 收藏） · /bib [关键词] — BibTeX · "
             "/top [week|month|all] — 收藏最多\n"
             "/subscribe poll — 每周“读哪篇”投票 · /poll close\n"
+            "/watch &lt;关键词&gt; — 匹配的论文排在最前 🔔 · /watches · /foryou — "
+            "与本聊天收藏相似的论文\n"
             "行内模式：在任意聊天输入 <code>@{username} genie</code>。"
         ),
     },
@@ -481,6 +486,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inline_empty": {"en": "No matching paper", "zh": "没有匹配的论文"},
     **READING_TEXTS,
     **POLL_TEXTS,
+    **WATCH_TEXTS,
 }
 
 

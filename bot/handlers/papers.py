@@ -13,7 +13,14 @@ from telegram import (
     Update,
 )
 
-from bot.domain.callbacks import OpenDigest, OpenPaper, OpenTopic, PaperCard, ResultsPage
+from bot.domain.callbacks import (
+    OpenDigest,
+    OpenPaper,
+    OpenTopic,
+    PaperCard,
+    ResultsPage,
+    SimilarPapers,
+)
 from bot.domain.render import paper_card, paper_line, shorten
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import t
@@ -31,7 +38,8 @@ INLINE_RESULTS = 20
 def card_markup(
     paper: PaperView, lang: str, has_more: bool, full: bool, saved: bool
 ) -> InlineKeyboardMarkup:
-    """Buttons under a card: 📌 save (or remove), more/less, and the digest it came from."""
+    """Buttons under a card: 📌 save (or remove), more/less, the digest it came from, and
+    🔗 similar papers."""
     row: list[InlineKeyboardButton] = []
     if has_more:
         toggle = PaperCard(paper.id, full=not full)
@@ -39,7 +47,10 @@ def card_markup(
         row.append(InlineKeyboardButton(label, callback_data=toggle.pack()))
     digest = OpenDigest(paper.digest.id)
     row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=digest.pack()))
-    return InlineKeyboardMarkup([card_save_row(paper, saved, lang), row])
+    similar = InlineKeyboardButton(
+        t(lang, "similar_button"), callback_data=SimilarPapers(paper.id).pack()
+    )
+    return InlineKeyboardMarkup([[*card_save_row(paper, saved, lang), similar], row])
 
 
 async def send_card(

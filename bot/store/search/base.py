@@ -26,13 +26,21 @@ from bot.domain.ranking import (
     SearchQuery,
     rank_candidates,
 )
-from bot.domain.search_tokens import QueryTerm, has_cjk_gap, transpositions
+from bot.domain.search_tokens import (
+    QueryTerm,
+    has_cjk_gap,
+    query_terms,
+    split_exclusions,
+    term_in_tokens,
+    transpositions,
+)
 from bot.store.models import Digest, Paper
 
 RANK_WINDOW = 2000  # bm25-rank up to this many matches; serve bigger sets newest first
 PREFIX_CANDIDATES = 20
 FUZZY_CANDIDATES = 40
 _ALL_BUT_ONE_MAX_TERMS = 5
+_EXCLUDED_MARGIN = 50  # more hits asked for when some will be excluded
 _SWAPPED_WORDS = 3  # query words whose transpositions are looked up (the longest)
 _TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
 
@@ -211,9 +219,38 @@ class EngineSearch(ABC):
         return found
 
     def search(self, session: Session, query: str, limit: int = 50) -> list[SearchHit]:
-        """Ranked hits in active digests, best first, de-duplicated, at most ``limit``."""
+        """Ranked hits in active digests, best first, de-duplicated, at most ``limit``;
+        ``-word`` (or ``-"a phrase"``) drops the papers having it anywhere."""
         if limit <= 0 or not isinstance(query, str):
             return []
+        positive, excluded = split_exclusions(query)
+        if not excluded:
+            return self._search_text(session, query, limit)
+        hits = self._search_text(session, positive, limit + _EXCLUDED_MARGIN)
+        return self._without(session, hits, excluded)[:limit]
+
+    def _without(
+        self, session: Session, hits: list[SearchHit], excluded: list[str]
+    ) -> list[SearchHit]:
+        """``hits`` less the papers having one of the ``excluded`` words anywhere."""
+        terms = [QueryTerm(t.tokens, t.cjk) for e in excluded for t in query_terms(e)]
+        if not hits or not terms:
+            return hits
+        rows = session.execute(
+            select(Paper.id, Paper.title_tokens, Paper.abstract_tokens, Paper.byline_tokens).where(
+                self._id_in()
+            ),
+            {"ids": [h.paper_id for h in hits]},
+        )
+        dropped = set()
+        for paper_id, *columns in rows:
+            tokens = " ".join(c or "" for c in columns).split()
+            token_set = frozenset(tokens)
+            if any(term_in_tokens(term, tokens, token_set) for term in terms):
+                dropped.add(paper_id)
+        return [h for h in hits if h.paper_id not in dropped]
+
+    def _search_text(self, session: Session, query: str, limit: int) -> list[SearchHit]:
         joined = SearchQuery.parse(query)
         if has_cjk_gap(query) and not self._words(session, joined, WordMode.EXISTS, 1):
             # "推理 预训练" occurs nowhere as one phrase: look for the words
