@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.search_tokens import (
     QueryTerm,
@@ -24,7 +25,7 @@ from bot.domain.search_tokens import (
     split_exclusions,
     term_in_tokens,
 )
-from bot.domain.views import PaperView
+from bot.domain.views import TopicView
 
 MAX_WATCHES = 20  # per chat
 MAX_WATCH_CHARS = 200
@@ -63,7 +64,31 @@ class WatchQuery:
         return not (self.include or self.arxiv or self.topic_id or self.any_of)
 
 
-def paper_tokens(paper: PaperView) -> list[str]:
+class WatchedPaper(Protocol):
+    """What matching reads of a paper: a stored one (``PaperView``, topics as views) or a
+    parsed one not stored yet (the upload preview's, topics as ids)."""
+
+    @property
+    def title_en(self) -> str: ...
+    @property
+    def title_zh(self) -> str | None: ...
+    @property
+    def abstract(self) -> str: ...
+    @property
+    def arxiv_id(self) -> str | None: ...
+    @property
+    def authors(self) -> str | None: ...
+    @property
+    def venue(self) -> str | None: ...
+    @property
+    def topics(self) -> Sequence[TopicView] | Sequence[str]: ...
+
+
+def _topic_ids(paper: WatchedPaper) -> set[str]:
+    return {t if isinstance(t, str) else t.id for t in paper.topics}
+
+
+def paper_tokens(paper: WatchedPaper) -> list[str]:
     """Everything of a paper a watch looks at, as index tokens."""
     text = "\n".join(
         (
@@ -77,13 +102,13 @@ def paper_tokens(paper: PaperView) -> list[str]:
     return index_token_list(text)
 
 
-def matches(watch: WatchQuery, paper: PaperView, tokens: Sequence[str] | None = None) -> bool:
+def matches(watch: WatchQuery, paper: WatchedPaper, tokens: Sequence[str] | None = None) -> bool:
     """Whether ``paper`` matches ``watch`` (see the module docstring)."""
     words = list(tokens if tokens is not None else paper_tokens(paper))
     token_set = frozenset(words)
     if any(term_in_tokens(term, words, token_set) for term in watch.exclude):
         return False
-    if watch.topic_id and any(topic.id == watch.topic_id for topic in paper.topics):
+    if watch.topic_id and watch.topic_id in _topic_ids(paper):
         return True
     if watch.arxiv and paper.arxiv_id and paper.arxiv_id in watch.arxiv:
         return True
@@ -98,7 +123,7 @@ def matches(watch: WatchQuery, paper: PaperView, tokens: Sequence[str] | None = 
 
 
 def matching_watch(
-    watches: Sequence[WatchQuery], paper: PaperView, tokens: Sequence[str] | None = None
+    watches: Sequence[WatchQuery], paper: WatchedPaper, tokens: Sequence[str] | None = None
 ) -> WatchQuery | None:
     """The first of ``watches`` that ``paper`` matches, or None."""
     if not watches:
@@ -107,16 +132,9 @@ def matching_watch(
     return next((w for w in watches if matches(w, paper, words)), None)
 
 
-def watched_papers(
-    watches: Sequence[WatchQuery], papers: Iterable[PaperView]
-) -> dict[int, WatchQuery]:
-    """Paper id → the watch it matched, for the papers some watch matches."""
-    found: dict[int, WatchQuery] = {}
-    for paper in papers:
-        watch = matching_watch(watches, paper)
-        if watch is not None:
-            found[paper.id] = watch
-    return found
+def matches_any(watches: Sequence[WatchQuery], papers: Iterable[WatchedPaper]) -> bool:
+    """Whether some watch matches one of ``papers``."""
+    return bool(watches) and any(matching_watch(watches, p) is not None for p in papers)
 
 
 def clean_watch(text: str) -> str:

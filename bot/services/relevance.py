@@ -27,7 +27,7 @@ from bot.domain.relevance import MIN_SIGNALS, ChatModel, PaperSpace, Reason, doc
 from bot.domain.render import PostPlan
 from bot.domain.topics import Taxonomy
 from bot.domain.views import PaperView
-from bot.domain.watches import WatchQuery, matching_watch, paper_tokens
+from bot.domain.watches import WatchedPaper, WatchQuery, matching_watch, paper_tokens
 from bot.store.paper_texts import paper_texts
 from bot.store.subscriptions import Target
 from bot.store.watches import ChatSignals, WatchStore
@@ -140,13 +140,15 @@ class Relevance:
                 prepared.append(WatchQuery.parse(text, named.id if named else None))
         return prepared
 
-    def watch_reach(self, papers: Sequence[PaperView]) -> int:
-        """How many chats' watches match at least one of ``papers``."""
-        tokens = {p.id: paper_tokens(p) for p in papers}
+    def watch_reach(self, papers: Sequence[WatchedPaper]) -> int:
+        """How many chats' watches match at least one of ``papers`` (stored or not)."""
+        tokens = [paper_tokens(p) for p in papers]
         reach = 0
         for watches in self.watches.by_chat().values():
             queries = self.watch_queries([w.query for w in watches])
-            if any(matching_watch(queries, p, tokens[p.id]) for p in papers):
+            if any(
+                matching_watch(queries, p, words) for p, words in zip(papers, tokens, strict=True)
+            ):
                 reach += 1
         return reach
 

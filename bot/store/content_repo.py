@@ -35,6 +35,8 @@ class IngestReport:
     restored: list[str] = field(default_factory=list)
     papers: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # added or updated digest → how many chats' watches its papers match
+    watch_reach: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -56,6 +58,11 @@ class IngestReport:
         if not self.changed:
             unchanged = plural(len(self.unchanged), "digest", "digests")
             out.append(f"nothing changed ({unchanged} up to date)")
+        out.extend(
+            f"🔔 {i}: matches the watches of {plural(n, 'chat', 'chats')}"
+            for i, n in self.watch_reach.items()
+            if n
+        )
         out.extend(f"problem: {p}" for p in self.problems)
         return out
 
