@@ -8,7 +8,6 @@ change a chat's watches. The kill -9 case is in test_watches_crash.py.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
