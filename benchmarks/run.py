@@ -36,7 +36,7 @@ from bot.config import load_topics
 from bot.domain.topics import Taxonomy
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-BENCHES = ("ingest", "search", "updates", "latency", "broadcast", "memory")
+BENCHES = ("ingest", "search", "updates", "latency", "broadcast", "memory", "relevance")
 
 
 @dataclass

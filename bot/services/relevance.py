@@ -75,8 +75,9 @@ class Relevance:
                     texts = paper_texts(self.factory)
                     space = PaperSpace.build(
                         [p.id for p in texts],
-                        [document(p.title_tokens, p.abstract_tokens, p.topics) for p in texts],
+                        (document(p.title_tokens, p.abstract_tokens, p.topics) for p in texts),
                     )
+                    del texts
                     self._space = space
                     self._models.clear()
         return space
@@ -107,10 +108,12 @@ class Relevance:
         future = self._worker.submit(self.model, chat_id)
         future.add_done_callback(_log_failure)
 
-    def for_you(self, chat_id: int, offset: int, limit: int) -> tuple[list[Recommendation], int]:
+    def for_you(
+        self, chat_id: int, offset: int, limit: int, signals: ChatSignals | None = None
+    ) -> tuple[list[Recommendation], int]:
         """A page of the archive's best papers for the chat that it has not saved, and
         how many there are to page through (at most 50)."""
-        model = self.model(chat_id)
+        model = self.model(chat_id, signals)
         best = model.recommend(50)
         page = best[offset : offset + limit]
         return [Recommendation(pid, model.reason(pid)) for pid, _s in page], len(best)

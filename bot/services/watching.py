@@ -74,7 +74,7 @@ def for_you(services: Services, chat_id: int, page: int, size: int) -> ForYouPag
     signals = services.watches.signals(chat_id)
     if signals.count < MIN_SIGNALS:
         return ForYouPage([], 0, signals.count)
-    recommendations, total = relevance.for_you(chat_id, page * size, size)
+    recommendations, total = relevance.for_you(chat_id, page * size, size, signals)
     papers = {p.id: p for p in services.library.papers([r.paper_id for r in recommendations])}
     liked = {
         p.id: p

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.clock import Clock, system_clock
 from bot.domain.watches import MAX_WATCHES
+from bot.store.db import engine_of
 from bot.store.models import ReadingEntry, ReadingPoll, ReadingPollVote, Watch
 
 
@@ -85,6 +86,7 @@ class WatchStore:
     def __init__(self, factory: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self.factory = factory
         self.clock = clock
+        self.engine = engine_of(factory)
 
     def add(self, chat_id: int, query: str, user_id: int | None) -> tuple[WatchAdded, WatchView]:
         """Watch ``query`` in ``chat_id``; the watch (new or the existing one) and what
@@ -196,29 +198,28 @@ class WatchStore:
 
     def signals(self, chat_id: int) -> ChatSignals:
         """One chat's saves, poll votes and watches (its own only)."""
-        with self.factory() as session:
-            saved = tuple(
-                session.scalars(
-                    select(ReadingEntry.paper_id)
-                    .where(ReadingEntry.chat_id == chat_id)
-                    .order_by(ReadingEntry.saved_at.desc(), ReadingEntry.id.desc())
-                )
-            )
+        # plain statements on a plain connection (db.engine_of): /foryou waits on this
+        with self.engine.connect() as connection:
+            saved = tuple(connection.scalars(_SAVED, {"chat": chat_id}))
             voted: list[int] = []
-            votes = session.execute(
-                select(ReadingPoll.paper_ids, ReadingPollVote.option_ids)
-                .join(ReadingPollVote, ReadingPollVote.poll_row_id == ReadingPoll.id)
-                .where(ReadingPoll.chat_id == chat_id)
-                .order_by(ReadingPollVote.voted_at.desc())
-            )
-            for paper_ids, option_ids in votes:
+            for paper_ids, option_ids in connection.execute(_VOTES, {"chat": chat_id}):
                 voted.extend(_voted(paper_ids, option_ids))
-            watches = tuple(
-                session.scalars(
-                    select(Watch.query).where(Watch.chat_id == chat_id).order_by(Watch.id)
-                )
-            )
-            return ChatSignals(saved, tuple(dict.fromkeys(voted)), watches)
+            watches = tuple(connection.scalars(_WATCHES, {"chat": chat_id}))
+        return ChatSignals(saved, tuple(dict.fromkeys(voted)), watches)
+
+
+_SAVED = (
+    select(ReadingEntry.paper_id)
+    .where(ReadingEntry.chat_id == bindparam("chat"))
+    .order_by(ReadingEntry.saved_at.desc(), ReadingEntry.id.desc())
+)
+_VOTES = (
+    select(ReadingPoll.paper_ids, ReadingPollVote.option_ids)
+    .join(ReadingPollVote, ReadingPollVote.poll_row_id == ReadingPoll.id)
+    .where(ReadingPoll.chat_id == bindparam("chat"))
+    .order_by(ReadingPollVote.voted_at.desc())
+)
+_WATCHES = select(Watch.query).where(Watch.chat_id == bindparam("chat")).order_by(Watch.id)
 
 
 __all__ = ["ChatSignals", "WatchAdded", "WatchStore", "WatchView", "move_watches"]
