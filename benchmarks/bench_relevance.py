@@ -165,7 +165,7 @@ def _child(database_url: str, config_path: str) -> dict[str, Any]:
     foryou, newest, keyword, svm, order, order_base = [], [], [], [], [], []
     svm_ms, centroid_ms = [], []
     newest_unsaved = sorted(all_ids, reverse=True)
-    for chat_id, _name, ids, saved in chats:
+    for _chat_id, _name, ids, saved in chats:
         start = time.perf_counter()
         model = ChatModel.train(space, saved, ())
         centroid_ms.append((time.perf_counter() - start) * 1000)
