@@ -229,6 +229,8 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "name": "<Ada>",
         "date": "2026-11-30",
         "period": "p",
+        "limit": 20,
+        "needed": 5,
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -42,6 +42,7 @@ def document(title_tokens: str, abstract_tokens: str, topics: Sequence[str]) -> 
     )
 
 
+QUERY_MEMORY = 4096  # watch vectors remembered per space
 MAX_DF = 0.5  # a token in more than half the papers says nothing about any of them
 
 
@@ -124,6 +125,8 @@ class PaperSpace:
     matrix: sparse.csr_matrix
     vectorizer: Vectorizer
     row_of: dict[int, int]
+    # watches' vectors: many chats watch the same few queries (a weekly post asks for all)
+    _queries: dict[str, sparse.csr_matrix] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, ids: Sequence[int], documents: Iterable[str]) -> PaperSpace:
@@ -144,8 +147,14 @@ class PaperSpace:
         """A free text (a watch) as a row of this space (its words tokenised as indexed)."""
         if not len(self):
             return sparse.csr_matrix((1, 0), dtype=np.float32)
-        tokens = index_tokens(text)
-        return self.vectorizer.transform([f"{tokens} {tokens}"])
+        found = self._queries.get(text)
+        if found is None:
+            tokens = index_tokens(text)
+            found = self.vectorizer.transform([f"{tokens} {tokens}"])
+            if len(self._queries) >= QUERY_MEMORY:
+                self._queries.clear()
+            self._queries[text] = found
+        return found
 
     def similar(self, paper_id: int, count: int = 5) -> list[tuple[int, float]]:
         """The ``count`` papers closest to ``paper_id`` (cosine), best first."""
@@ -204,20 +213,19 @@ class ChatModel:
     def train(cls, space: PaperSpace, liked: Sequence[int], watches: Sequence[str]) -> ChatModel:
         """The profile of a chat that liked the papers ``liked`` and watches ``watches``."""
         rows = space.rows(liked)
-        parts = []
-        if rows:
-            parts.append(space.matrix[rows])
+        liked_matrix = space.matrix[rows] if rows else None
         vectors = None
         if watches and len(space):
             vectors = sparse.vstack([space.query_vector(w) for w in watches]).tocsr()
-            parts.append(vectors)
         profile = None
-        if parts:
-            mean = np.asarray(sparse.vstack(parts).mean(axis=0), dtype=np.float32).ravel()
-            profile = np.power(mean, CONSENSUS)
+        if rows or vectors is not None:
+            total = np.zeros(space.matrix.shape[1], dtype=np.float32)
+            for part in (liked_matrix, vectors):
+                if part is not None:
+                    total += np.asarray(part.sum(axis=0), dtype=np.float32).ravel()
+            profile = np.power(total / (len(rows) + len(watches)), CONSENSUS)
             norm = float(np.linalg.norm(profile))
             profile = profile / norm if norm else None
-        liked_matrix = space.matrix[rows] if rows else None
         signals = len(rows) + len(watches)
         return cls(space, rows, tuple(watches), vectors, profile, signals, liked_matrix)
 

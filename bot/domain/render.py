@@ -6,6 +6,7 @@ characters, splitting only between blocks (a paper is never cut in two).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -205,8 +206,10 @@ def digest_overview(
     return split_blocks(blocks, separator="\n")
 
 
+@functools.lru_cache(maxsize=1024)
 def post_block(paper: PaperView, lang: str) -> str:
-    """One paper in the weekly post: linked title, Chinese title, short summary, tags."""
+    """One paper in the weekly post: linked title, Chinese title, short summary, tags
+    (remembered: a personalised broadcast renders the same papers in many orders)."""
     lines = [title_html(paper)]
     if paper.title_zh:
         lines.append(esc(paper.title_zh))

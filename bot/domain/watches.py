@@ -102,10 +102,16 @@ def paper_tokens(paper: WatchedPaper) -> list[str]:
     return index_token_list(text)
 
 
-def matches(watch: WatchQuery, paper: WatchedPaper, tokens: Sequence[str] | None = None) -> bool:
-    """Whether ``paper`` matches ``watch`` (see the module docstring)."""
-    words = list(tokens if tokens is not None else paper_tokens(paper))
-    token_set = frozenset(words)
+def matches(
+    watch: WatchQuery,
+    paper: WatchedPaper,
+    tokens: Sequence[str] | None = None,
+    token_set: frozenset[str] | None = None,
+) -> bool:
+    """Whether ``paper`` matches ``watch`` (see the module docstring); ``tokens`` (and
+    their set) when the caller has them already."""
+    words = list(tokens) if tokens is not None else paper_tokens(paper)
+    token_set = token_set if token_set is not None else frozenset(words)
     if any(term_in_tokens(term, words, token_set) for term in watch.exclude):
         return False
     if watch.topic_id and watch.topic_id in _topic_ids(paper):
@@ -123,13 +129,17 @@ def matches(watch: WatchQuery, paper: WatchedPaper, tokens: Sequence[str] | None
 
 
 def matching_watch(
-    watches: Sequence[WatchQuery], paper: WatchedPaper, tokens: Sequence[str] | None = None
+    watches: Sequence[WatchQuery],
+    paper: WatchedPaper,
+    tokens: Sequence[str] | None = None,
+    token_set: frozenset[str] | None = None,
 ) -> WatchQuery | None:
     """The first of ``watches`` that ``paper`` matches, or None."""
     if not watches:
         return None
-    words = list(tokens if tokens is not None else paper_tokens(paper))
-    return next((w for w in watches if matches(w, paper, words)), None)
+    words = list(tokens) if tokens is not None else paper_tokens(paper)
+    token_set = token_set if token_set is not None else frozenset(words)
+    return next((w for w in watches if matches(w, paper, words, token_set)), None)
 
 
 def matches_any(watches: Sequence[WatchQuery], papers: Iterable[WatchedPaper]) -> bool:

@@ -36,7 +36,7 @@ from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
 from bot.domain.reading import papers_in_post_part, post_save_label
 from bot.domain.render import PostPlan, weekly_post
 from bot.domain.texts import t
-from bot.domain.views import PaperView
+from bot.domain.views import DigestView, PaperView, TopicView
 from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled, retry_seconds
 from bot.services import broadcast_db
 from bot.store.ledger import (
@@ -246,29 +246,37 @@ class Publisher:
                 await self._deliver_one(job)
 
     def _render(
-        self, digest_id: str, language: str, topics: Sequence[str], plan: PostPlan | None = None
+        self,
+        digest_id: str,
+        language: str,
+        topics: Sequence[str],
+        plan: PostPlan | None = None,
+        loaded: tuple[DigestView, list[PaperView], list[TopicView]] | None = None,
     ) -> list[str]:
+        digest, papers, all_topics = loaded or self._load(digest_id)
+        names = {tp.id: tp.name(language) for tp in all_topics}
+        labels = [names.get(t, t) for t in topics]
+        return weekly_post(digest, papers, language, topics, labels, plan)
+
+    def _load(self, digest_id: str) -> tuple[DigestView, list[PaperView], list[TopicView]]:
+        """What a render reads: the digest, its papers, the topics (read once a post)."""
         digest = self.library.digest(digest_id)
         if digest is None:
             raise LookupError(f"digest {digest_id} is not in the store")
-        papers = self.library.digest_papers(digest_id)
-        names = {tp.id: tp.name(language) for tp in self.library.topics()}
-        labels = [names.get(t, t) for t in topics]
-        return weekly_post(digest, papers, language, topics, labels, plan)
+        return digest, self.library.digest_papers(digest_id), self.library.topics()
 
     def _render_posts(
         self, digest_id: str, targets: Sequence[Target]
     ) -> tuple[dict[str, list[str]], list[Target]]:
         """The post for every (language, topic filter, chat's own order) among
         ``targets``, to store, and the targets that get one (with their post's tag)."""
+        loaded = self._load(digest_id)
         planned: list[tuple[Target, PostPlan | None]] = [(t, None) for t in targets]
         if self.plans is not None:
-            if self.library.digest(digest_id) is None:
-                raise LookupError(f"digest {digest_id} is not in the store")
-            planned = self.plans(self.library.digest_papers(digest_id), targets)
+            planned = self.plans(loaded[1], targets)
         wanted = {post_key(t.language, t.topics, t.post_tag): (t, plan) for t, plan in planned}
         posts = {
-            key: self._render(digest_id, target.language, target.topics, plan)
+            key: self._render(digest_id, target.language, target.topics, plan, loaded)
             for key, (target, plan) in wanted.items()
         }
         return posts, [target for target, _plan in planned]

@@ -128,8 +128,15 @@ class Relevance:
 
     # --- the weekly post ------------------------------------------------------------
 
-    def watch_queries(self, queries: Sequence[str]) -> list[WatchQuery]:
-        """Watches prepared for matching (a watch naming a topic also matches it)."""
+    def watch_queries(
+        self, queries: Sequence[str], memo: dict[str, WatchQuery] | None = None
+    ) -> list[WatchQuery]:
+        """Watches prepared for matching (a watch naming a topic also matches it);
+        ``memo`` keeps them across chats (a weekly post prepares every chat's)."""
+        if memo is not None:
+            missing = [q for q in dict.fromkeys(queries) if q not in memo]
+            memo.update(zip(missing, self.watch_queries(missing), strict=True))
+            return [memo[q] for q in queries]
         taxonomy = self.taxonomy()
         prepared = []
         for text in queries:
@@ -161,11 +168,13 @@ class Relevance:
         """Each target with its plan (None: the digest as it is); a watches-only target
         nothing matches is left out."""
         tokens = {p.id: paper_tokens(p) for p in papers}
+        token_sets = {pid: frozenset(words) for pid, words in tokens.items()}
         by_chat = self.watches.by_chat()
+        memo: dict[str, WatchQuery] = {}
         signals = self.watches.signals_of([t.chat_id for t in targets if not t.watches_only])
         planned: list[tuple[Target, PostPlan | None]] = []
         for target in targets:
-            queries = self.watch_queries([w.query for w in by_chat.get(target.chat_id, ())])
+            queries = self.watch_queries([w.query for w in by_chat.get(target.chat_id, ())], memo)
             shown = [
                 p
                 for p in papers
@@ -173,7 +182,7 @@ class Relevance:
             ]
             watched = {}
             for paper in shown if queries else ():
-                watch = matching_watch(queries, paper, tokens[paper.id])
+                watch = matching_watch(queries, paper, tokens[paper.id], token_sets[paper.id])
                 if watch is not None:
                     watched[paper.id] = watch.text
             if target.watches_only:
