@@ -231,6 +231,7 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "period": "p",
         "limit": 20,
         "needed": 5,
+        "watches": "w",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

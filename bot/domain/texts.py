@@ -223,9 +223,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "settings": {
         "en": (
             "<b>Settings of this chat</b>\nWeekly digest: {status}\nNext post: {next_post}\n"
-            "Reading poll: {poll}"
+            "Watches: {watches}\nReading poll: {poll}"
         ),
-        "zh": ("<b>本聊天的设置</b>\n每周速递：{status}\n下次推送：{next_post}\n阅读投票：{poll}"),
+        "zh": (
+            "<b>本聊天的设置</b>\n每周速递：{status}\n下次推送：{next_post}\n关注：{watches}\n"
+            "阅读投票：{poll}"
+        ),
     },
     "error": {
         "en": "Sorry, something went wrong on our side. Please try again in a moment.",

@@ -96,8 +96,8 @@ WATCH_TEXTS: dict[str, dict[str, str]] = {
         "zh": "仅推送关注匹配的论文 🔔（{count} 个关注）",
     },
     "settings_watches": {
-        "en": "\nWatches: {count} — /watches · /subscribe watches: only those papers",
-        "zh": "\n关注：{count} — /watches · /subscribe watches：只推送这些论文",
+        "en": "{count} — /watches · /subscribe watches: only the papers they match",
+        "zh": "{count} 个 — /watches · /subscribe watches：只推送匹配的论文",
     },
     "post_header_watches": {
         "en": (

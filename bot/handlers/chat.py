@@ -114,10 +114,17 @@ async def settings_command(update: Update, context: BotContext) -> None:
     poll = await poll_status(update, context, lang)
     chat = update.effective_chat
     watches = await db(context.services.watches.of_chat, chat.id) if chat else []
-    text = t(
-        lang, "settings", status=Raw(status), next_post=next_post_label(context, lang), poll=poll
+    await reply(
+        update,
+        t(
+            lang,
+            "settings",
+            status=Raw(status),
+            next_post=next_post_label(context, lang),
+            watches=Raw(t(lang, "settings_watches", count=len(watches))),
+            poll=poll,
+        ),
     )
-    await reply(update, text + t(lang, "settings_watches", count=len(watches)))
 
 
 async def may_change_subscription(update: Update, context: BotContext) -> bool:
