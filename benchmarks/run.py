@@ -36,7 +36,16 @@ from bot.config import load_topics
 from bot.domain.topics import Taxonomy
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-BENCHES = ("ingest", "search", "updates", "latency", "broadcast", "memory", "webapp")
+BENCHES = (
+    "ingest",
+    "search",
+    "updates",
+    "latency",
+    "broadcast",
+    "memory",
+    "webapp",
+    "relevance",
+)
 
 
 @dataclass

@@ -148,6 +148,7 @@ def build_application(
         admins=lambda: sorted(services.config.admins),
         settings=publish_settings or publish_settings_from(config),
         after_post=reading_polls.after_post,
+        plans=services.relevance.plans,
     )
     services.catch_up_on_start = catch_up_on_start
     register(application)

@@ -371,6 +371,9 @@ class _TopicItem(_Section):
     zh: str
     aliases: list[_Words] = Field(default_factory=list)
     keywords: list[_Words] = Field(default_factory=list)
+    # an alias narrower than the topic → the words its papers have (``/topic quantization``
+    # puts them first); an alias not listed looks for itself
+    narrow: dict[_Words, list[_Words]] = Field(default_factory=dict)
 
 
 class _TopicsFile(_Section):
@@ -552,6 +555,7 @@ def load_topics(path: Path) -> Taxonomy:
             name_zh=item.zh.strip(),
             aliases=tuple(item.aliases),
             keywords=tuple(item.keywords),
+            narrow={alias.casefold(): tuple(words) for alias, words in item.narrow.items()},
         )
         for item in raw.topics
     )

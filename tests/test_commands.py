@@ -292,6 +292,22 @@ async def test_topic_by_english_chinese_alias_and_prefix(api: FakeBotApi):
         assert " papers, newest first (page 1/" in reply.text
 
 
+async def test_topic_by_a_narrow_alias_shows_its_papers_first(api: FakeBotApi):
+    # "Efficiency & quantization" is broad: /topic quantization puts the papers about
+    # quantization (the alias's words in topics.yaml, both languages) before the rest
+    chat = Chat(api)
+    quantized = {"The Era of 1-bit LLMs", "Imp: Highly Capable "}
+    for name in ("quantization", "量化", "quant"):
+        reply = await chat.ask(f"/topic {name}")
+        lines = [line for line in reply.text.split("\n") if re.match(r"\d+\. ", line)]
+        first_two = {line.split(". ", 1)[1][:20] for line in lines[:2]}
+        assert first_two == {q[:20] for q in quantized}, (name, lines)
+        [page2] = await chat.press(reply, reply.button_data("Next"))
+        assert not any(q in page2.text for q in quantized)  # paging keeps the order
+    plain = await chat.ask("/topic efficiency")  # the topic's own name: newest first
+    assert "1. INDUS" in plain.text
+
+
 async def test_topic_lists_newest_digest_first_and_pages(api: FakeBotApi):
     chat = Chat(api)
     reply = await chat.ask("/topic language models")

@@ -33,6 +33,8 @@ NOT_EXAMPLES = {
     "/start paper_<id>",
     "poll_hours",
     "/top global …",
+    '"phrases"',  # words of the query language, not commands
+    "-word",
 }
 
 

@@ -233,6 +233,9 @@ def test_every_text_exists_in_both_languages_and_renders() -> None:
         "date": "2026-11-30",
         "period": "p",
         "url": "https://app.example.org/?a=1&b=<2>",
+        "limit": 20,
+        "needed": 5,
+        "watches": "w",
     }
     for key in TEXTS:
         for lang in ("en", "zh"):

@@ -292,6 +292,11 @@ EXPECTED_FIRST = [
     ("1-bit llms", "The Era of 1-bit LLMs"),
     ("megalodn", "Megalodon:"),
     ("griffn", "Griffin:"),
+    # a transposition is one typo (Damerau–Levenshtein), though it breaks most trigrams
+    ("gneie", "Genie: Generative"),
+    ("genei", "Genie: Generative"),
+    ("mgealodon", "Megalodon:"),
+    ("gneie generative", "Genie: Generative"),
     ("chatmusican", "ChatMusician:"),
     ("megalodn unlimited context", "Megalodon:"),
     ("2405.11157", "Towards Modular LLMs"),
@@ -619,3 +624,17 @@ def test_spaced_chinese_words_are_searched_separately_when_the_phrase_is_absent(
         for title in _titles(seeded, hits):
             _zh, abstract = SEED_BY_TITLE[title]
             assert "推理" in abstract + (_zh or "") and "语言模型" in abstract + (_zh or "")
+
+
+def test_minus_word_excludes_papers_having_it(factory, seeded, searcher) -> None:
+    genie = seeded[_by_prefix(seeded, "Genie: Generative")]
+    with factory() as session:
+        assert genie in [h.paper_id for h in searcher.search(session, "模型")]
+        for query in ("模型 -genie", "模型 -互动环境", '模型 -"generative interactive"'):
+            hits = [h.paper_id for h in searcher.search(session, query)]
+            assert hits and genie not in hits, query
+        # a hyphen inside a word is no exclusion
+        assert (
+            searcher.search(session, "Nemotron-4")[0].paper_id
+            == seeded[_by_prefix(seeded, "Nemotron-4")]
+        )

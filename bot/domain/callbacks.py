@@ -18,6 +18,7 @@ data                kind              button
 ``sp:<key>:<n>``    ``ResultsPage``   page ``n`` (0-based) of a remembered search
 ``t:<topic>``       ``OpenTopic``     a topic of /topics: its papers as a new message
 ``tp:<topic>:<n>``  ``TopicPage``     page ``n`` of a topic's papers, in place
+``tf:<t>:<a>:<n>``  ``TopicFocusPage`` the same, papers matching the topic's name ``a`` first
 ``d:<digest>``      ``OpenDigest``    a digest's overview
 ``dp:<digest>:<n>`` ``DigestPage``    page ``n`` of a digest's overview, in place
 ``dl:<n>``          ``DigestsPage``   page ``n`` of the archive, in place
@@ -28,6 +29,9 @@ data                kind              button
 ``rl:<n>``          ``ReadingPage``   page ``n`` of the chat's reading list, in place
 ``rr:<id>:<n>``     ``ReadingMark``   mark read (``ru:``: unread), then page ``n`` again
 ``rx:<id>:<n>``     ``ReadingRemove`` take the paper off the list, then page ``n`` again
+``sm:<id>``         ``SimilarPapers`` 🔗 the papers most like this one
+``uw:<id>``         ``Unwatch``       ❌ under /watches: stop that watch
+``fy:<n>``          ``ForYouPage``    page ``n`` of /foryou, in place
 ==================  ================  ===============================================
 
 Deep links (``/start paper_<id>``) are read by :func:`paper_deep_link` with the same id rule.
@@ -254,6 +258,17 @@ class TopicPage(CallbackData, prefixes=("tp",), layout=(SLUG, PAGE)):
 
 
 @dataclass(frozen=True, slots=True)
+class TopicFocusPage(CallbackData, prefixes=("tf",), layout=(SLUG, PAGE, PAGE)):
+    """``tf:<topic>:<name>:<page>`` — a page of a topic opened by one of its aliases
+    (``/topic quantization``): the papers matching that alias (``name``: its index in
+    ``Topic.names()``) first."""
+
+    topic_id: str
+    name: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class OpenDigest(CallbackData, prefixes=("d",), layout=(SLUG,)):
     """``d:<digest>`` — a digest's overview."""
 
@@ -345,6 +360,27 @@ class ReadingRemove(CallbackData, prefixes=("rx",), layout=(PAPER_ID, PAGE)):
     page: int
 
 
+@dataclass(frozen=True, slots=True)
+class SimilarPapers(CallbackData, prefixes=("sm",), layout=(PAPER_ID,)):
+    """``sm:<id>`` — 🔗 under a card: the papers most like this one."""
+
+    paper_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unwatch(CallbackData, prefixes=("uw",), layout=(PAPER_ID,)):
+    """``uw:<watch>`` — ❌ under /watches: stop that watch (its database id)."""
+
+    watch_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ForYouPage(CallbackData, prefixes=("fy",), layout=(PAGE,)):
+    """``fy:<page>`` — another page of /foryou, in place."""
+
+    page: int
+
+
 # a page's button from its number: DigestsPage, or e.g. partial(TopicPage, topic_id)
 PageButton = Callable[[int], CallbackData]
 
@@ -354,6 +390,7 @@ BUTTON_KINDS: tuple[type[CallbackData], ...] = (
     ResultsPage,
     OpenTopic,
     TopicPage,
+    TopicFocusPage,
     OpenDigest,
     DigestPage,
     DigestsPage,
@@ -364,4 +401,7 @@ BUTTON_KINDS: tuple[type[CallbackData], ...] = (
     ReadingPage,
     ReadingMark,
     ReadingRemove,
+    SimilarPapers,
+    Unwatch,
+    ForYouPage,
 )

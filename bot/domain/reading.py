@@ -56,9 +56,11 @@ def post_save_label(paper: PaperView) -> str:
 
 
 def papers_in_post_part(part: str, papers: Sequence[PaperView]) -> list[PaperView]:
-    """The papers one message of a weekly post shows, in the digest's order (each paper's
-    block starts with its linked title, which names it exactly)."""
-    return [paper for paper in papers if title_html(paper) in part]
+    """The papers one message of a weekly post shows, in the order it shows them (each
+    paper's block has its linked title, which names it exactly; a chat's own post may
+    put them in another order than the digest's)."""
+    found = [(part.find(title_html(paper)), paper) for paper in papers]
+    return [paper for at, paper in sorted(found, key=lambda f: f[0]) if at >= 0]
 
 
 def toggled_label(label: str, saved: bool) -> str:

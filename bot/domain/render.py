@@ -6,10 +6,12 @@ characters, splitting only between blocks (a paper is never cut in two).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from bot.domain.texts import Raw, t
 from bot.domain.views import DigestView, PaperView
@@ -206,8 +208,10 @@ def digest_overview(
     return split_blocks(blocks, separator="\n")
 
 
+@functools.lru_cache(maxsize=1024)
 def post_block(paper: PaperView, lang: str) -> str:
-    """One paper in the weekly post: linked title, Chinese title, short summary, tags."""
+    """One paper in the weekly post: linked title, Chinese title, short summary, tags
+    (remembered: a personalised broadcast renders the same papers in many orders)."""
     lines = [title_html(paper)]
     if paper.title_zh:
         lines.append(esc(paper.title_zh))
@@ -217,24 +221,63 @@ def post_block(paper: PaperView, lang: str) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class PostPlan:
+    """One chat's own order of a weekly post: the papers its watches match first (marked
+    🔔 with the watch), then those it would like ("For this chat"), then the rest in
+    digest order; ``only_watched``: just the watched papers."""
+
+    watched: Mapping[int, str] = field(default_factory=dict)  # paper id → the watch
+    liked: tuple[int, ...] = ()
+    only_watched: bool = False
+
+    def tag(self) -> str:
+        """A short name of this plan: chats with the same plan share one stored render."""
+        key = repr((sorted(self.watched.items()), self.liked, self.only_watched))
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _planned(
+    chosen: Sequence[PaperView], plan: PostPlan, lang: str
+) -> list[tuple[PaperView, str | None]]:
+    """``chosen`` in the plan's order, each with the heading line that goes above it."""
+    watched = [p for p in chosen if p.id in plan.watched]
+    if plan.only_watched:
+        return [(p, t(lang, "post_watch_mark", query=plan.watched[p.id])) for p in watched]
+    by_id = {p.id: p for p in chosen}
+    liked = [by_id[i] for i in plan.liked if i in by_id and i not in plan.watched]
+    first = {p.id for p in watched} | {p.id for p in liked}
+    rest = [p for p in chosen if p.id not in first]
+    out: list[tuple[PaperView, str | None]] = [
+        (p, t(lang, "post_watch_mark", query=plan.watched[p.id])) for p in watched
+    ]
+    out += [(p, t(lang, "post_for_chat") if i == 0 else None) for i, p in enumerate(liked)]
+    out += [(p, t(lang, "post_the_rest") if i == 0 and first else None) for i, p in enumerate(rest)]
+    return out
+
+
 def weekly_post(
     digest: DigestView,
     papers: Sequence[PaperView],
     lang: str,
     topic_filter: Iterable[str] = (),
     topic_names: Sequence[str] = (),
+    plan: PostPlan | None = None,
 ) -> list[str]:
     """The weekly post as the fewest messages under 4096 characters, in order.
 
     With a topic filter only the papers carrying one of those topics are included; a
     week with none becomes a one-line note. A post longer than ``MAX_POST_PARTS`` messages
-    ends with "… and K more — /digest <id>" instead.
+    ends with "… and K more — /digest <id>" instead. A ``plan`` puts one chat's papers in
+    its own order (see :class:`PostPlan`).
     """
     wanted = set(topic_filter)
     title = shorten(digest.title, TITLE_CHARS)
     week = week_label(digest, lang) or digest.id
     names = ", ".join(topic_names) or ", ".join(sorted(wanted))
     chosen = [p for p in papers if not wanted or wanted & {tp.id for tp in p.topics}]
+    if plan is not None:
+        return _personal_post(digest, papers, chosen, lang, plan, (title, week, names))
     if wanted and not chosen:
         return [
             t(
@@ -267,10 +310,58 @@ def weekly_post(
             heading = [f"▎<b>{esc(section)}</b>"]
         paper_blocks.append([*heading, post_block(paper, lang)])
 
+    return _fitted(header, paper_blocks, lang, digest.id)
+
+
+def _personal_post(
+    digest: DigestView,
+    papers: Sequence[PaperView],
+    chosen: Sequence[PaperView],
+    lang: str,
+    plan: PostPlan,
+    labels: tuple[str, str, str],
+) -> list[str]:
+    """The weekly post in one chat's order (see :class:`PostPlan`)."""
+    title, week, names = labels
+    ordered = _planned(chosen, plan, lang)
+    if plan.only_watched:
+        header = t(
+            lang,
+            "post_header_watches",
+            title=title,
+            week=week,
+            count=len(ordered),
+            total=len(papers),
+        )
+    elif len(chosen) < len(papers):
+        header = t(
+            lang,
+            "post_header_filtered",
+            title=title,
+            week=week,
+            count=len(chosen),
+            total=len(papers),
+            topics=names,
+        )
+    else:
+        header = t(lang, "post_header", title=title, week=week, count=len(papers))
+    blocks: list[list[str]] = []
+    for paper, heading in ordered:
+        block = post_block(paper, lang)
+        if heading and not heading.startswith("▎"):  # a 🔔 mark heads its own paper's block
+            blocks.append([f"{heading}\n{block}"])
+        else:
+            blocks.append([heading, block] if heading else [block])
+    return _fitted(header, blocks, lang, digest.id)
+
+
+def _fitted(header: str, paper_blocks: list[list[str]], lang: str, digest_id: str) -> list[str]:
+    """The header and paper blocks in at most ``MAX_POST_PARTS`` messages."""
+
     def post_of(kept: int) -> list[str]:
         blocks = [header, *(b for pair in paper_blocks[:kept] for b in pair)]
         if kept < len(paper_blocks):
-            blocks.append(t(lang, "post_more", count=len(paper_blocks) - kept, id=digest.id))
+            blocks.append(t(lang, "post_more", count=len(paper_blocks) - kept, id=digest_id))
         return split_blocks(blocks, separator="\n\n", keep_heading_with_next=True)
 
     messages = post_of(len(paper_blocks))

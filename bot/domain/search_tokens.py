@@ -220,6 +220,18 @@ def clean_query(query: str, join_cjk: bool = True) -> str:
     return " ".join(folded.split())[:MAX_QUERY_CHARS]
 
 
+# "-word" or '-"a phrase"' at the start of the query or after a space ("Llama-2" is no
+# exclusion: the minus follows a letter)
+_EXCLUDED = re.compile(r'(?:^|(?<=\s))[-−]("[^"]+"|[^\s"]+)')
+
+
+def split_exclusions(query: str) -> tuple[str, list[str]]:
+    """The query without its ``-word`` / ``-"phrase"`` parts, and those parts."""
+    excluded = [m.group(1).strip('"').strip() for m in _EXCLUDED.finditer(query or "")]
+    rest = _EXCLUDED.sub(" ", query or "")
+    return " ".join(rest.split()), [e for e in excluded if e]
+
+
 def has_cjk_gap(query: str) -> bool:
     """Whether the query has Chinese words separated by spaces (``推理 预训练``)."""
     return _CJK_GAP.search(fold(query or "")[: MAX_QUERY_CHARS * 2]) is not None
@@ -278,6 +290,14 @@ def arxiv_ids(query: str) -> list[str]:
     found = [m.group(1) for m in _ARXIV_NEW.finditer(text)]
     found += [m.group(1).lower() for m in _ARXIV_OLD.finditer(text)]
     return list(dict.fromkeys(found))[:5]
+
+
+def transpositions(word: str) -> list[str]:
+    """The word with two neighbouring letters swapped, each way (``gneie`` → ``ngeie``,
+    ``genie``, …): a swap is one typo (Damerau–Levenshtein), but it breaks up to three of
+    a short word's trigrams, so the trigram channels alone miss it."""
+    swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+    return [w for w in dict.fromkeys(swapped) if w != word]
 
 
 def trigrams(word: str) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.domain.texts_polls import POLL_TEXTS
 from bot.domain.texts_reading import READING_TEXTS
+from bot.domain.texts_watches import WATCH_TEXTS
 from bot.domain.texts_webapp import WEBAPP_TEXTS
 
 LANGS = ("en", "zh")
@@ -49,6 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/reading — this chat's reading list (📌 saves) · /bib [query] — BibTeX · "
             "/top [week|month|all] — most saved\n"
             "/subscribe poll — a weekly poll: which paper do we read? · /poll close\n"
+            "/watch &lt;query&gt; — papers matching it first, 🔔 · /watches · /foryou — "
+            "papers like the ones this chat saves\n"
             "Inline: type <code>@{username} genie</code> in any chat."
         ),
         "zh": (
@@ -59,6 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/reading — 本聊天的阅读清单（📌 收藏） · /bib [关键词] — BibTeX · "
             "/top [week|month|all] — 收藏最多\n"
             "/subscribe poll — 每周“读哪篇”投票 · /poll close\n"
+            "/watch &lt;关键词&gt; — 匹配的论文排在最前 🔔 · /watches · /foryou — "
+            "与本聊天收藏相似的论文\n"
             "行内模式：在任意聊天输入 <code>@{username} genie</code>。"
         ),
     },
@@ -222,9 +227,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "settings": {
         "en": (
             "<b>Settings of this chat</b>\nWeekly digest: {status}\nNext post: {next_post}\n"
-            "Reading poll: {poll}"
+            "Watches: {watches}\nReading poll: {poll}"
         ),
-        "zh": ("<b>本聊天的设置</b>\n每周速递：{status}\n下次推送：{next_post}\n阅读投票：{poll}"),
+        "zh": (
+            "<b>本聊天的设置</b>\n每周速递：{status}\n下次推送：{next_post}\n关注：{watches}\n"
+            "阅读投票：{poll}"
+        ),
     },
     "error": {
         "en": "Sorry, something went wrong on our side. Please try again in a moment.",
@@ -498,6 +506,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **READING_TEXTS,
     **POLL_TEXTS,
     **WEBAPP_TEXTS,
+    **WATCH_TEXTS,
 }
 
 

@@ -34,6 +34,12 @@ class Topic:
     name_zh: str
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    # alias → the words its papers contain (both languages), for the topic pages it opens
+    narrow: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+
+    def focus_words(self, alias: str) -> tuple[str, ...]:
+        """What a page opened by ``alias`` looks for first: its ``narrow`` words, or itself."""
+        return self.narrow.get(alias.casefold(), (alias,))
 
     def names(self) -> tuple[str, ...]:
         """Every name the topic answers to in ``/topic <name>``."""
@@ -124,6 +130,18 @@ class Taxonomy:
             (t for t in self.topics if wanted and any(normalize(n) == wanted for n in t.names())),
             None,
         )
+
+    def focus(self, topic: Topic, query: str) -> int | None:
+        """Which of ``topic``'s names ``query`` named, as an index into ``names()``, when it
+        is an alias narrower than the topic (``quantization`` in "Efficiency &
+        quantization"); None for the topic's own id or names."""
+        wanted = normalize(query)
+        names = topic.names()
+        for index, name in enumerate(names):
+            norm = normalize(name)
+            if wanted and (norm == wanted or norm.startswith(wanted)):
+                return index if index >= 3 and norm not in map(normalize, names[:3]) else None
+        return None
 
     def resolve(self, query: str) -> list[Topic]:
         """Topics whose id, English/Chinese name or alias matches ``query``.

@@ -19,6 +19,7 @@ from telegram.ext import (
 from bot.domain.callbacks import (
     DigestPage,
     DigestsPage,
+    ForYouPage,
     OpenDigest,
     OpenPaper,
     OpenTopic,
@@ -30,10 +31,13 @@ from bot.domain.callbacks import (
     ReadingRemove,
     ResultsPage,
     SavePaper,
+    SimilarPapers,
+    TopicFocusPage,
     TopicPage,
+    Unwatch,
     UploadAction,
 )
-from bot.handlers import admin, browse, chat, papers, polls, reading, uploads
+from bot.handlers import admin, browse, chat, papers, polls, reading, uploads, watches
 from bot.handlers.buttons import button_handler, stale_button_callback
 from bot.handlers.errors import error_handler
 from bot.handlers.menu import ADMIN_COMMANDS, USER_COMMANDS
@@ -57,6 +61,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("reading",): reading.reading_command,
         ("bib",): reading.bib_command,
         ("top",): reading.top_command,
+        ("watch",): watches.watch_command,
+        ("watches",): watches.watches_command,
+        ("unwatch",): watches.unwatch_command,
+        ("foryou",): watches.foryou_command,
         ("reload",): admin.reload_command,
         ("preview",): admin.preview_command,
         ("stats",): admin.stats_command,
@@ -75,6 +83,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         button_handler(ResultsPage, papers.results_page_callback),
         button_handler(OpenTopic, browse.open_topic_callback),
         button_handler(TopicPage, browse.topic_page_callback),
+        button_handler(TopicFocusPage, browse.topic_page_callback),
         button_handler(OpenDigest, browse.digest_callback),
         button_handler(DigestPage, browse.digest_page_callback),
         button_handler(DigestsPage, browse.digests_callback),
@@ -85,6 +94,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         button_handler(ReadingPage, reading.reading_page_callback),
         button_handler(ReadingMark, reading.reading_mark_callback),
         button_handler(ReadingRemove, reading.reading_remove_callback),
+        button_handler(SimilarPapers, watches.similar_callback),
+        button_handler(Unwatch, watches.unwatch_callback),
+        button_handler(ForYouPage, watches.foryou_page_callback),
     ):
         application.add_handler(button)
     # last of the buttons: old, made-up or empty data still gets an answer

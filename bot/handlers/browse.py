@@ -12,6 +12,7 @@ from bot.domain.callbacks import (
     OpenDigest,
     OpenTopic,
     PageLabel,
+    TopicFocusPage,
     TopicPage,
 )
 from bot.domain.render import (
@@ -57,13 +58,28 @@ def topics_keyboard(topics: list[TopicView], lang: str) -> InlineKeyboardMarkup 
     return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
+def _focus_words(context: BotContext, topic_id: str, name: int | None) -> tuple[str, ...]:
+    """What a topic page opened by the alias ``name`` (an index into the topic's names)
+    puts first: the alias's words (none without an alias)."""
+    topic = context.services.config.taxonomy.by_id.get(topic_id)
+    if topic is None or name is None or not 0 <= name < len(topic.names()):
+        return ()
+    return topic.focus_words(topic.names()[name])
+
+
 async def topic_page(
-    update: Update, context: BotContext, topic: TopicView, page: int, lang: str
+    update: Update,
+    context: BotContext,
+    topic: TopicView,
+    page: int,
+    lang: str,
+    focus: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """One page of a topic's papers, newest digest first, with their 📌 buttons; None if there
-    is no such page."""
+    """One page of a topic's papers, newest digest first (those matching the alias
+    ``focus`` names before them), with their 📌 buttons; None if there is no such page."""
+    words = _focus_words(context, topic.id, focus)
     papers, total, saved = await db(
-        topic_lookup, context.services, topic.id, page, chat_id_of(update)
+        topic_lookup, context.services, topic.id, page, chat_id_of(update), words
     )
     if total == 0:
         return t(lang, "topic_empty", topic=topic.name(lang)), None
@@ -78,7 +94,14 @@ async def topic_page(
     rows = [
         *paper_buttons(papers, start),
         *list_save_rows(papers, saved, start),
-        pager(lang, page, pages, partial(TopicPage, topic.id)),
+        pager(
+            lang,
+            page,
+            pages,
+            partial(TopicFocusPage, topic.id, focus)
+            if words and focus is not None
+            else partial(TopicPage, topic.id),
+        ),
     ]
     return "\n".join(lines), keyboard(rows)
 
@@ -110,7 +133,8 @@ async def topic_command(update: Update, context: BotContext) -> None:
     chosen = counted.get(matches[0].id) or TopicView(
         matches[0].id, matches[0].name_en, matches[0].name_zh
     )
-    first = await topic_page(update, context, chosen, 0, lang)
+    focus = context.services.config.taxonomy.focus(matches[0], query)
+    first = await topic_page(update, context, chosen, 0, lang, focus)
     assert first is not None  # page 0 always exists
     await reply(update, *first)
 
@@ -126,16 +150,23 @@ async def open_topic_callback(
 
 
 async def topic_page_callback(
-    update: Update, context: BotContext, query: CallbackQuery, button: TopicPage
+    update: Update, context: BotContext, query: CallbackQuery, button: TopicPage | TopicFocusPage
 ) -> None:
-    """Button ``tp:<topic>:<page>``: another page of the topic's papers, in place."""
-    shown = await _topic_button(update, context, query, button.topic_id, button.page)
+    """Button ``tp:<topic>:<page>`` (``tf:…``: alias first): another page of the topic's
+    papers, in place."""
+    focus = button.name if isinstance(button, TopicFocusPage) else None
+    shown = await _topic_button(update, context, query, button.topic_id, button.page, focus)
     if shown is not None:
         await edit_in_place(query, *shown)
 
 
 async def _topic_button(
-    update: Update, context: BotContext, query: CallbackQuery, topic_id: str, page: int
+    update: Update,
+    context: BotContext,
+    query: CallbackQuery,
+    topic_id: str,
+    page: int,
+    focus: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """The page to show, with the button answered; None (answered) if it is gone."""
     lang = user_lang(update)
@@ -144,7 +175,7 @@ async def _topic_button(
     if topic is None:
         await query.answer(t(lang, "expired"), show_alert=True)
         return None
-    shown = await topic_page(update, context, topic, page, lang)
+    shown = await topic_page(update, context, topic, page, lang, focus)
     if shown is None:  # fewer pages than when the button was made (or made-up data)
         await answer_stale(update, query)
         return None

@@ -1,5 +1,5 @@
-"""/start, /help, /settings, /subscribe (and ``/subscribe poll``), /unsubscribe and the bot's
-own membership changes."""
+"""/start, /help, /settings, /subscribe (and ``/subscribe poll``, ``/subscribe watches``),
+/unsubscribe and the bot's own membership changes."""
 
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ async def subscription_status(update: Update, context: BotContext, lang: str) ->
     sub = await db(context.services.subscriptions.get, chat.id, thread_of(update) or 0)
     if sub is None or not sub.active:
         return t(lang, "status_not_subscribed")
+    if sub.watches_only:
+        count = len(await db(context.services.watches.of_chat, chat.id))
+        return t(lang, "status_watches_only", count=count)
     if sub.topics:
         return t(lang, "status_subscribed_topics", topics=_topic_names(context, sub.topics, lang))
     return t(lang, "status_subscribed")
@@ -120,6 +123,8 @@ async def settings_command(update: Update, context: BotContext) -> None:
     lang = user_lang(update)
     status = await subscription_status(update, context, lang)
     poll = await poll_status(update, context, lang)
+    chat = update.effective_chat
+    watches = await db(context.services.watches.of_chat, chat.id) if chat else []
     await reply(
         update,
         t(
@@ -127,6 +132,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
             "settings",
             status=Raw(status),
             next_post=next_post_label(context, lang),
+            watches=Raw(t(lang, "settings_watches", count=len(watches))),
             poll=poll,
         ),
     )
@@ -171,6 +177,9 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
     if _poll_with_more(query_text(context)):
         await reply(update, t(lang, "poll_alone", command="subscribe"))
         return
+    if query_text(context).strip().lower() == "watches":
+        await _subscribe_watches(update, context, chat, lang)
+        return
     taxonomy = context.services.config.taxonomy
     wanted: list[str] = []
     unknown: list[str] = []
@@ -212,6 +221,23 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         )
     else:
         await reply(update, t(lang, "subscribed", when=when))
+
+
+async def _subscribe_watches(update: Update, context: BotContext, chat: Chat, lang: str) -> None:
+    """``/subscribe watches``: at the weekly post time, only the papers the chat's watches
+    match (nothing when none do)."""
+    await db(
+        context.services.subscriptions.subscribe,
+        chat.id,
+        thread_of(update) or 0,
+        chat_type=chat.type,
+        title=chat.title or chat.username,
+        language=lang,
+        watches_only=True,
+    )
+    watches = await db(context.services.watches.of_chat, chat.id)
+    key = "subscribed_watches" if watches else "subscribed_watches_none"
+    await reply(update, t(lang, key, when=next_post_label(context, lang)))
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:

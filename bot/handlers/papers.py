@@ -13,7 +13,14 @@ from telegram import (
     Update,
 )
 
-from bot.domain.callbacks import OpenDigest, OpenPaper, OpenTopic, PaperCard, ResultsPage
+from bot.domain.callbacks import (
+    OpenDigest,
+    OpenPaper,
+    OpenTopic,
+    PaperCard,
+    ResultsPage,
+    SimilarPapers,
+)
 from bot.domain.render import paper_card, paper_line, shorten
 from bot.domain.searchtext import strip_controls
 from bot.domain.texts import t
@@ -37,7 +44,7 @@ def card_markup(
     browse: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup:
     """Buttons under a card: 📌 save (or remove), more/less, the digest it came from, and
-    🔎 open in the Mini App (``browse``, when it is on)."""
+    🔗 similar papers, and 🔎 open in the Mini App (``browse``, when it is on)."""
     row: list[InlineKeyboardButton] = []
     if has_more:
         toggle = PaperCard(paper.id, full=not full)
@@ -45,7 +52,10 @@ def card_markup(
         row.append(InlineKeyboardButton(label, callback_data=toggle.pack()))
     digest = OpenDigest(paper.digest.id)
     row.append(InlineKeyboardButton(t(lang, "open_digest"), callback_data=digest.pack()))
-    rows = [card_save_row(paper, saved, lang), row]
+    similar = InlineKeyboardButton(
+        t(lang, "similar_button"), callback_data=SimilarPapers(paper.id).pack()
+    )
+    rows = [[*card_save_row(paper, saved, lang), similar], row]
     if browse is not None:
         rows.append([browse])
     return InlineKeyboardMarkup(rows)

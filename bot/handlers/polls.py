@@ -26,6 +26,9 @@ async def poll_answer(update: Update, context: BotContext) -> None:
     if voter is None:
         return
     await db(context.services.polls.answer, answer.poll_id, voter, list(answer.option_ids))
+    poll = await db(context.services.polls.by_poll_id, answer.poll_id)
+    if poll is not None:  # a vote is a signal of the poll's chat: retrain off the reply path
+        context.services.relevance.touch(poll.chat_id)
 
 
 async def poll_state(update: Update, context: BotContext) -> None:

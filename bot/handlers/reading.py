@@ -140,6 +140,7 @@ async def save_callback(
     else:
         await _refuse_removal(query, item, lang)
         return
+    services.relevance.touch(chat.id)  # a save is a signal: retrain off the reply path
     await query.answer(toast)
     await _relabel(query, saved)
 
@@ -293,6 +294,7 @@ async def reading_remove_callback(
         return
     else:
         await db(reading.remove, chat.id, button.paper_id)
+        context.services.relevance.touch(chat.id)
         await query.answer(t(lang, "removed_toast"))
     await edit_in_place(query, *await _page_or_last(update, context, chat.id, button.page, lang))
 

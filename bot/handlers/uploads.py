@@ -149,6 +149,8 @@ async def _send_view(
         notes.append(t(lang, "upload_same_week", id=view.same_week_as))
     if view.id_taken:
         notes.append(t(lang, "upload_id_taken", id=pending.digest_id))
+    if view.watch_reach:  # chats whose watches its papers match (none: no line)
+        notes.append(t(lang, "preview_watch_reach", count=view.watch_reach))
     text = "\n\n".join([header, *notes])
     await context.bot.send_message(chat_id, text)  # a name of ≤ 100 characters: it fits
     buttons = _upload_buttons(view, lang)
@@ -293,7 +295,10 @@ async def _add(update: Update, context: BotContext, query: CallbackQuery, pendin
         await context.bot.send_message(chat_id, text)
         return
     services.scheduler.reschedule()  # as /reload: the config was re-read
-    await context.bot.send_message(chat_id, _added_text(services, result, lang, now))
+    text = _added_text(services, result, lang, now)
+    if result.watch_reach:
+        text += "\n" + t(lang, "preview_watch_reach", count=result.watch_reach)
+    await context.bot.send_message(chat_id, text)
 
 
 def _added_text(services: Services, added: service.Added, lang: str, now: datetime) -> str:

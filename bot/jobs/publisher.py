@@ -35,8 +35,9 @@ from telegram.ext import ExtBot
 from bot.domain.callbacks import SavePaper
 from bot.domain.delivery import DeliveryStatus, InDoubt, PublishTrigger
 from bot.domain.reading import papers_in_post_part, post_save_label
-from bot.domain.render import weekly_post
+from bot.domain.render import PostPlan, weekly_post
 from bot.domain.texts import t
+from bot.domain.views import DigestView, PaperView, TopicView
 from bot.jobs.ratelimit import BeforeSend, DeliveryRateLimiter, SendCancelled, retry_seconds
 from bot.services import broadcast_db
 from bot.store.ledger import (
@@ -77,6 +78,9 @@ class ChatMoved:
 PartOutcome = PartResult | ChatMoved
 # what follows a chat's delivered post (the weekly reading poll): the job and the chat's id
 AfterPost = Callable[[DeliveryJob, int], Awaitable[None]]
+# each target's own order of the post (watches, what it likes), or None for the digest's;
+# targets left out get nothing (a watches-only chat nothing matched)
+PostPlans = Callable[[Sequence[PaperView], Sequence[Target]], list[tuple[Target, PostPlan | None]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,7 @@ class Publisher:
         admins: Callable[[], Sequence[int]],
         settings: PublishSettings | None = None,
         after_post: AfterPost | None = None,
+        plans: PostPlans | None = None,
     ) -> None:
         self.bot = bot
         self.library = library
@@ -118,6 +123,7 @@ class Publisher:
         self.admins = admins
         self.settings = settings or PublishSettings()
         self.after_post = after_post
+        self.plans = plans
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._render_cache: dict[tuple[int, str], list[str]] = {}
         # the 📌 buttons under each message of a post, by the same key as _render_cache
@@ -157,9 +163,10 @@ class Publisher:
         """Publish ``digest_id`` to every target that has not had it yet."""
         targets = await broadcast_db(self.targets)
         try:
-            posts = await broadcast_db(self._render_posts, digest_id, targets)
+            posts, targets = await broadcast_db(self._render_posts, digest_id, targets)
         except LookupError:  # each delivery then fails with the reason
             posts = {}
+            targets = [t for t in targets if not t.watches_only]
         opened: OpenedPublication | None = await broadcast_db(
             self.ledger.open, digest_id, trigger, targets, slot, posts
         )
@@ -241,40 +248,58 @@ class Publisher:
             for job in jobs:
                 await self._deliver_one(job)
 
-    def _render(self, digest_id: str, language: str, topics: Sequence[str]) -> list[str]:
+    def _render(
+        self,
+        digest_id: str,
+        language: str,
+        topics: Sequence[str],
+        plan: PostPlan | None = None,
+        loaded: tuple[DigestView, list[PaperView], list[TopicView]] | None = None,
+    ) -> list[str]:
+        digest, papers, all_topics = loaded or self._load(digest_id)
+        names = {tp.id: tp.name(language) for tp in all_topics}
+        labels = [names.get(t, t) for t in topics]
+        return weekly_post(digest, papers, language, topics, labels, plan)
+
+    def _load(self, digest_id: str) -> tuple[DigestView, list[PaperView], list[TopicView]]:
+        """What a render reads: the digest, its papers, the topics (read once a post)."""
         digest = self.library.digest(digest_id)
         if digest is None:
             raise LookupError(f"digest {digest_id} is not in the store")
-        papers = self.library.digest_papers(digest_id)
-        names = {tp.id: tp.name(language) for tp in self.library.topics()}
-        return weekly_post(digest, papers, language, topics, [names.get(t, t) for t in topics])
+        return digest, self.library.digest_papers(digest_id), self.library.topics()
 
-    def _render_posts(self, digest_id: str, targets: Sequence[Target]) -> dict[str, list[str]]:
-        """The post for every (language, topic filter) among ``targets``, to store; with
-        each, under ``key + BUTTONS_KEY``, the 📌 buttons of each message (paper id and
-        label, as JSON): a resumed delivery sends the same buttons even after the titles
-        changed (the buttons are found by title in the render, which is kept as it was)."""
-        wanted = {post_key(t.language, t.topics): t for t in targets}
+    def _render_posts(
+        self, digest_id: str, targets: Sequence[Target]
+    ) -> tuple[dict[str, list[str]], list[Target]]:
+        """The post for every (language, topic filter, chat's own order) among
+        ``targets``, to store, and the targets that get one (with their post's tag). With
+        each post, under ``key + BUTTONS_KEY``, the 📌 buttons of each message (paper id
+        and label, as JSON): a resumed delivery sends the same buttons even after the
+        titles changed (the buttons are found by title in the render, kept as it was)."""
+        loaded = self._load(digest_id)
+        planned: list[tuple[Target, PostPlan | None]] = [(t, None) for t in targets]
+        if self.plans is not None:
+            planned = self.plans(loaded[1], targets)
+        wanted = {post_key(t.language, t.topics, t.post_tag): (t, plan) for t, plan in planned}
         posts: dict[str, list[str]] = {}
-        papers = self.library.digest_papers(digest_id) if wanted else []
-        for key, target in wanted.items():
-            parts = self._render(digest_id, target.language, target.topics)
+        for key, (target, plan) in wanted.items():
+            parts = self._render(digest_id, target.language, target.topics, plan, loaded)
             posts[key] = parts
             posts[key + BUTTONS_KEY] = [
                 json.dumps(
                     [
                         [paper.id, post_save_label(paper)]
-                        for paper in papers_in_post_part(part, papers)
+                        for paper in papers_in_post_part(part, loaded[1])
                     ],
                     ensure_ascii=False,
                 )
                 for part in parts
             ]
-        return posts
+        return posts, [target for target, _plan in planned]
 
     def _post(self, job: DeliveryJob) -> list[str]:
         """The messages stored with the publication (rendered now if it predates that)."""
-        key = (job.publication_id, post_key(job.language, job.topics))
+        key = (job.publication_id, post_key(job.language, job.topics, job.post_tag))
         cached = self._render_cache.get(key)
         if cached is None:
             cached = self.ledger.post(*key) or self._render(job.digest_id, job.language, job.topics)
@@ -287,7 +312,7 @@ class Publisher:
         self, job: DeliveryJob, parts: Sequence[str]
     ) -> list[InlineKeyboardMarkup | None]:
         """A 📌 Save button for every paper of each message of the post, two to a row."""
-        key = (job.publication_id, post_key(job.language, job.topics))
+        key = (job.publication_id, post_key(job.language, job.topics, job.post_tag))
         cached = self._markup_cache.get(key)
         if cached is None:
             stored = self.ledger.post(key[0], key[1] + BUTTONS_KEY)

@@ -26,6 +26,7 @@ from bot.domain.schedule import next_occurrence
 from bot.logs import DatabaseHealth, OncePer
 from bot.services.ingestion import sync
 from bot.services.ports import PollsPort, PublisherPort, SchedulerPort
+from bot.services.relevance import Relevance
 from bot.store.content_repo import IngestReport
 from bot.store.ledger import Ledger
 from bot.store.library import Library
@@ -34,6 +35,7 @@ from bot.store.polls import PollStore
 from bot.store.reading import ReadingList
 from bot.store.shared_state import SharedState
 from bot.store.subscriptions import Subscriptions
+from bot.store.watches import WatchStore
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,16 @@ class Services:
         """How many updates were skipped as unreadable (blocking)."""
         return int(self.ledger.get_flag(UNREADABLE_UPDATES_KEY) or 0)
 
+    @functools.cached_property
+    def watches(self) -> WatchStore:
+        """The chats' saved queries (``/watch``) and their signals."""
+        return WatchStore(self.factory, self.clock)
+
+    @functools.cached_property
+    def relevance(self) -> Relevance:
+        """Per-chat relevance, similar papers, each chat's order of the weekly post."""
+        return Relevance(self.factory, self.watches, lambda: self.config.taxonomy)
+
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the bot's admins (config ``admins``)."""
         return user_id is not None and user_id in self.config.admins
@@ -167,6 +179,7 @@ class Services:
         """Run on ``config`` from now on; cached answers may belong to the old one."""
         self.config = config
         self.library.invalidate()
+        self.relevance.invalidate()
 
     def config_on_disk(self) -> BotConfig:
         """The config files as they are now — what /reload would apply — without applying

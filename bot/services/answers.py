@@ -94,10 +94,15 @@ def page_lookup(services: Services, key: str, page: int, chat_id: int | None) ->
 
 
 def topic_lookup(
-    services: Services, topic_id: str, page: int, chat_id: int | None
+    services: Services,
+    topic_id: str,
+    page: int,
+    chat_id: int | None,
+    focus: Sequence[str] = (),
 ) -> tuple[list[PaperView], int, set[int]]:
-    """A page of a topic's papers, the topic's total and the chat's 📌 marks."""
-    papers, total = services.library.topic_papers(topic_id, page * PAGE_SIZE, PAGE_SIZE)
+    """A page of a topic's papers (those matching ``focus``, an alias, first), the
+    topic's total and the chat's 📌 marks."""
+    papers, total = services.library.topic_papers(topic_id, page * PAGE_SIZE, PAGE_SIZE, focus)
     return papers, total, marked(services, chat_id, papers)
 
 

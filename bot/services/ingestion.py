@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import BotConfig
 from bot.content import load_content
 from bot.domain.clock import Clock, system_clock
+from bot.services.relevance import Relevance
 from bot.store.config_files import content_folder
 from bot.store.content_repo import (
     IngestReport,
@@ -19,7 +20,10 @@ from bot.store.content_repo import (
     ingest,
     stored_hashes,
 )
-from bot.store.db import make_engine, make_session_factory, migrate
+from bot.store.db import engine_of, make_engine, make_session_factory, migrate
+from bot.store.library import Library
+from bot.store.search import make_search
+from bot.store.watches import WatchStore
 
 
 def sync(
@@ -39,7 +43,19 @@ def sync(
     keep = frozenset(set(added) - removed_here)
     report = ingest(factory, content, config.taxonomy, clock, keep=keep)
     forget_chat_added(factory, removed_here)
+    new = [*report.added, *report.updated]
+    if new:
+        report.watch_reach = watch_reach(factory, config, new)
     return report
+
+
+def watch_reach(
+    factory: sessionmaker[Session], config: BotConfig, digest_ids: list[str]
+) -> dict[str, int]:
+    """Per digest, how many chats' watches its papers match (the admin's answer says so)."""
+    library = Library(factory, make_search(engine_of(factory)))
+    relevance = Relevance(factory, WatchStore(factory), lambda: config.taxonomy)
+    return {d: relevance.watch_reach(library.digest_papers(d)) for d in digest_ids}
 
 
 def sync_content(config: BotConfig) -> IngestReport:

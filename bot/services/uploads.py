@@ -60,6 +60,7 @@ class UploadView:
     same_content_as: str | None  # a listed digest with exactly this text: no ✅
     same_week_as: str | None  # a listed digest of the same week: ✅ asks to confirm
     id_taken: bool  # the id is listed already: no ✅ until 🆔 changes it
+    watch_reach: int = 0  # chats whose watches match one of its papers
 
     @property
     def can_add(self) -> bool:
@@ -84,6 +85,7 @@ class Added:
     queue_length: int
     post_time: datetime | None
     file: Path
+    watch_reach: int = 0  # chats whose watches match one of its papers
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,7 @@ def view(services: Services, pending_id: int) -> UploadView | Refused | None:
         same_content_as=same_content,
         same_week_as=same_week,
         id_taken=any(entry.id == pending.digest_id for entry in config.digests),
+        watch_reach=services.relevance.watch_reach(loaded.preview(listed=True).papers),
     )
 
 
@@ -350,6 +353,7 @@ def add(
         queue_length=len(upcoming),
         post_time=post_time,
         file=written.file,
+        watch_reach=current.watch_reach,
     )
 
 

@@ -37,6 +37,8 @@ class IngestReport:
     kept: list[str] = field(default_factory=list)  # added from the chat elsewhere: not retired
     papers: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # added or updated digest → how many chats' watches its papers match
+    watch_reach: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -62,6 +64,11 @@ class IngestReport:
             f"kept: {i} (added from the chat on another instance; this instance's "
             "digests.yaml does not list it — copy its file and entry here to keep them alike)"
             for i in self.kept
+        )
+        out.extend(
+            f"🔔 {i}: matches the watches of {plural(n, 'chat', 'chats')}"
+            for i, n in self.watch_reach.items()
+            if n
         )
         out.extend(f"problem: {p}" for p in self.problems)
         return out

@@ -64,6 +64,7 @@ class DeliveryJob:
     language: str
     parts_sent: int
     token: str  # this claim's own: writes with another token are refused
+    post_tag: str = ""  # the chat's own rendering (watches, what it likes, first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +81,12 @@ class PublicationSummary:
     already_had: int = 0  # targets left out when it opened: they had the digest before
 
 
-def post_key(language: str, topics: Sequence[str]) -> str:
-    """The key of one rendering of a publication's post: a chat's language and filter."""
-    return f"{language}|{' '.join(topics)}"
+def post_key(language: str, topics: Sequence[str], tag: str = "") -> str:
+    """The key of one rendering of a publication's post: a chat's language and filter,
+    and with a ``tag`` the order (and selection) personalised for a chat: its watched
+    papers first, or only those, and what it likes before the rest."""
+    key = f"{language}|{' '.join(topics)}"
+    return f"{key}|{tag}" if tag else key
 
 
 class Ledger:
@@ -200,6 +204,7 @@ class Ledger:
                 "thread_id": target.thread_id,
                 "topics": " ".join(target.topics),
                 "language": target.language,
+                "post_tag": target.post_tag,
                 "status": DeliveryStatus.PENDING,
                 "parts_attempted": 0,
                 "parts_sent": 0,

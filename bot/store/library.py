@@ -33,6 +33,7 @@ from bot.store.search import PaperSearch, SearchHit
 
 CACHE_SIZE = 4096
 CACHE_SECONDS = 300.0  # another process's ingest shows here within five minutes
+FOCUS_HITS = 500  # search hits put first on a topic page asked for by an alias
 # the PaperView fields a card row carries under the same names (topics and digest are built)
 _CARD_FIELDS = tuple(
     f.name for f in fields(PaperView) if f.name not in ("topics", "digest", "also_in")
@@ -242,10 +243,15 @@ class Library:
                 for t in self._topic_map(session).values()
             ]
 
-    def topic_papers(self, topic_id: str, offset: int, limit: int) -> tuple[list[PaperView], int]:
+    def topic_papers(
+        self, topic_id: str, offset: int, limit: int, focus: Sequence[str] = ()
+    ) -> tuple[list[PaperView], int]:
         """A page of a topic's papers, newest digest first, and the total; a paper repeated
         in several digests once, where it first appeared (with that appearance's topics,
-        as its card shows them)."""
+        as its card shows them). With ``focus`` (the words of an alias the topic was asked
+        for by) the papers search finds for them first."""
+        if focus:
+            return self._focused_topic_papers(topic_id, offset, limit, focus)
         with self.factory() as session:
             base = (
                 select(Paper.id)
@@ -267,6 +273,37 @@ class Library:
                 .limit(limit)
             ).all()
         return self.papers(list(ids)), total
+
+    def _focused_topic_papers(
+        self, topic_id: str, offset: int, limit: int, focus: Sequence[str]
+    ) -> tuple[list[PaperView], int]:
+        # a broad topic ("Efficiency & quantization") asked for by a narrow alias: the
+        # topic's papers the alias itself finds (ranked as /paper ranks them) go first
+        with self.factory() as session:
+            ids = list(
+                session.scalars(
+                    select(Paper.id)
+                    .join(PaperTopic, PaperTopic.paper_id == Paper.id)
+                    .join(Digest, Digest.id == Paper.digest_id)
+                    .where(PaperTopic.topic_id == topic_id, Digest.retired.is_(False))
+                    .order_by(
+                        Digest.week_start.desc().nulls_last(),
+                        Digest.position.desc(),
+                        Paper.position,
+                    )
+                )
+            )
+            repeated = set(self._repeats_of(session.connection()))
+        ids = [i for i in ids if i not in repeated]  # a repeat shows where it first appeared
+        in_topic = set(ids)
+        first = [
+            hit.paper_id
+            for words in focus
+            for hit in self.search(words, FOCUS_HITS)
+            if hit.paper_id in in_topic
+        ]
+        ordered = list(dict.fromkeys(first + ids))
+        return self.papers(ordered[offset : offset + limit]), len(ordered)
 
     def digests(self, offset: int = 0, limit: int = 10) -> tuple[list[DigestView], int]:
         """A page of the active digests, newest first, and the total."""

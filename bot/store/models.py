@@ -145,6 +145,8 @@ class Subscription(Base):
     reason: Mapped[str | None] = mapped_column(String(300))
     # a weekly reading poll after each post (``/subscribe poll``)
     poll: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # only the papers the chat's watches match (``/subscribe watches``)
+    watches_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Publication(Base):
@@ -205,6 +207,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(500))
+    # the chat's own rendering of the post (watches, what it saves first): see post_key
+    post_tag: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class ReadingPoll(Base):
@@ -301,3 +305,16 @@ class ReadingEntry(Base):
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     read_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Watch(Base):
+    """A saved query of a chat (``/watch``): new papers matching it are put first."""
+
+    __tablename__ = "watches"
+    __table_args__ = (UniqueConstraint("chat_id", "query", name="uq_watch_chat_query"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    query: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -15,6 +15,7 @@ from bot.store.db import engine_of
 from bot.store.models import Subscription
 from bot.store.polls import move_polls
 from bot.store.reading import move_reading_list
+from bot.store.watches import move_watches
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class Target:
     thread_id: int = 0
     topics: tuple[str, ...] = ()
     language: str = "en"
+    watches_only: bool = False  # only the papers its watches match (``/subscribe watches``)
+    post_tag: str = ""  # names the chat's own rendering of the post (see ledger.post_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class SubscriptionView:
     language: str
     reason: str | None
     poll: bool  # a weekly reading poll after each post
+    watches_only: bool = False  # only the papers its watches match
 
 
 _SUBSCRIPTIONS = Subscription.__table__
@@ -76,8 +80,10 @@ class Subscriptions:
         title: str | None = None,
         topics: tuple[str, ...] = (),
         language: str = "en",
+        watches_only: bool = False,
     ) -> tuple[bool, SubscriptionView]:
-        """Subscribe (or change the filter); returns (state changed, new state)."""
+        """Subscribe (or change the filter; ``watches_only``: only the papers the chat's
+        watches match); returns (state changed, new state)."""
         for _ in range(2):  # a concurrent insert of the same chat: retry as an update
             try:
                 with self.factory.begin() as session:
@@ -96,16 +102,20 @@ class Subscriptions:
                             topics=wanted,
                             language=language,
                             active=True,
+                            watches_only=watches_only,
                             subscribed_at=self.clock(),
                             changed_at=self.clock(),
                         )
                         session.add(row)
                         return True, _view(row)
-                    changed = not row.active or row.topics != wanted
+                    changed = (
+                        not row.active or row.topics != wanted or row.watches_only != watches_only
+                    )
                     if changed:
                         if not row.active:
                             row.subscribed_at = self.clock()
                         row.active, row.topics, row.reason = True, wanted, None
+                        row.watches_only = watches_only
                         row.changed_at = self.clock()
                     row.chat_type, row.language = chat_type, language
                     row.title = title or row.title
@@ -150,6 +160,7 @@ class Subscriptions:
         with self.factory.begin() as session:
             move_reading_list(session, old_chat_id, new_chat_id)
             move_polls(session, old_chat_id, new_chat_id)
+            move_watches(session, old_chat_id, new_chat_id)
             rows = session.scalars(
                 select(Subscription).where(Subscription.chat_id == old_chat_id)
             ).all()
@@ -175,7 +186,8 @@ class Subscriptions:
                 select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id)
             ).all()
             return [
-                Target(r.chat_id, r.thread_id, tuple(r.topics.split()), r.language) for r in rows
+                Target(r.chat_id, r.thread_id, tuple(r.topics.split()), r.language, r.watches_only)
+                for r in rows
             ]
 
     def count_active(self) -> int:

@@ -26,13 +26,22 @@ from bot.domain.ranking import (
     SearchQuery,
     rank_candidates,
 )
-from bot.domain.search_tokens import has_cjk_gap
+from bot.domain.search_tokens import (
+    QueryTerm,
+    has_cjk_gap,
+    query_terms,
+    split_exclusions,
+    term_in_tokens,
+    transpositions,
+)
 from bot.store.models import Digest, Paper
 
 RANK_WINDOW = 2000  # bm25-rank up to this many matches; serve bigger sets newest first
 PREFIX_CANDIDATES = 20
 FUZZY_CANDIDATES = 40
 _ALL_BUT_ONE_MAX_TERMS = 5
+_EXCLUDED_MARGIN = 50  # more hits asked for when some will be excluded
+_SWAPPED_WORDS = 3  # query words whose transpositions are looked up (the longest)
 _TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
 
 
@@ -141,6 +150,17 @@ class EngineSearch(ABC):
             found.extend(self._words(session, replace(q, terms=rest), WordMode.TITLE_ANY, limit))
         return list(dict.fromkeys(found))[: limit * 2]
 
+    def _swaps(self, session: Session, q: SearchQuery, limit: int) -> list[int]:
+        """Titles having a query word with two neighbouring letters swapped back
+        (``gneie`` → "Genie"): exact look-ups of a few variants in the title index, where
+        the trigram channels see too few intact trigrams of a short word."""
+        words = sorted((w for w in q.fuzzy_words if w.isalpha()), key=len, reverse=True)
+        variants = [v for w in words[:_SWAPPED_WORDS] for v in transpositions(w)]
+        if not variants:
+            return []
+        swapped = replace(q, terms=[QueryTerm((v,)) for v in variants])
+        return self._words(session, swapped, WordMode.SOME, limit)
+
     def _prefix(self, session: Session, q: SearchQuery) -> set[int]:
         """Titles (English or Chinese) starting with the compact query: B-tree ranges."""
         if len(q.compact) < 2:
@@ -189,6 +209,9 @@ class EngineSearch(ABC):
                 found.fuzzy = channel(session, q, FUZZY_CANDIDATES)
                 if found.fuzzy:
                     break
+            # a swap of two letters is one typo: its titles join whatever the others found
+            swapped = self._swaps(session, q, FUZZY_CANDIDATES)
+            found.fuzzy = list(dict.fromkeys(swapped + found.fuzzy))
         if some and self.TYPOS_FIRST and not found.fuzzy:
             # the typo channel found the titles: "any of the words" (scored below any
             # typo hit) is only wanted when it found none
@@ -196,9 +219,38 @@ class EngineSearch(ABC):
         return found
 
     def search(self, session: Session, query: str, limit: int = 50) -> list[SearchHit]:
-        """Ranked hits in active digests, best first, de-duplicated, at most ``limit``."""
+        """Ranked hits in active digests, best first, de-duplicated, at most ``limit``;
+        ``-word`` (or ``-"a phrase"``) drops the papers having it anywhere."""
         if limit <= 0 or not isinstance(query, str):
             return []
+        positive, excluded = split_exclusions(query)
+        if not excluded:
+            return self._search_text(session, query, limit)
+        hits = self._search_text(session, positive, limit + _EXCLUDED_MARGIN)
+        return self._without(session, hits, excluded)[:limit]
+
+    def _without(
+        self, session: Session, hits: list[SearchHit], excluded: list[str]
+    ) -> list[SearchHit]:
+        """``hits`` less the papers having one of the ``excluded`` words anywhere."""
+        terms = [QueryTerm(t.tokens, t.cjk) for e in excluded for t in query_terms(e)]
+        if not hits or not terms:
+            return hits
+        rows = session.execute(
+            select(Paper.id, Paper.title_tokens, Paper.abstract_tokens, Paper.byline_tokens).where(
+                self._id_in()
+            ),
+            {"ids": [h.paper_id for h in hits]},
+        )
+        dropped = set()
+        for paper_id, *columns in rows:
+            tokens = " ".join(c or "" for c in columns).split()
+            token_set = frozenset(tokens)
+            if any(term_in_tokens(term, tokens, token_set) for term in terms):
+                dropped.add(paper_id)
+        return [h for h in hits if h.paper_id not in dropped]
+
+    def _search_text(self, session: Session, query: str, limit: int) -> list[SearchHit]:
         joined = SearchQuery.parse(query)
         if has_cjk_gap(query) and not self._words(session, joined, WordMode.EXISTS, 1):
             # "推理 预训练" occurs nowhere as one phrase: look for the words
@@ -232,7 +284,8 @@ class EngineSearch(ABC):
             return []
         found = Candidates()
         if q.fuzzy_words:
-            found.fuzzy = self._typos(session, q, FUZZY_CANDIDATES, loose=True)
+            found.fuzzy = self._swaps(session, q, FUZZY_CANDIDATES)
+            found.fuzzy += self._typos(session, q, FUZZY_CANDIDATES, loose=True)
         found.some = self._words(session, q, WordMode.SOME, max(limit * 4, 12))
         rows = self._rows(session, found.ids())
         hits = rank_candidates(q, found, rows, SUGGEST_MIN_SIMILARITY)

@@ -3,8 +3,8 @@
 ``pending_uploads.format``: the layout an admin chose with a 📖 button under an upload's
 preview (None: the parser chooses). ✅ writes it as ``format:`` in the digests.yaml entry.
 
-Revision ID: 0015_parser
-Revises: 0010_search_speed
+Revision ID: 0012_upload_reading
+Revises: 0011_watches
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_parser"
-down_revision = "0010_search_speed"
+revision = "0012_upload_reading"
+down_revision = "0011_watches"
 branch_labels = None
 depends_on = None
 
