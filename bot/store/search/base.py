@@ -10,6 +10,7 @@ queries, the same on every engine; the word and typo channels are the dialect's
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    TextClause,
     and_,
     bindparam,
     case,
@@ -45,6 +47,7 @@ RANK_WINDOW = 2000  # bm25-rank up to this many matches; serve bigger sets newes
 PREFIX_CANDIDATES = 20
 FUZZY_CANDIDATES = 40
 _ALL_BUT_ONE_MAX_TERMS = 5
+Prebuilt = Select[Any] | TextClause  # the statements every search runs (``EngineSearch``)
 _TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
 
 
@@ -170,14 +173,21 @@ class EngineSearch(ABC):
         if len(q.compact) < 2:
             return set()
         params = {"low": q.compact, "high": q.compact + _TOP, "limit": PREFIX_CANDIDATES}
-        return set(_core(session).scalars(self._prefix_stmt, params))
+        return {row[0] for row in self._execute(session, self._prefix_stmt, params)}
 
     def _arxiv(self, session: Session, q: SearchQuery) -> set[int]:
         found: set[int] = set()
         for arxiv_id in q.arxiv:  # the id itself, or any version of it ("…v2")
             params = {"id": arxiv_id, "low": arxiv_id + "v", "high": arxiv_id + "w"}
-            found.update(_core(session).scalars(self._arxiv_stmt, params))
+            found.update(row[0] for row in self._execute(session, self._arxiv_stmt, params))
         return found
+
+    def _execute(
+        self, session: Session, statement: Prebuilt, params: Mapping[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        """The rows of one of the prebuilt statements above (``ids``: a list of ints), on
+        the session's Core connection; a dialect may hand them to its driver instead."""
+        return _core(session).execute(statement, params).all()
 
     def _id_in(self) -> ColumnElement[bool]:
         """``papers.id`` is one of the parameter ``ids`` (a list)."""
@@ -187,15 +197,14 @@ class EngineSearch(ABC):
         """The candidates that are in active digests, with what ranking needs."""
         if not ids:
             return []
-        rows = _core(session).execute(self._rows_stmt, {"ids": ids})
+        rows = self._execute(session, self._rows_stmt, {"ids": ids})
         return [CandidateRow(*row) for row in rows]
 
     def _exact(self, session: Session, q: SearchQuery) -> bool:
         """Whether some title (English or Chinese) is exactly the query (B-tree look-ups)."""
         if len(q.compact) < 2:
             return False
-        found = _core(session).scalars(self._exact_stmt, {"compact": q.compact})
-        return found.first() is not None
+        return bool(self._execute(session, self._exact_stmt, {"compact": q.compact}))
 
     def _gather(self, session: Session, q: SearchQuery, width: int) -> Candidates:
         found = Candidates(arxiv=self._arxiv(session, q), prefix=self._prefix(session, q))
