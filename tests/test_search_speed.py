@@ -17,8 +17,10 @@ from benchmarks import synth
 from benchmarks.bench_search import make_queries
 from benchmarks.common import LoadedStore, fill_store
 from bot.config import load_topics
+from bot.domain.ranking import FUZZY_MIN_SIMILARITY, Candidates, SearchQuery, rank_candidates
+from bot.domain.search_kinds import MatchKind
 from bot.store.db import make_session_factory
-from bot.store.search import PostgresSearch, make_search
+from bot.store.search import EngineSearch, PostgresSearch, make_search
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = 3000
@@ -130,3 +132,24 @@ def test_postgresql_title_words_follow_new_titles(engine: Engine, archive) -> No
     with factory() as session:
         assert session.scalar(text("SELECT 1 FROM title_words WHERE word = 'quokkaformer'"))
     assert archive.ids[0] in _top10(factory, engine, "quokaformer")
+
+
+def test_candidate_rows_carry_the_titles_only_where_a_derived_column_is_empty(
+    engine: Engine, archive
+) -> None:
+    """Candidate rows skip the titles when the derived columns are filled (cheaper), and
+    carry them where one is empty, so ranking can derive it (a store older than it)."""
+    factory = make_session_factory(engine)
+    blank, kept = archive.ids[0], archive.ids[1]
+    with factory.begin() as session:
+        session.execute(text("UPDATE papers SET title_tokens = '' WHERE id = :id"), {"id": blank})
+    search = make_search(engine)
+    assert isinstance(search, EngineSearch)
+    with factory() as session:
+        rows = {row.id: row for row in search._rows(session, [blank, kept])}
+    assert rows[blank].title_en == archive.papers[0].title_en
+    assert rows[kept].title_en == ""
+    words = " ".join(archive.papers[0].title_en.split()[1:4])
+    found = Candidates(title=[blank])
+    hits = rank_candidates(SearchQuery.parse(words), found, [rows[blank]], FUZZY_MIN_SIMILARITY)
+    assert [(hit.paper_id, hit.kind) for hit in hits] == [(blank, MatchKind.TITLE)]

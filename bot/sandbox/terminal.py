@@ -51,13 +51,7 @@ from bot.sandbox.screen import (
     tally,
 )
 from bot.sandbox.webapp import open_link, serving_webapp, signed_init_data
-from bot.sandbox.workspace import (
-    DATABASE,
-    Workspace,
-    WorkspaceError,
-    quit_notes,
-    sandbox_workspace,
-)
+from bot.sandbox.workspace import DATABASE, Workspace, WorkspaceError, quit_notes, sandbox_workspace
 
 __all__ = [
     "Session",

@@ -5,10 +5,8 @@
   ones inside a paper are field labels; a heading over a list of linked titles is a
   section whose items are papers.
 * ``table``: one table row per paper (``| 1) **Title** - description | [Paper](…) |``).
-* ``list``: one list item per paper, led by a bold or linked title
-  (``1) **Title** - description [Paper](…)``).
-* ``bold``: one paragraph per paper, opened by a line that is only its bold title
-  (``**Title**`` / ``Authors: …`` / summary).
+* ``list``: one list item per paper, led by a bold or linked title (``1) **Title** [Paper](…)``).
+* ``bold``: a paragraph per paper, opened by a line that is only its bold title (``**Title**``).
 * ``numbered``: numbered lines that count up (``一、标题``, ``2、Title``), field lines after.
 * ``fielded``: entries of field lines opened by a title field (``论文标题：…``).
 

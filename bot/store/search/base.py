@@ -10,11 +10,25 @@ queries, the same on every engine; the word and typo channels are the dialect's
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    TextClause,
+    and_,
+    bindparam,
+    case,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from bot.domain.ranking import (
@@ -42,6 +56,7 @@ FUZZY_CANDIDATES = 40
 _ALL_BUT_ONE_MAX_TERMS = 5
 _EXCLUDED_MARGIN = 50  # more hits asked for when some will be excluded
 _SWAPPED_WORDS = 3  # query words whose transpositions are looked up (the longest)
+Prebuilt = Select[Any] | TextClause  # the statements every search runs (``EngineSearch``)
 _TOP = "\U0010ffff"  # above every character: upper bound of a prefix range
 
 
@@ -67,6 +82,35 @@ class WordMode(StrEnum):
     EXISTS = "exists"  # whether one paper has every term (LIMIT 1)
 
 
+def _token_rows() -> Select[Any]:
+    """What an exclusion (``-word``) is checked against: every token column of a paper."""
+    columns = (Paper.id, Paper.title_tokens, Paper.abstract_tokens, Paper.byline_tokens)
+    return cast("Select[Any]", select(*columns))
+
+
+def _candidate_rows() -> Select[Any]:
+    """What ranking reads of a candidate: the derived title columns, and the titles only
+    where a derived column is empty (ranking then derives it). Turning every title into a
+    Python string took half the time of the candidate-row read, and ingestion always
+    fills the derived columns."""
+    underived = or_(Paper.title_compact == "", Paper.title_tokens == "")
+    return select(
+        Paper.id,
+        case((underived, Paper.title_en), else_=literal_column("''")),
+        case((or_(underived, Paper.title_zh_compact == ""), Paper.title_zh), else_=None),
+        Paper.title_compact,
+        Paper.title_zh_compact,
+        Paper.title_tokens,
+    ).join(Digest, Digest.id == Paper.digest_id)
+
+
+def _core(session: Session) -> Connection:
+    """The session's connection: the B-tree and candidate-row statements run on it, not
+    through the ORM session, whose per-statement work (ORM execution context, result
+    loading) took longer than SQLite's own on these small queries."""
+    return session.connection()
+
+
 def quoted(token: str, quote: str) -> str:
     """``token`` as a string literal of a full-text query language (quote doubled)."""
     return quote + token.replace(quote, quote * 2) + quote
@@ -81,18 +125,9 @@ class EngineSearch(ABC):
     def __init__(self) -> None:
         # every search runs these: built once (building a statement cost more than running
         # it), with the dialect's parts (``_id_in``, ``_prefix_sql``)
-        self._rows_stmt = (
-            select(
-                Paper.id,
-                Paper.title_en,
-                Paper.title_zh,
-                Paper.title_compact,
-                Paper.title_zh_compact,
-                Paper.title_tokens,
-            )
-            .join(Digest, Digest.id == Paper.digest_id)
-            .where(self._id_in(), Digest.retired.is_(False))
-        )
+        self._rows_stmt = _candidate_rows().where(self._id_in(), Digest.retired.is_(False))
+        # the token columns an exclusion (``-word``) is checked against
+        self._tokens_stmt = _token_rows().where(self._id_in())
         # one round trip for both B-tree ranges
         self._prefix_stmt = text(
             " UNION ALL ".join(
@@ -166,14 +201,21 @@ class EngineSearch(ABC):
         if len(q.compact) < 2:
             return set()
         params = {"low": q.compact, "high": q.compact + _TOP, "limit": PREFIX_CANDIDATES}
-        return set(session.scalars(self._prefix_stmt, params))
+        return {row[0] for row in self._execute(session, self._prefix_stmt, params)}
 
     def _arxiv(self, session: Session, q: SearchQuery) -> set[int]:
         found: set[int] = set()
         for arxiv_id in q.arxiv:  # the id itself, or any version of it ("…v2")
             params = {"id": arxiv_id, "low": arxiv_id + "v", "high": arxiv_id + "w"}
-            found.update(session.scalars(self._arxiv_stmt, params))
+            found.update(row[0] for row in self._execute(session, self._arxiv_stmt, params))
         return found
+
+    def _execute(
+        self, session: Session, statement: Prebuilt, params: Mapping[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        """The rows of one of the prebuilt statements above (``ids``: a list of ints), on
+        the session's Core connection; a dialect may hand them to its driver instead."""
+        return _core(session).execute(statement, params).all()
 
     def _id_in(self) -> ColumnElement[bool]:
         """``papers.id`` is one of the parameter ``ids`` (a list)."""
@@ -183,13 +225,14 @@ class EngineSearch(ABC):
         """The candidates that are in active digests, with what ranking needs."""
         if not ids:
             return []
-        return [CandidateRow(*row) for row in session.execute(self._rows_stmt, {"ids": ids})]
+        rows = self._execute(session, self._rows_stmt, {"ids": ids})
+        return [CandidateRow(*row) for row in rows]
 
     def _exact(self, session: Session, q: SearchQuery) -> bool:
         """Whether some title (English or Chinese) is exactly the query (B-tree look-ups)."""
         if len(q.compact) < 2:
             return False
-        return session.scalars(self._exact_stmt, {"compact": q.compact}).first() is not None
+        return bool(self._execute(session, self._exact_stmt, {"compact": q.compact}))
 
     def _gather(self, session: Session, q: SearchQuery, width: int) -> Candidates:
         found = Candidates(arxiv=self._arxiv(session, q), prefix=self._prefix(session, q))
@@ -236,12 +279,7 @@ class EngineSearch(ABC):
         terms = [QueryTerm(t.tokens, t.cjk) for e in excluded for t in query_terms(e)]
         if not hits or not terms:
             return hits
-        rows = session.execute(
-            select(Paper.id, Paper.title_tokens, Paper.abstract_tokens, Paper.byline_tokens).where(
-                self._id_in()
-            ),
-            {"ids": [h.paper_id for h in hits]},
-        )
+        rows = self._execute(session, self._tokens_stmt, {"ids": [h.paper_id for h in hits]})
         dropped = set()
         for paper_id, *columns in rows:
             tokens = " ".join(c or "" for c in columns).split()

@@ -10,18 +10,23 @@ with the archive.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.ranking import SearchQuery
 from bot.domain.search_tokens import QueryTerm, trigrams
-from bot.store.search.base import RANK_WINDOW, EngineSearch, WordMode, quoted
+from bot.store.models import Paper
+from bot.store.search.base import RANK_WINDOW, EngineSearch, Prebuilt, WordMode, quoted
 
 _FUZZY_TRIGRAMS = 6
 _FUZZY_GRAMS_LOOKED_UP = 14
 _GRAM_COUNT_MEMORY = 200_000
+_NAMED = sqlite.dialect(paramstyle="named")  # sqlite3's :name parameters
 _TRIGRAM_COUNT_CAP = 1500  # trigrams in more titles than this do not narrow anything
 
 
@@ -65,6 +70,29 @@ class SqliteSearch(EngineSearch):
         # trigram → titles having it; only picks which trigrams to search, so a count a
         # few ingests old does no harm
         self._gram_counts: dict[str, int] = {}
+        self._driver_sql: dict[Prebuilt, tuple[str, dict[str, Any]]] = {}
+
+    def _id_in(self) -> ColumnElement[bool]:
+        # one JSON array parameter: the same SQL text for any number of candidates, so
+        # sqlite3 reuses its prepared statement (an IN list is new SQL per length)
+        values: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids"))
+        )
+        return Paper.id.in_(values)
+
+    def _execute(
+        self, session: Session, statement: Prebuilt, params: Mapping[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        # the prebuilt statements as SQL text for the driver (``_fetch``): SQLAlchemy's
+        # per-statement work took longer than these B-tree look-ups themselves
+        driver = self._driver_sql.get(statement)
+        if driver is None:
+            compiled = statement.compile(dialect=_NAMED)
+            driver = self._driver_sql[statement] = (str(compiled), dict(compiled.params))
+        sql, defaults = driver
+        values = {k: json.dumps(v) if isinstance(v, list) else v for k, v in params.items()}
+        rows: Sequence[Sequence[Any]] = _fetch(session, sql, {**defaults, **values})
+        return rows
 
     def _ranked(
         self, session: Session, table: str, rank: str, match: str, limit: int, small: bool = False
