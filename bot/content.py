@@ -232,19 +232,26 @@ def _with_repeat_warnings(config: BotConfig, loaded: list[LoadedDigest]) -> list
     order = sorted(loaded, key=lambda d: appearance_order(d.week_start, d.entry.position, 0))
     extra: dict[str, list[str]] = {}
     same: set[tuple[str, str]] = set()
+    # the first digest of each file and of each text: one look-up per digest, not a pass
+    # over every earlier one (a thousand-digest archive)
+    by_file: dict[Path, int] = {}
+    by_text: dict[str, int] = {}
     for index, digest in enumerate(order):
-        for earlier in order[:index]:
-            if digest.entry.file.resolve() == earlier.entry.file.resolve():
-                what = f"the same file as {earlier.entry.id} in {config.digests_path.name}"
-            elif digest.content_hash == earlier.content_hash:
-                what = f"the same text as {earlier.entry.id} ({earlier.entry.file})"
-            else:
-                continue
-            same.add((digest.entry.id, earlier.entry.id))
-            extra.setdefault(digest.entry.id, []).append(
-                f"{digest.entry.file}:1: {digest.entry.id} names {what}: every paper is a repeat"
-            )
-            break
+        file = digest.entry.file.resolve()
+        first_file = by_file.setdefault(file, index)
+        first_text = by_text.setdefault(digest.content_hash, index)
+        earlier_index = min(first_file, first_text)
+        if earlier_index == index:
+            continue
+        earlier = order[earlier_index]
+        if earlier_index == first_file:
+            what = f"the same file as {earlier.entry.id} in {config.digests_path.name}"
+        else:
+            what = f"the same text as {earlier.entry.id} ({earlier.entry.file})"
+        same.add((digest.entry.id, earlier.entry.id))
+        extra.setdefault(digest.entry.id, []).append(
+            f"{digest.entry.file}:1: {digest.entry.id} names {what}: every paper is a repeat"
+        )
     appearances = [(d, p) for d in order for p in d.papers]
     for group in grouped(appearances, lambda a: paper_keys(a[1].arxiv_id, compact(a[1].title_en))):
         first_digest, first = group[0]

@@ -203,14 +203,14 @@ def _unread_ids(papers: list[ParsedPaper], text: str) -> list[str]:
     """A warning for arXiv ids in the text that no paper read holds (in its id, summary or
     links): a part of the digest written in another shape than the records read, which the
     admin should see before it goes out without them."""
-    held: set[str] = set()
+    ids = set(_ARXIV_IDS.findall(text)) - {paper.arxiv_id for paper in papers}
+    if not ids:
+        return []  # the usual case: every id in the text is a paper's own
     for paper in papers:
-        held.update(
-            _ARXIV_IDS.findall(" ".join((paper.arxiv_id or "", paper.abstract, *paper.links)))
-        )
+        ids.difference_update(_ARXIV_IDS.findall(" ".join((paper.abstract, *paper.links))))
     unread: dict[str, int] = {}
     for match in _ARXIV_IDS.finditer(text):
-        if match.group() not in held:
+        if match.group() in ids:
             unread.setdefault(match.group(), text.count("\n", 0, match.start()) + 1)
     if not unread:
         return []
